@@ -1,0 +1,3 @@
+module Workq.Properties.Generators
+
+open Expecto

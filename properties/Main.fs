@@ -1,0 +1,6 @@
+module Workq.Properties.Main
+
+open Expecto
+
+[<EntryPoint>]
+let main argv = runTestsInAssemblyWithCLIArgs [] argv

@@ -1,0 +1,3 @@
+module Workq.Properties.ModelProperties
+
+open Expecto

@@ -1,0 +1,3 @@
+module Workq.Properties.ProtocolProperties
+
+open Expecto

@@ -1,0 +1,3 @@
+module Workq.Properties.ReferenceModel
+
+open Expecto

@@ -1,0 +1,3 @@
+module Workq.Domain.Evolve
+
+let apply (state: State) (event: Event) : State = failwith "TODO"

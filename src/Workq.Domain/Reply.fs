@@ -1,0 +1,79 @@
+namespace Workq.Domain
+
+/// The texts of `-CLIENT-ERROR`.
+type ClientError =
+    | UnknownCommand
+    | InvalidArgs
+    | InvalidFlags
+    | InvalidPayloadSize
+    | InvalidResultSize
+    | InvalidId
+    | InvalidName
+    | InvalidTtr
+    | InvalidTtl
+    | InvalidTime
+    | InvalidPriority
+    | InvalidMaxAttempts
+    | InvalidMaxFails
+    | InvalidWaitTimeout
+    | InvalidCursorOffset
+    | InvalidLimit
+    | DuplicateJob
+    | DuplicateResult
+    | LineTooLong
+
+module ClientError =
+    let text =
+        function
+        | UnknownCommand -> "Unknown command"
+        | InvalidArgs -> "Invalid command args"
+        | InvalidFlags -> "Invalid command flags"
+        | InvalidPayloadSize -> "Invalid payload size"
+        | InvalidResultSize -> "Invalid result size"
+        | InvalidId -> "Invalid ID"
+        | InvalidName -> "Invalid Name"
+        | InvalidTtr -> "Invalid TTR"
+        | InvalidTtl -> "Invalid TTL"
+        | InvalidTime -> "Invalid Time"
+        | InvalidPriority -> "Invalid Priority"
+        | InvalidMaxAttempts -> "Invalid Max Attempts"
+        | InvalidMaxFails -> "Invalid Max Fails"
+        | InvalidWaitTimeout -> "Invalid wait timeout"
+        | InvalidCursorOffset -> "Invalid cursor offset"
+        | InvalidLimit -> "Invalid limit"
+        | DuplicateJob -> "Duplicate job"
+        | DuplicateResult -> "Duplicate result"
+        | LineTooLong -> "Line too long"
+
+/// One record of `inspect queue(s)`.
+type QueueStats =
+    { Name: JobName
+      Ready: int
+      Scheduled: int
+      Leased: int
+      /// Workers blocked in `lease` on this name.
+      Workers: int }
+
+/// The record of `inspect server`.
+type ServerStats =
+    { ActiveClients: int
+      EvictedJobs: int64
+      Started: Instant
+      /// Jobs held, finished or not.
+      Jobs: int
+      Queues: int }
+
+type Reply =
+    /// `+OK`
+    | Ok
+    /// `+OK 1`, then `<id> <success> <size>` and the result.
+    | ResultOf of JobId * Outcome
+    /// `+OK 1`, then `<id> <name> <ttr> <size>` and the payload.
+    | Leased of Job
+    | JobRecords of Job list
+    | QueueRecords of QueueStats list
+    | ServerRecord of ServerStats
+    | ClientError of ClientError
+    | ServerError of string
+    | Timeout
+    | NotFound

@@ -1,0 +1,147 @@
+namespace Workq.Domain
+
+open System
+
+/// Milliseconds: the unit of every duration and instant in Workq.
+[<Measure>]
+type ms
+
+/// A point in time: milliseconds since the Unix epoch, UTC. The host owns the clock;
+/// the core only ever receives instants.
+type Instant = int64<ms>
+
+/// A connection, numbered by the host. Waiters belong to connections.
+type ConnId = int64
+
+/// A job id: a UUID in canonical form, RFC 9562 variant, version 1–8.
+[<Struct; CustomEquality; CustomComparison>]
+type JobId =
+    private
+    | JobId of Guid
+
+    member this.Guid = let (JobId g) = this in g
+    override this.ToString() = this.Guid.ToString "D"
+    override this.Equals other =
+        match other with
+        | :? JobId as o -> this.Guid = o.Guid
+        | _ -> false
+    override this.GetHashCode() = this.Guid.GetHashCode()
+    interface IEquatable<JobId> with
+        member this.Equals o = this.Guid = o.Guid
+    interface IComparable<JobId> with
+        member this.CompareTo o = this.Guid.CompareTo o.Guid
+    interface IComparable with
+        member this.CompareTo o = this.Guid.CompareTo((o :?> JobId).Guid)
+
+module JobId =
+    let private isHex (c: char) =
+        (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+
+    /// Accepts exactly `8-4-4-4-12` hex digits with the RFC 9562 variant (10xx) and a
+    /// version from 1 to 8, which also rules out the nil and max UUIDs.
+    let tryParse (text: string) : JobId option =
+        let shapeOk =
+            text.Length = 36
+            && text
+               |> Seq.indexed
+               |> Seq.forall (fun (i, c) ->
+                   if i = 8 || i = 13 || i = 18 || i = 23 then c = '-' else isHex c)
+        if not shapeOk then None
+        else
+            let version = text.[14]
+            let variant = Char.ToLowerInvariant text.[19]
+            if version >= '1' && version <= '8' && (variant = '8' || variant = '9' || variant = 'a' || variant = 'b') then
+                Some(JobId(Guid.ParseExact(text, "D")))
+            else None
+
+    /// The id of a Guid that satisfies the id rules (variant and version); None otherwise.
+    let ofGuid (g: Guid) : JobId option = g.ToString "D" |> tryParse
+
+    let guid (JobId g) = g
+
+/// A queue name: 1–255 bytes of `[A-Za-z0-9_.-]`. Compared in byte order.
+[<Struct; CustomEquality; CustomComparison>]
+type JobName =
+    private
+    | JobName of string
+
+    member this.Value = let (JobName s) = this in s
+    override this.ToString() = this.Value
+    override this.Equals other =
+        match other with
+        | :? JobName as o -> String.Equals(this.Value, o.Value, StringComparison.Ordinal)
+        | _ -> false
+    override this.GetHashCode() = StringComparer.Ordinal.GetHashCode this.Value
+    interface IEquatable<JobName> with
+        member this.Equals o = String.Equals(this.Value, o.Value, StringComparison.Ordinal)
+    interface IComparable<JobName> with
+        member this.CompareTo o = String.CompareOrdinal(this.Value, o.Value)
+    interface IComparable with
+        member this.CompareTo o = String.CompareOrdinal(this.Value, (o :?> JobName).Value)
+
+module JobName =
+    let maxLength = 255
+
+    let private allowed (c: char) =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        || c = '_' || c = '.' || c = '-'
+
+    let tryCreate (text: string) : JobName option =
+        if text.Length >= 1 && text.Length <= maxLength && Seq.forall allowed text then
+            Some(JobName text)
+        else None
+
+    let value (JobName s) = s
+
+/// Time to run: how long one lease lasts, 1 ms to 24 h.
+[<Struct>]
+type Ttr =
+    private
+    | Ttr of int64<ms>
+    member this.Ms = let (Ttr v) = this in v
+
+module Ttr =
+    let max = 86_400_000L<ms>
+    let tryCreate (v: int64<ms>) = if v >= 1L<ms> && v <= max then Some(Ttr v) else None
+
+/// Time to live: how long a job exists, 1 ms to 30 days.
+[<Struct>]
+type Ttl =
+    private
+    | Ttl of int64<ms>
+    member this.Ms = let (Ttl v) = this in v
+
+module Ttl =
+    let max = 2_592_000_000L<ms>
+    let tryCreate (v: int64<ms>) = if v >= 1L<ms> && v <= max then Some(Ttl v) else None
+
+/// How long a blocking command may wait, 0 (do not wait) to 24 h.
+[<Struct>]
+type WaitTimeout =
+    private
+    | WaitTimeout of int64<ms>
+    member this.Ms = let (WaitTimeout v) = this in v
+
+module WaitTimeout =
+    let max = 86_400_000L<ms>
+    let tryCreate (v: int64<ms>) = if v >= 0L<ms> && v <= max then Some(WaitTimeout v) else None
+    let none = WaitTimeout 0L<ms>
+
+/// A retry limit flag value, 0–255.
+[<Struct>]
+type Limit =
+    private
+    | Limit of int
+    member this.Value = let (Limit v) = this in v
+
+module Limit =
+    let max = 255
+    let tryCreate (v: int) = if v >= 0 && v <= max then Some(Limit v) else None
+    let zero = Limit 0
+
+/// The size limits of the wire protocol.
+module Sizes =
+    /// Longest command line, not counting its line end.
+    let maxLine = 65_536
+    /// Largest payload or result.
+    let maxData = 1_048_576

@@ -1,0 +1,3 @@
+module Workq.Tests.DeciderTests
+
+open Expecto

@@ -1,0 +1,3 @@
+module Workq.Tests.IntegrationTests
+
+open Expecto

@@ -1,0 +1,6 @@
+module Workq.Tests.Main
+
+open Expecto
+
+[<EntryPoint>]
+let main argv = runTestsInAssemblyWithCLIArgs [] argv

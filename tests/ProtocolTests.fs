@@ -1,0 +1,3 @@
+module Workq.Tests.ProtocolTests
+
+open Expecto
