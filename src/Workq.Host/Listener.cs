@@ -23,9 +23,14 @@ internal sealed class Listener(
     public IPEndPoint EndPoint =>
         (IPEndPoint)(listenSocket ?? throw new InvalidOperationException("The listener has not started.")).LocalEndPoint!;
 
-    public override Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Binds the listen socket. Called before the host starts, so a bad or busy address
+    /// fails there with one clear <see cref="ListenAddressException"/>.
+    /// </summary>
+    public void Bind()
     {
-        // Bind before the host reports started, so a bad or busy address fails the start.
+        if (listenSocket is not null)
+            return;
         IPEndPoint endPoint = ListenAddress.Parse(options.Value.Listen);
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -35,12 +40,17 @@ internal sealed class Listener(
             socket.Bind(endPoint);
             socket.Listen(Backlog);
         }
-        catch
+        catch (SocketException e)
         {
             socket.Dispose();
-            throw;
+            throw new ListenAddressException($"cannot listen on {endPoint}: {e.Message}", e);
         }
         listenSocket = socket;
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        Bind();
         logger.LogInformation("workq listening on {EndPoint}", EndPoint);
         return base.StartAsync(cancellationToken);
     }

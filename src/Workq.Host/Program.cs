@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 
 namespace Workq.Host;
@@ -7,21 +6,18 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        IHost host;
         try
         {
-            using IHost host = WorkqServer.CreateBuilder(args).Build();
-            await host.RunAsync();
-            return 0;
+            host = WorkqServer.Build(args);
         }
         catch (ListenAddressException e)
         {
             await Console.Error.WriteLineAsync($"workq-server: {e.Message}");
             return 2;
         }
-        catch (SocketException e)
-        {
-            await Console.Error.WriteLineAsync($"workq-server: cannot listen: {e.Message}");
-            return 1;
-        }
+        using (host)
+            await host.RunAsync();
+        return 0;
     }
 }

@@ -13,11 +13,27 @@ public static class WorkqServer
     /// <summary>Starts a server with command-line style <paramref name="args"/> (e.g. <c>--listen 127.0.0.1:0</c>).</summary>
     public static async Task<RunningServer> StartAsync(string[] args, CancellationToken cancellationToken = default)
     {
-        IHost host = CreateBuilder(args).Build();
+        IHost host = Build(args);
         try
         {
             await host.StartAsync(cancellationToken);
             return new RunningServer(host, host.Services.GetRequiredService<Listener>().EndPoint);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Builds the host and binds its listen socket (throws <see cref="ListenAddressException"/>).</summary>
+    internal static IHost Build(string[] args)
+    {
+        IHost host = CreateBuilder(args).Build();
+        try
+        {
+            host.Services.GetRequiredService<Listener>().Bind();
+            return host;
         }
         catch
         {
