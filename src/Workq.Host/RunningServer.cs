@@ -17,8 +17,12 @@ public sealed class RunningServer : IAsyncDisposable
 
     public IHost Host { get; }
 
+    private int disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+            return;
         try
         {
             await Host.StopAsync();
