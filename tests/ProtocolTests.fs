@@ -282,6 +282,9 @@ let private values =
         fails $"inspect queue {name255}n" "" InvalidName
         fails "inspect queue bad$name" "" InvalidName
         fails "inspect queue caf\u00e9" "" InvalidName
+        fails "inspect queue a\rb" "" InvalidName
+        fails "lease q 1\r" "" InvalidWaitTimeout
+        fails "inspect server\r" "" UnknownCommand
         // Durations at their bounds, leading zeros.
         parses "lease q 86400000" "" (Lease([ jobName "q" ], wait 86400000L))
         parses "lease q 0000" "" (Lease([ jobName "q" ], wait 0L))

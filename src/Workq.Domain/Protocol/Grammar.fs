@@ -14,7 +14,9 @@ let private spaces0: P<unit> = skipManySatisfy (fun c -> c = ' ')
 
 let private token: P<string> = many1Satisfy (fun c -> c <> ' ')
 
-/// Tokens split on runs of spaces; leading and trailing spaces are ignored.
+/// Tokens split on runs of spaces; leading and trailing spaces are ignored. FParsec
+/// hands a lone CR inside a token over as LF; no valid token holds either, so a token
+/// with one is invalid all the same.
 let tokens: P<string list> = spaces0 >>. many (token .>> spaces0) .>> eof
 
 /// Flags are told apart from positional tokens by shape alone, as framing does.

@@ -58,27 +58,34 @@ let private checkFlags (allowed: string list) (tokens: string list) : Result<Fla
 
 // ---- commands -----------------------------------------------------------------
 
-let private newJob idText nameText ttrText ttlText (more: Ttl -> Result<'x * byte[], ClientError>) flags =
+/// The fields every queued job starts with, left to right.
+let private jobHead idText nameText ttrText ttlText =
     result {
         let! id = field Grammar.jobId InvalidId idText
         let! name = field Grammar.jobName InvalidName nameText
         let! ttr = field Grammar.ttr InvalidTtr ttrText
         let! ttl = field Grammar.ttl InvalidTtl ttlText
-        let! extra, payload = more ttl
+        return id, name, ttr, ttl
+    }
+
+/// Flag values in the order they are checked.
+let private jobOptions (flags: Flags) =
+    result {
         let! priority = priorityFlag flags
         let! maxAttempts = flagOr "max-attempts" Grammar.retryLimit InvalidMaxAttempts Limit.zero flags
         let! maxFails = flagOr "max-fails" Grammar.retryLimit InvalidMaxFails Limit.zero flags
-        let job: NewJob =
-            { Id = id
-              Name = name
-              Ttr = ttr
-              Ttl = ttl
-              Priority = priority
-              MaxAttempts = maxAttempts
-              MaxFails = maxFails
-              Payload = payload }
-        return extra, job
+        return priority, maxAttempts, maxFails
     }
+
+let private newJob (id, name, ttr, ttl) payload (priority, maxAttempts, maxFails) : NewJob =
+    { Id = id
+      Name = name
+      Ttr = ttr
+      Ttl = ttl
+      Priority = priority
+      MaxAttempts = maxAttempts
+      MaxFails = maxFails
+      Payload = payload }
 
 let private jobFlags = [ "priority"; "max-attempts"; "max-fails" ]
 
@@ -87,9 +94,13 @@ let private add =
       Build =
         fun positional flags data ->
             match positional with
-            | [ id; name; ttr; ttl; size ] ->
-                newJob id name ttr ttl (fun _ -> sized InvalidPayloadSize size data |> Result.map (fun p -> (), p)) flags
-                |> Result.map (snd >> Add)
+            | [ idText; nameText; ttrText; ttlText; size ] ->
+                result {
+                    let! head = jobHead idText nameText ttrText ttlText
+                    let! payload = sized InvalidPayloadSize size data
+                    let! options = jobOptions flags
+                    return Add(newJob head payload options)
+                }
             | _ -> Error InvalidArgs }
 
 let private schedule =
@@ -97,14 +108,14 @@ let private schedule =
       Build =
         fun positional flags data ->
             match positional with
-            | [ id; name; ttr; ttl; at; size ] ->
-                let rest _ =
-                    result {
-                        let! at = field Grammar.time InvalidTime at
-                        let! payload = sized InvalidPayloadSize size data
-                        return at, payload
-                    }
-                newJob id name ttr ttl rest flags |> Result.map (fun (at, job) -> Schedule(job, at))
+            | [ idText; nameText; ttrText; ttlText; timeText; size ] ->
+                result {
+                    let! head = jobHead idText nameText ttrText ttlText
+                    let! at = field Grammar.time InvalidTime timeText
+                    let! payload = sized InvalidPayloadSize size data
+                    let! options = jobOptions flags
+                    return Schedule(newJob head payload options, at)
+                }
             | _ -> Error InvalidArgs }
 
 let private run =
