@@ -1,3 +1,255 @@
+/// The decider: given an input at an instant, which events happen and who is answered.
 module Workq.Domain.Decide
 
-let decide (now: Instant) (input: Input) (state: State) : Decision = failwith "TODO"
+/// A decision in the making: every event is applied as soon as it is emitted, so later
+/// choices see its consequences.
+type private Step =
+    { State: State
+      Events: Event list
+      Replies: Outbound list }
+
+let private emit event (step: Step) : Step =
+    { step with State = Evolve.apply step.State event; Events = event :: step.Events }
+
+let private reply conn r (step: Step) : Step = { step with Replies = { To = conn; Reply = r } :: step.Replies }
+
+/// Run jobs' events stay out of the command log.
+let private jobEvent (job: Job) e =
+    match job.Origin with
+    | Foreground _ -> Unlogged e
+    | Background _
+    | Scheduled _ -> Logged e
+
+let private emitFor (job: Job) e step = emit (jobEvent job e) step
+
+let private watchers id step =
+    step.State.Watchers |> Map.tryFind id |> Option.map Set.toList |> Option.defaultValue []
+
+/// Answers everyone waiting on a job with the same reply and ends their waits.
+let private answerWatchers id r step =
+    watchers id step
+    |> List.fold (fun s conn -> s |> reply conn r |> emit (Session(WaitEnded conn))) step
+
+/// Removes a job; whoever waits on it learns it is gone.
+let private drop (job: Job) at step =
+    step |> answerWatchers job.Id NotFound |> emitFor job (JobDeleted(job.Id, at))
+
+/// After a job has finished: its waiters get the result, and a run job is done with.
+let private settle (job: Job) outcome at step =
+    let step = answerWatchers job.Id (ResultOf(job.Id, outcome)) step
+    match job.Origin with
+    | Foreground _ -> emitFor job (JobDeleted(job.Id, at)) step
+    | Background _
+    | Scheduled _ -> step
+
+/// Leases a ready job to a connection at `now` and answers it.
+let private leaseTo conn (key: QueueKey) now step =
+    let job = step.State.Jobs.[key.Id]
+    let step = emitFor job (JobLeased(job.Id, now)) step
+    reply conn (LeaseOf step.State.Jobs.[key.Id]) step
+
+/// Hands the ready jobs of a queue to its waiting workers, earliest waiter first; each
+/// gets the best job among all the names it waits on.
+let rec private dispatch name now step =
+    match Map.tryFind name step.State.Queues with
+    | Some q when not q.Ready.IsEmpty && not q.Workers.IsEmpty ->
+        let worker = q.Workers.MinimumElement
+        match Map.tryFind worker.Conn step.State.Waits with
+        | Some { Waiter = LeaseWaiter names } ->
+            match State.bestReady names step.State with
+            | Some key ->
+                step
+                |> emit (Session(WaitEnded worker.Conn))
+                |> leaseTo worker.Conn key now
+                |> dispatch name now
+            | None -> step
+        | _ -> step
+    | _ -> step
+
+/// A run's wait is over: a leased job keeps it waiting for that lease, otherwise it
+/// times out and its job goes.
+let private runWaitRunsOut conn (job: Job) at step =
+    match job.Status with
+    | Leased _ -> emit (Session(RunOverdue conn)) step
+    | _ -> step |> reply conn Timeout |> emit (Session(WaitEnded conn)) |> drop job at
+
+let private leaseRunsOut (job: Job) (at: Instant) now step =
+    let overdueRun =
+        match job.Origin with
+        | Foreground owner ->
+            match Map.tryFind owner step.State.Waits with
+            | Some { Until = None } -> Some owner
+            | _ -> None
+        | _ -> None
+    match overdueRun with
+    | Some owner -> step |> reply owner Timeout |> emit (Session(WaitEnded owner)) |> drop job at
+    | None when Job.mayAttemptAgain job -> step |> emitFor job (LeaseTimedOut(job.Id, at)) |> dispatch job.Name now
+    | None ->
+        step
+        |> emitFor job (AttemptsExhausted(job.Id, at))
+        |> settle job { Success = false; Data = [||] } at
+
+let private fire (timer: Timer) now step =
+    let at = timer.At
+    match timer.Alarm with
+    | Wake id ->
+        let job = step.State.Jobs.[id]
+        step |> emitFor job (JobAwoke(id, at)) |> dispatch job.Name now
+    | Expire id ->
+        let job = step.State.Jobs.[id]
+        step |> answerWatchers id NotFound |> emitFor job (JobExpired(id, at))
+    | LeaseEnd id -> leaseRunsOut step.State.Jobs.[id] at now step
+    | WaitEnd conn ->
+        match step.State.Waits.[conn].Waiter with
+        | LeaseWaiter _
+        | ResultWaiter _ -> step |> reply conn Timeout |> emit (Session(WaitEnded conn))
+        | RunWaiter id -> runWaitRunsOut conn step.State.Jobs.[id] at step
+
+/// Fires, in order, every timer due at or before `now`.
+let rec private fireDue now step =
+    if step.State.Timers.IsEmpty then step
+    else
+        let timer = step.State.Timers.MinimumElement
+        if timer.At > now then step else step |> fire timer now |> fireDue now
+
+/// A job as it arrives: nothing attempted yet, next in arrival order.
+let private arriving (step: Step) now origin status (spec: NewJob) : Job =
+    { Id = spec.Id
+      Name = spec.Name
+      Ttr = spec.Ttr
+      Priority = spec.Priority
+      MaxAttempts = spec.MaxAttempts
+      MaxFails = spec.MaxFails
+      Payload = spec.Payload
+      Created = now
+      Origin = origin
+      Seq = step.State.NextSeq
+      Attempts = 0
+      Fails = 0
+      Status = status }
+
+/// A run job: no TTL and no retry limits of its own.
+let private arrivingRun (step: Step) now conn (spec: RunJob) : Job =
+    { Id = spec.Id
+      Name = spec.Name
+      Ttr = spec.Ttr
+      Priority = spec.Priority
+      MaxAttempts = Limit.zero
+      MaxFails = Limit.zero
+      Payload = spec.Payload
+      Created = now
+      Origin = Foreground conn
+      Seq = step.State.NextSeq
+      Attempts = 0
+      Fails = 0
+      Status = Ready }
+
+let private accept conn (job: Job) now step =
+    step |> emitFor job (JobAdded job) |> reply conn Done |> dispatch job.Name now
+
+let private page (p: Page) (items: seq<'a>) =
+    items
+    |> Seq.indexed
+    |> Seq.skipWhile (fun (i, _) -> int64 i < int64 p.Offset)
+    |> Seq.truncate p.Limit
+    |> Seq.map snd
+    |> List.ofSeq
+
+let private inspect conn inspection step =
+    let state = step.State
+    let jobsOf ids = ids |> Seq.map (fun id -> state.Jobs.[id]) |> List.ofSeq
+    let answer =
+        match inspection with
+        | InspectJob id ->
+            match State.tryJob id state with
+            | Some job -> JobRecords [ job ]
+            | None -> NotFound
+        | InspectJobs(name, p) ->
+            match Map.tryFind name state.Queues with
+            | Some q -> q.Ready |> Seq.map (fun k -> k.Id) |> page p |> jobsOf |> JobRecords
+            | None -> NotFound
+        | InspectScheduledJobs(name, p) ->
+            match Map.tryFind name state.Queues with
+            | Some q -> q.Scheduled |> Seq.map (fun k -> k.Id) |> page p |> jobsOf |> JobRecords
+            | None -> NotFound
+        | InspectQueue name ->
+            match Map.tryFind name state.Queues with
+            | Some q -> QueueRecords [ State.queueStats name q ]
+            | None -> NotFound
+        | InspectQueues p ->
+            state.Queues |> Map.toSeq |> page p |> List.map (fun (n, q) -> State.queueStats n q) |> QueueRecords
+        | InspectServer -> ServerRecord(State.serverStats state)
+    reply conn answer step
+
+let private finish conn (job: Job) outcome event now step =
+    step |> emitFor job event |> reply conn Done |> settle job outcome now
+
+let private command conn cmd now step =
+    let state = step.State
+    let isDuplicate id = state.Jobs.ContainsKey id
+    match cmd with
+    | Add spec when isDuplicate spec.Id -> reply conn (ClientError DuplicateJob) step
+    | Add spec -> accept conn (arriving step now (Background spec.Ttl) Ready spec) now step
+    | Schedule(spec, _) when isDuplicate spec.Id -> reply conn (ClientError DuplicateJob) step
+    | Schedule(spec, at) when at + spec.Ttl.Ms <= now -> reply conn (ClientError InvalidTime) step
+    | Schedule(spec, at) ->
+        let status = if at <= now then Ready else Waiting
+        accept conn (arriving step now (Scheduled(spec.Ttl, at)) status spec) now step
+    | Run spec when isDuplicate spec.Id -> reply conn (ClientError DuplicateJob) step
+    | Run spec ->
+        let job = arrivingRun step now conn spec
+        let step =
+            step
+            |> emitFor job (JobAdded job)
+            |> emit (Session(WaitStarted(conn, RunWaiter job.Id, now + spec.Wait.Ms)))
+            |> dispatch job.Name now
+        if spec.Wait.Ms = 0L<ms> then runWaitRunsOut conn step.State.Jobs.[job.Id] now step else step
+    | Result(id, wait) ->
+        match State.tryJob id state with
+        | None -> reply conn NotFound step
+        | Some { Status = Finished outcome } -> reply conn (ResultOf(id, outcome)) step
+        | Some _ when wait.Ms = 0L<ms> -> reply conn Timeout step
+        | Some _ -> emit (Session(WaitStarted(conn, ResultWaiter id, now + wait.Ms))) step
+    | Lease(names, wait) ->
+        match State.bestReady names state with
+        | Some key -> leaseTo conn key now step
+        | None when wait.Ms = 0L<ms> -> reply conn Timeout step
+        | None -> emit (Session(WaitStarted(conn, LeaseWaiter names, now + wait.Ms))) step
+    | Complete(id, data) ->
+        match State.tryJob id state with
+        | None -> reply conn NotFound step
+        | Some job when Job.isFinished job -> reply conn (ClientError DuplicateResult) step
+        | Some job -> finish conn job { Success = true; Data = data } (JobCompleted(id, now, data)) now step
+    | Fail(id, data) ->
+        match State.tryJob id state with
+        | None -> reply conn NotFound step
+        | Some job when Job.isFinished job -> reply conn (ClientError DuplicateResult) step
+        | Some job when Job.failIsRetried job ->
+            step |> emitFor job (JobRetried(id, now)) |> reply conn Done |> dispatch job.Name now
+        | Some job -> finish conn job { Success = false; Data = data } (JobFailed(id, now, data)) now step
+    | Delete id ->
+        match State.tryJob id state with
+        | None -> reply conn NotFound step
+        | Some job -> step |> reply conn Done |> drop job now
+    | Inspect inspection -> inspect conn inspection step
+
+let private disconnect conn now step =
+    let step =
+        match Map.tryFind conn step.State.Waits with
+        | Some { Waiter = RunWaiter id } ->
+            let job = step.State.Jobs.[id]
+            step |> emit (Session(WaitEnded conn)) |> drop job now
+        | Some _ -> emit (Session(WaitEnded conn)) step
+        | None -> step
+    if step.State.Clients.Contains conn then emit (Session(ClientDisconnected conn)) step else step
+
+let decide (now: Instant) (input: Input) (state: State) : Decision =
+    let step = fireDue now { State = state; Events = []; Replies = [] }
+    let step =
+        match input with
+        | Connect conn -> emit (Session(ClientConnected conn)) step
+        | Request(conn, cmd) -> command conn cmd now step
+        | Reject(conn, error) -> reply conn (ClientError error) step
+        | Tick -> step
+        | Disconnect conn -> disconnect conn now step
+    { State = step.State; Events = List.rev step.Events; Replies = List.rev step.Replies }

@@ -67,8 +67,9 @@ type Alarm =
     /// A blocked connection's wait-timeout runs out.
     | WaitEnd of ConnId
 
-/// A deadline. Timers fire in order of instant, then of the job's or waiter's sequence
-/// number, then of alarm kind.
+/// A deadline. Timers fire in order of instant, then of alarm kind (so a job that becomes
+/// ready at the instant a wait runs out still reaches that waiter), then of the job's or
+/// waiter's sequence number.
 [<Struct; CustomEquality; CustomComparison>]
 type Timer =
     { At: Instant
@@ -86,8 +87,8 @@ type Timer =
         let c = compare this.At o.At
         if c <> 0 then c
         else
-            let c = this.Seq.CompareTo o.Seq
-            if c <> 0 then c else this.Rank.CompareTo o.Rank
+            let c = this.Rank.CompareTo o.Rank
+            if c <> 0 then c else this.Seq.CompareTo o.Seq
 
     override this.Equals o =
         match o with

@@ -65,11 +65,11 @@ type ServerStats =
 
 type Reply =
     /// `+OK`
-    | Ok
+    | Done
     /// `+OK 1`, then `<id> <success> <size>` and the result.
     | ResultOf of JobId * Outcome
     /// `+OK 1`, then `<id> <name> <ttr> <size>` and the payload.
-    | Leased of Job
+    | LeaseOf of Job
     | JobRecords of Job list
     | QueueRecords of QueueStats list
     | ServerRecord of ServerStats
