@@ -52,7 +52,7 @@ let private readBack (bytes: byte[]) : Result<Command, string> =
 
 let private roundTrip =
     property "print then parse gives the command back" (Arb.fromGen Generators.command) (fun command ->
-        readBack (CommandWriter.toBytes command) = Result.Ok command)
+        readBack (CommandWriter.toBytes command) = Ok command)
 
 let private framesDataCommands =
     property "framing: data commands are WithData their size, others LineOnly" (Arb.fromGen Generators.command) (fun command ->
@@ -74,8 +74,8 @@ let private lineAndData = Gen.zip lines Generators.data |> Arb.fromGen
 let private agrees (line: string) (data: byte[]) =
     match Framing.classify line, Parser.parse line data with
     | Fatal _, parsed -> Result.isError parsed
-    | LineOnly, Result.Ok command -> not (isDataCommand command)
-    | WithData n, Result.Ok command -> isDataCommand command && n = data.Length
+    | LineOnly, Ok command -> not (isDataCommand command)
+    | WithData n, Ok command -> isDataCommand command && n = data.Length
     | _, Error _ -> true
 
 let private totality =
@@ -127,7 +127,7 @@ let private readRecords (bytes: byte[]) : Result<Record list, string> =
                 keys (int k) 0 next [] |> Option.map (fun (ks, next) -> { Label = label; Declared = int k; Keys = ks }, next)
             | _ -> None)
     let rec records n pos acc =
-        if n = 0 then (if pos = bytes.Length then Result.Ok(List.rev acc) else Error "trailing bytes")
+        if n = 0 then (if pos = bytes.Length then Ok(List.rev acc) else Error "trailing bytes")
         else
             match record pos with
             | Some(r, next) -> records (n - 1) next (r :: acc)
@@ -159,7 +159,7 @@ let private replies =
     testList "replies" [
         property "records have their declared key counts and keys" (Arb.fromGen Generators.records) (fun reply ->
             match readRecords (ReplyWriter.toBytes reply) with
-            | Result.Ok records ->
+            | Ok records ->
                 records |> List.forall (fun r -> r.Declared = r.Keys.Length)
                 && (records |> List.map (fun r -> r.Label, r.Keys)) = expected reply
             | Error _ -> false)
@@ -169,7 +169,7 @@ let private replies =
                 let sized (reply: Reply) (header: string) (body: byte[]) =
                     ReplyWriter.toBytes reply = Array.concat [ Encoding.ASCII.GetBytes header; body; "\r\n"B ]
                 sized (ResultOf(job.Id, { Success = true; Data = data })) $"+OK 1\r\n{job.Id} 1 {data.Length}\r\n" data
-                && sized (Reply.Leased job) $"+OK 1\r\n{job.Id} {job.Name} {job.Ttr.Ms} {job.Payload.Length}\r\n" job.Payload)
+                && sized (LeaseOf job) $"+OK 1\r\n{job.Id} {job.Name} {job.Ttr.Ms} {job.Payload.Length}\r\n" job.Payload)
     ]
 
 [<Tests>]

@@ -36,7 +36,7 @@ let private newJob: NewJob =
 
 let private parses (line: string) (data: string) (expected: Command) =
     testCase $"parses {line}" <| fun () ->
-        Expect.equal (Parser.parse line (latin1 data)) (Result.Ok expected) line
+        Expect.equal (Parser.parse line (latin1 data)) (Ok expected) line
 
 let private fails (line: string) (data: string) (expected: ClientError) =
     testCase $"{ClientError.text expected}: {line}" <| fun () ->
@@ -297,7 +297,7 @@ let private values =
         parses $"complete {readmeId} 000" "" (Complete(id1, [||]))
         testCase "maximum payload" <| fun () ->
             let parsed = Parser.parse $"add {readmeId} ping 5000 60000 1048576" big
-            Expect.equal parsed (Result.Ok(Add { newJob with Payload = big })) "1 MiB"
+            Expect.equal parsed (Ok(Add { newJob with Payload = big })) "1 MiB"
         // Times.
         parses $"schedule {readmeId} ping 5000 60000 2024-02-29T23:59:59Z 4" "ping" (Schedule(newJob, at 2024 2 29 23 59 59 ""))
         parses $"schedule {readmeId} ping 5000 60000 1970-01-01T00:00:00.123456789Z 4" "ping" (Schedule(newJob, 123L<ms>))
@@ -341,7 +341,7 @@ let private crlfLines (lines: string list) = lines |> List.map (fun l -> l + "\r
 
 let private replies =
     testList "replies" [
-        writes "ok" Ok "+OK\r\n"
+        writes "ok" Done "+OK\r\n"
         writes "timeout" Timeout "-TIMEOUT\r\n"
         writes "not found" NotFound "-NOT-FOUND\r\n"
         writes "server error" (ServerError "log is full") "-SERVER-ERROR log is full\r\n"
@@ -352,7 +352,7 @@ let private replies =
             "+OK 1\r\n0f6a7d2e-52b1-4c1e-9a57-3f0c2b9d8e11 0 0\r\n\r\n"
         writes "result with CR LF NUL" (ResultOf(id1, { Success = true; Data = latin1 "\r\n\000" }))
             $"+OK 1\r\n{readmeId} 1 3\r\n\r\n\000\r\n"
-        writes "leased (examples.md)" (Reply.Leased leasedJob) $"+OK 1\r\n{readmeId} ping 5000 4\r\nping\r\n"
+        writes "leased (examples.md)" (LeaseOf leasedJob) $"+OK 1\r\n{readmeId} ping 5000 4\r\nping\r\n"
         writes "inspect job (examples.md)" (JobRecords [ leasedJob ]) (crlfLines ("+OK 1" :: jobLines))
         writes "scheduled job record has time"
             (JobRecords [ { leasedJob with Origin = Scheduled(ttl 1000L, created + 60000L<ms>); Status = Waiting; Attempts = 0 } ])
@@ -403,11 +403,11 @@ let private replies =
         ]
         testCase "uppercase ids are written lowercase" <| fun () ->
             match Parser.parse (sprintf "delete %s" (readmeId.ToUpperInvariant())) [||] with
-            | Result.Ok(Delete id) -> Expect.equal (show (ReplyWriter.toBytes (ResultOf(id, { Success = true; Data = [||] })))) $"+OK 1\r\n{readmeId} 1 0\r\n\r\n" "lowercase"
+            | Ok(Delete id) -> Expect.equal (show (ReplyWriter.toBytes (ResultOf(id, { Success = true; Data = [||] })))) $"+OK 1\r\n{readmeId} 1 0\r\n\r\n" "lowercase"
             | other -> failtest $"parsed {other}"
         testCase "replies append to the buffer" <| fun () ->
             let buffer = ArrayBufferWriter<byte>()
-            ReplyWriter.write buffer Ok
+            ReplyWriter.write buffer Done
             ReplyWriter.write buffer (ClientError InvalidName)
             ReplyWriter.write buffer Timeout
             Expect.equal (show (buffer.WrittenSpan.ToArray())) "+OK\r\n-CLIENT-ERROR Invalid Name\r\n-TIMEOUT\r\n" "pipelined"
@@ -428,7 +428,7 @@ let private printed (name: string) (command: Command) (expected: string) =
             | WithData n -> bytes.[lineEnd + 2 .. lineEnd + 1 + n]
             | LineOnly -> [||]
             | Fatal e -> failtest $"framing {e}"
-        Expect.equal (Parser.parse line data) (Result.Ok command) "round trip"
+        Expect.equal (Parser.parse line data) (Ok command) "round trip"
 
 let private commandWriter =
     testList "command writer" [

@@ -1,11 +1,9 @@
 module Workq.Domain.Parser
 
-// `Ok` alone is Reply.Ok in this namespace, hence `Result.Ok` throughout.
-
 /// Just enough of a Result computation expression for "first failure wins".
 type private ResultBuilder() =
     member _.Bind(r: Result<'a, 'e>, f: 'a -> Result<'b, 'e>) = Result.bind f r
-    member _.Return(v: 'a) : Result<'a, 'e> = Result.Ok v
+    member _.Return(v: 'a) : Result<'a, 'e> = Ok v
     member _.ReturnFrom(r: Result<'a, 'e>) = r
 
 let private result = ResultBuilder()
@@ -23,25 +21,25 @@ type private Spec =
 
 let private field (p: Grammar.P<'a>) (error: ClientError) (token: string) =
     match Grammar.tryRun p token with
-    | Some v -> Result.Ok v
+    | Some v -> Ok v
     | None -> Error error
 
 /// The size token must be a valid size and match the data read for it.
 let private sized (error: ClientError) (token: string) (data: byte[]) =
     match Grammar.tryRun Grammar.size token with
-    | Some n when n = data.Length -> Result.Ok data
+    | Some n when n = data.Length -> Ok data
     | _ -> Error error
 
 /// Left to right, the first failure wins.
 let private traverse (f: 'a -> Result<'b, 'e>) (items: 'a list) : Result<'b list, 'e> =
     items
-    |> List.fold (fun acc item -> result { let! done' = acc in let! v = f item in return v :: done' }) (Result.Ok [])
+    |> List.fold (fun acc item -> result { let! done' = acc in let! v = f item in return v :: done' }) (Ok [])
     |> Result.map List.rev
 
 let private flagOr (key: string) (p: Grammar.P<'a>) (error: ClientError) (fallback: 'a) (flags: Flags) =
     match List.tryFind (fst >> (=) key) flags with
     | Some(_, value) -> field p error value
-    | None -> Result.Ok fallback
+    | None -> Ok fallback
 
 let private priorityFlag = flagOr "priority" Grammar.priority InvalidPriority 0
 
@@ -54,7 +52,7 @@ let private checkFlags (allowed: string list) (tokens: string list) : Result<Fla
     let wellFormed = parsed.Length = tokens.Length
     let known = keys |> List.forall (fun k -> List.contains k allowed)
     let unique = (List.distinct keys).Length = keys.Length
-    if wellFormed && known && unique then Result.Ok parsed else Error InvalidFlags
+    if wellFormed && known && unique then Ok parsed else Error InvalidFlags
 
 // ---- commands -----------------------------------------------------------------
 
@@ -228,7 +226,7 @@ let private inspectObject =
         |> Some
     | "server" ->
         inspect (function
-            | [] -> Result.Ok InspectServer
+            | [] -> Ok InspectServer
             | _ -> Error InvalidArgs)
         |> Some
     | _ -> None
@@ -238,20 +236,20 @@ let private inspectObject =
 /// The command's spec and the tokens after its name (and after inspect's object).
 let private resolve (name: string) (args: string list) : Result<Spec * string list, ClientError> =
     match name with
-    | "add" -> Result.Ok(add, args)
-    | "schedule" -> Result.Ok(schedule, args)
-    | "run" -> Result.Ok(run, args)
-    | "result" -> Result.Ok(resultCmd, args)
-    | "lease" -> Result.Ok(lease, args)
-    | "complete" -> Result.Ok(finish Complete InvalidPayloadSize, args)
-    | "fail" -> Result.Ok(finish Fail InvalidResultSize, args)
-    | "delete" -> Result.Ok(delete, args)
+    | "add" -> Ok(add, args)
+    | "schedule" -> Ok(schedule, args)
+    | "run" -> Ok(run, args)
+    | "result" -> Ok(resultCmd, args)
+    | "lease" -> Ok(lease, args)
+    | "complete" -> Ok(finish Complete InvalidPayloadSize, args)
+    | "fail" -> Ok(finish Fail InvalidResultSize, args)
+    | "delete" -> Ok(delete, args)
     | "inspect" ->
         // The object is the first positional token; flags may stand before it.
         match List.tryFindIndex (Grammar.isFlag >> not) args with
         | Some i ->
             match inspectObject args.[i] with
-            | Some spec -> Result.Ok(spec, List.removeAt i args)
+            | Some spec -> Ok(spec, List.removeAt i args)
             | None -> Error UnknownCommand
         | None -> Error UnknownCommand
     | _ -> Error UnknownCommand

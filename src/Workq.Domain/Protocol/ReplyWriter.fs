@@ -111,9 +111,9 @@ let private records (output: IBufferWriter<byte>) (write: IBufferWriter<byte> ->
 
 let write (output: IBufferWriter<byte>) (reply: Reply) : unit =
     match reply with
-    | Ok -> Wire.bytes output ok
+    | Done -> Wire.bytes output ok
     | ResultOf(id, outcome) -> resultOf output id outcome
-    | Leased job -> leased output job
+    | LeaseOf job -> leased output job
     | JobRecords jobs -> records output jobRecord jobs
     | QueueRecords queues -> records output queueRecord queues
     | ServerRecord server -> serverRecord output server
