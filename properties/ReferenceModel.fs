@@ -127,22 +127,23 @@ type private Alarm =
     | Expires of Job
     | LeaseRunsOut of Job
 
-/// Every timer, ordered: instant, then waits (in start order) before jobs, then jobs in
-/// arrival order (wake, expiry, lease end).
+/// Every timer, ordered: instant, then jobs in arrival order (wake, expiry, lease end),
+/// then waits in start order: a wait ending at the instant a job wakes, expires or is
+/// released sees that happen first.
 let private alarms (m: Model) =
     let waits =
         m.Waits
         |> List.indexed
-        |> List.choose (fun (i, w) -> w.Until |> Option.map (fun at -> (at, 0, int64 i, 0), WaitRunsOut w.Conn))
+        |> List.choose (fun (i, w) -> w.Until |> Option.map (fun at -> (at, 1, int64 i, 0), WaitRunsOut w.Conn))
     let jobs =
         m.Jobs
         |> List.collect (fun j ->
-            [ if j.Status = Waiting then (readySince j, 1, j.Seq, 0), Wakes j
+            [ if j.Status = Waiting then (readySince j, 0, j.Seq, 0), Wakes j
               match expiresAt j with
-              | Some at -> (at, 1, j.Seq, 1), Expires j
+              | Some at -> (at, 0, j.Seq, 1), Expires j
               | None -> ()
               match j.Status with
-              | Leased until -> (until, 1, j.Seq, 2), LeaseRunsOut j
+              | Leased until -> (until, 0, j.Seq, 2), LeaseRunsOut j
               | _ -> () ])
     waits @ jobs |> List.sortBy fst
 
