@@ -254,15 +254,24 @@ let private describeInput now (s: Step) input =
     | Reject(c, _) -> sprintf "%s %s %s" at (who c) (describeAct s.Act)
     | Tick -> sprintf "%s tick" at
 
-let private byConn (replies: (ConnId * Reply) list) =
-    replies |> List.groupBy fst |> List.map (fun (c, rs) -> c, rs |> List.map (snd >> render)) |> Map.ofList
+/// A reply as compared: its wire bytes, CR and LF escaped, and the model's finer
+/// rendering (times to the millisecond, every job field).
+type private Seen = { Text: string; Wire: string }
 
-let private showReplies (m: Map<ConnId, string list>) =
+let private seen reply =
+    let wire = ReplyWriter.toBytes reply |> Encoding.ASCII.GetString
+    { Text = render reply; Wire = wire.Replace("\r", "\\r").Replace("\n", "\\n") }
+
+/// The replies of one input per connection, in the order sent.
+let private byConn (replies: (ConnId * Reply) list) =
+    replies |> List.groupBy fst |> List.map (fun (c, rs) -> c, rs |> List.map (snd >> seen)) |> Map.ofList
+
+let private showReplies (m: Map<ConnId, Seen list>) =
     if m.IsEmpty then "    (none)"
     else
         m
         |> Map.toList
-        |> List.collect (fun (c, rs) -> rs |> List.map (sprintf "    c%d <- %s" c))
+        |> List.collect (fun (c, rs) -> rs |> List.map (fun r -> sprintf "    c%d <- %s\n          wire: %s" c r.Text r.Wire))
         |> String.concat "\n"
 
 type private Check =
