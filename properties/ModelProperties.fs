@@ -346,7 +346,15 @@ let private examples =
         step 4 0 Open
         step 1 1 (Send(CLease([ 0; 1 ], 40)))
         step 13 0 (Send(CSchedule(1, 0, 11, 20, 9, 0, 0, 0)))
-        step 14 0 Pause ] ]
+        step 14 0 Pause ]
+      // Too long for random sessions: 255 leases that each run out, then the job fails.
+      "max-attempts 0 stops at the 255-attempt cap",
+      [ step 0 0 Open
+        step 0 0 Open
+        step 0 0 (Send(CAdd(0, 0, 1, 1000, 0, 0, 0)))
+        step 0 1 (Send(CResult(0, 1000)))
+        yield! List.replicate 256 (step 1 0 (Send(CLease([ 0 ], 0))))
+        step 0 0 (Send(CInspectJob 0)) ] ]
     |> List.map (fun (name, steps) ->
         test name {
             match runSession Replies { Steps = steps } with
