@@ -57,19 +57,13 @@ internal sealed class Connection
         Task sending = ReplySender.RunAsync(this);
         Task reading = RequestReader.RunAsync(this);
         await Task.WhenAll(reading, sending, Receiving);
-        aborted.Dispose();
     }
 
     /// <summary>Tears the connection down now (server shutdown, broken reply stream).</summary>
     public void Abort()
     {
-        try
-        {
-            aborted.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+        // The token source is never disposed (it holds no timer), so this may race with the end.
+        aborted.Cancel();
         Socket.Dispose();
     }
 }
