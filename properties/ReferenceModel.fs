@@ -127,7 +127,7 @@ type private Alarm =
     | Expires of Job
     | LeaseRunsOut of Job
 
-/// Every timer, ordered: instant, then jobs in arrival order (wake, expiry, lease end),
+/// Every timer, ordered: instant, then job timers in arrival order (wake, expiry, lease end),
 /// then waits in start order: a wait ending at the instant a job wakes, expires or is
 /// released sees that happen first.
 let private alarms (m: Model) =
@@ -153,7 +153,7 @@ let private fire now alarm acc =
         match (waitOf conn acc.M).Value.On with
         | OnRun id -> runWaitRunsOut conn id acc
         | _ -> acc |> say conn Timeout |> endWait conn
-    | Wakes job -> acc |> setJob { job with Status = Ready } |> dispatch now
+    | Wakes job -> acc |> setJob { job with Status = Ready }
     | Expires job ->
         let evicted = if isFinished job then 0L else 1L
         acc |> drop job.Id |> withModel (fun m -> { m with Evicted = m.Evicted + evicted })
@@ -167,13 +167,18 @@ let private fire now alarm acc =
             | _ -> None
         match overdueOwner with
         | Some owner -> acc |> say owner Timeout |> endWait owner |> drop job.Id
-        | None when job.Attempts < attemptLimit job -> acc |> setJob { job with Status = Ready } |> dispatch now
+        | None when job.Attempts < attemptLimit job -> acc |> setJob { job with Status = Ready }
         | None -> settle job { Success = false; Data = [||] } acc
 
-/// Fires, one at a time, whatever is due at or before `now`.
+/// Fires, one at a time, whatever is due at or before `now`. Once the last job timer of
+/// an instant has fired, waiting workers are served from everything ready by then.
 let rec private fireDue now acc =
     match alarms acc.M with
-    | ((at, _, _, _), alarm) :: _ when at <= now -> acc |> fire now alarm |> fireDue now
+    | ((at, kind, _, _), alarm) :: _ when at <= now ->
+        let acc = fire now alarm acc
+        let jobTimerLeftAt = alarms acc.M |> List.exists (fun ((t, k, _, _), _) -> t = at && k = 0)
+        let acc = if kind = 0 && not jobTimerLeftAt then dispatch now acc else acc
+        fireDue now acc
     | _ -> acc
 
 let private arrive (job: Job) acc =

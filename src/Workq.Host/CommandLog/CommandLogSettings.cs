@@ -9,7 +9,7 @@ public sealed record CommandLogSettings(
     TimeSpan CleanInterval,
     bool Repair)
 {
-    public static CommandLogSettings? From(WorkqOptions options)
+    public static CommandLogSettings? From(CommandLogOptions options)
     {
         if (string.IsNullOrWhiteSpace(options.CmdlogPath))
             return null;
