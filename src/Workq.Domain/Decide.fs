@@ -275,13 +275,24 @@ let private disconnect conn now step =
         | None -> step
     if step.State.Clients.Contains conn then emit (Session(ClientDisconnected conn)) step else step
 
-let decide (now: Instant) (input: Input) (state: State) : Decision =
-    let step = fireDue now { State = state; Events = []; Replies = [] }
-    let step =
-        match input with
-        | Connect conn -> emit (Session(ClientConnected conn)) step
-        | Request(conn, cmd) -> command conn cmd now step
-        | Reject(conn, error) -> reply conn (ClientError error) step
-        | Tick -> step
-        | Disconnect conn -> disconnect conn now step
+let private handle now input step =
+    match input with
+    | Connect conn -> emit (Session(ClientConnected conn)) step
+    | Request(conn, cmd) -> command conn cmd now step
+    | Reject(conn, error) -> reply conn (ClientError error) step
+    | Tick -> step
+    | Disconnect conn -> disconnect conn now step
+
+let private start state : Step = { State = state; Events = []; Replies = [] }
+
+let private decision (step: Step) : Decision =
     { State = step.State; Events = List.rev step.Events; Replies = List.rev step.Replies }
+
+/// Fires whatever is due by `now`, then handles the input.
+let decide (now: Instant) (input: Input) (state: State) : Decision =
+    start state |> fireDue now |> handle now input |> decision
+
+/// Handles the input alone, leaving due timers for later: for when their events cannot
+/// be recorded, so that requests that change nothing durable are still answered.
+let decideWithoutTimers (now: Instant) (input: Input) (state: State) : Decision =
+    start state |> handle now input |> decision

@@ -1,46 +1,80 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.FSharp.Collections;
 using Workq.Domain;
+using Workq.Host.CommandLog;
 
 namespace Workq.Host;
 
 /// <summary>
 /// The one loop that owns the <see cref="State"/>: it feeds inputs to the decider in
-/// arrival order and writes the replies. No locks guard domain data because nothing else
-/// touches it.
+/// arrival order, appends the batch's logged events to the command log, and only then
+/// writes the replies. No locks guard domain data because nothing else touches it.
 /// </summary>
-internal sealed class Engine(EngineInbox inbox, TimeProvider time, ILogger<Engine> logger) : BackgroundService
+internal sealed class Engine(
+    EngineInbox inbox, TimeProvider time, IOptions<CommandLogOptions> logOptions, ILogger<Engine> logger)
+    : BackgroundService
 {
     private static readonly Reply InternalError = Reply.NewServerError("Internal error");
 
-    // After a failing Tick, do not retry the same deadline in a hot loop.
-    private const long RetryAfterFailedTickMs = 1000;
+    // After a failing Tick or log write, do not retry the same deadline in a hot loop.
+    private const long RetryAfterFailureMs = 1000;
 
     private readonly Dictionary<long, Connection> connections = [];
+    private readonly List<BatchItem> batch = [];
     private readonly List<Outbound> batchReplies = [];
     private readonly List<long> batchDisconnects = [];
+    private readonly Queue<HeldReplies> held = new();
     private readonly HashSet<Connection> touched = [];
+    private EventLog? log;
     private State state = null!;
+    private bool restored;
+    private State batchStart = null!;
     private long lastNow;
     private long notBefore;
 
+    /// <summary>
+    /// Builds the state the server starts from: replays the command log, if there is one.
+    /// Runs before the listener accepts anyone; a log in use, damaged or badly configured
+    /// throws here, with a message that says what is wrong.
+    /// </summary>
+    public void Restore()
+    {
+        if (restored)
+            return;
+        restored = true;
+        long now = Now();
+        CommandLogSettings? settings = CommandLogSettings.From(logOptions.Value);
+        if (settings is null)
+            state = StateModule.initial(now);
+        else
+            log = EventLog.Open(settings, now, () => inbox.Post(EngineMessage.LogSynced), logger, out state);
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        Restore();
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        lastNow = Now();
-        state = StateModule.initial(lastNow);
         using ITimer timer = time.CreateTimer(
             static self => ((EngineInbox)self!).Post(EngineMessage.Tick), inbox, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         try
         {
             var reader = inbox.Reader;
+            // Timers that ran out while the server was down fire at once.
+            Arm(timer);
             while (await reader.WaitToReadAsync(stoppingToken))
             {
+                batchStart = state;
                 while (reader.TryRead(out EngineMessage? message))
                     Handle(message);
-
-                // The command log step goes here: append the batch's logged events (and sync
-                // them, as the policy says) before any reply of the batch leaves.
-                await SendBatchAsync();
+                CommitBatch();
+                await SendAsync();
+                log?.CompactIfDue(state, Now());
                 Arm(timer);
             }
         }
@@ -54,6 +88,8 @@ internal sealed class Engine(EngineInbox inbox, TimeProvider time, ILogger<Engin
             foreach (Connection connection in connections.Values)
                 await connection.Output.CompleteAsync();
             connections.Clear();
+            if (log is not null)
+                await log.DisposeAsync();
         }
     }
 
@@ -76,19 +112,25 @@ internal sealed class Engine(EngineInbox inbox, TimeProvider time, ILogger<Engin
                 Decide(decide.Input);
                 break;
             case EngineMessage.Answer answer:
-                batchReplies.Add(new Outbound(answer.Conn, answer.Reply));
+                var outbound = new Outbound(answer.Conn, answer.Reply);
+                batch.Add(new BatchItem(lastNow, null, outbound));
+                batchReplies.Add(outbound);
                 break;
+            case EngineMessage.Synced:
+                break; // the wake-up is the message: SendAsync releases what is now on disk
         }
     }
 
     private void Decide(Input input)
     {
         long now = Now();
+        batch.Add(new BatchItem(now, input, default));
         try
         {
             Decision decision = Workq.Domain.Decide.decide(now, input, state);
             state = decision.State;
             batchReplies.AddRange(decision.Replies);
+            log?.Add(decision.Events);
         }
         catch (Exception e)
         {
@@ -97,15 +139,97 @@ internal sealed class Engine(EngineInbox inbox, TimeProvider time, ILogger<Engin
             if (Inputs.Requester(input) is long conn)
                 batchReplies.Add(new Outbound(conn, InternalError));
             if (input.IsTick)
-                notBefore = now + RetryAfterFailedTickMs;
+                notBefore = now + RetryAfterFailureMs;
         }
         if (input is Input.Disconnect disconnect)
             batchDisconnects.Add(disconnect.Item);
     }
 
-    private async ValueTask SendBatchAsync()
+    /// <summary>Appends the batch's logged events; if that fails, the batch is decided again without them.</summary>
+    private void CommitBatch()
     {
-        foreach (Outbound outbound in batchReplies)
+        if (log is not { HasPending: true })
+        {
+            batch.Clear();
+            return;
+        }
+        try
+        {
+            long position = log.Commit();
+            if (log.HoldsReplies)
+                Hold(position);
+        }
+        catch (IOException e)
+        {
+            logger.LogError("The command log cannot be written ({Reason}): changes are refused until it can", e.Message);
+            DecideWithoutLog(e.Message);
+            notBefore = Now() + RetryAfterFailureMs;
+        }
+        batch.Clear();
+    }
+
+    /// <summary>
+    /// Goes back to the state before the batch and decides its inputs again: whatever would
+    /// change the log is refused with a server error and changes nothing; the rest (reads,
+    /// waits, connections) goes on as usual.
+    /// </summary>
+    private void DecideWithoutLog(string reason)
+    {
+        Reply refused = Reply.NewServerError($"Command log write failed: {reason}");
+        state = batchStart;
+        batchReplies.Clear();
+        // Due timers fire only if they log nothing; otherwise they stay due for later.
+        Decision tick = Workq.Domain.Decide.decide(Now(), Input.Tick, state);
+        if (!HasLogged(tick.Events))
+            Apply(tick);
+        foreach (BatchItem item in batch)
+        {
+            if (item.Input is not { } input)
+            {
+                batchReplies.Add(item.Answer);
+                continue;
+            }
+            Decision decision = Workq.Domain.Decide.decideWithoutTimers(item.Now, input, state);
+            if (!HasLogged(decision.Events))
+                Apply(decision);
+            else if (Inputs.Requester(input) is long conn)
+                batchReplies.Add(new Outbound(conn, refused));
+        }
+    }
+
+    private void Apply(Decision decision)
+    {
+        state = decision.State;
+        batchReplies.AddRange(decision.Replies);
+    }
+
+    private static bool HasLogged(FSharpList<Event> events) => events.Any(e => e.IsLogged);
+
+    /// <summary>Keeps the batch's replies until the log is on disk up to <paramref name="position"/>.</summary>
+    private void Hold(long position)
+    {
+        held.Enqueue(new HeldReplies(position, [.. batchReplies], [.. batchDisconnects]));
+        batchReplies.Clear();
+        batchDisconnects.Clear();
+    }
+
+    private async ValueTask SendAsync()
+    {
+        // Replies must not overtake held ones: while any are held, later ones wait behind them.
+        if (held.Count > 0 && (batchReplies.Count > 0 || batchDisconnects.Count > 0))
+            Hold(held.Last().Position);
+        long synced = log?.Synced ?? 0;
+        while (held.TryPeek(out HeldReplies? next) && next.Position <= synced)
+        {
+            held.Dequeue();
+            await WriteAsync(next.Replies, next.Disconnects);
+        }
+        await WriteAsync(batchReplies, batchDisconnects);
+    }
+
+    private async ValueTask WriteAsync(List<Outbound> replies, List<long> disconnects)
+    {
+        foreach (Outbound outbound in replies)
         {
             if (!connections.TryGetValue(outbound.To, out Connection? connection))
                 continue; // gone: nobody to answer
@@ -122,7 +246,7 @@ internal sealed class Engine(EngineInbox inbox, TimeProvider time, ILogger<Engin
             connection.Flow.Answered();
             touched.Add(connection);
         }
-        batchReplies.Clear();
+        replies.Clear();
 
         foreach (Connection connection in touched)
         {
@@ -133,13 +257,13 @@ internal sealed class Engine(EngineInbox inbox, TimeProvider time, ILogger<Engin
         }
         touched.Clear();
 
-        foreach (long conn in batchDisconnects)
+        foreach (long conn in disconnects)
         {
             // After its last reply: the sender sends what is left, then closes the socket.
             if (connections.Remove(conn, out Connection? connection))
                 await connection.Output.CompleteAsync();
         }
-        batchDisconnects.Clear();
+        disconnects.Clear();
     }
 
     private void Arm(ITimer timer)

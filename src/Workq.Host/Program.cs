@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Workq.Host.CommandLog;
 
 namespace Workq.Host;
 
@@ -11,7 +12,7 @@ public static class Program
         {
             host = WorkqServer.Build(args);
         }
-        catch (ListenAddressException e)
+        catch (Exception e) when (e is ListenAddressException or CommandLogException or InvalidSettingException)
         {
             await Console.Error.WriteLineAsync($"workq-server: {e.Message}");
             return 2;

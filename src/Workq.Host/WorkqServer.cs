@@ -27,13 +27,18 @@ public static class WorkqServer
         }
     }
 
-    /// <summary>Builds the host and binds its listen socket (throws <see cref="ListenAddressException"/>).</summary>
+    /// <summary>
+    /// Builds the host, binds its listen socket and restores its state from the command log
+    /// (throws <see cref="ListenAddressException"/>, <see cref="CommandLog.CommandLogException"/>
+    /// or <see cref="CommandLog.InvalidSettingException"/>).
+    /// </summary>
     internal static IHost Build(string[] args)
     {
         IHost host = CreateBuilder(args).Build();
         try
         {
             host.Services.GetRequiredService<Listener>().Bind();
+            host.Services.GetRequiredService<Engine>().Restore();
             return host;
         }
         catch
@@ -54,12 +59,14 @@ public static class WorkqServer
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 
         builder.Services.Configure<WorkqOptions>(builder.Configuration.GetSection(WorkqOptions.Section));
+        builder.Services.Configure<CommandLog.CommandLogOptions>(builder.Configuration.GetSection(WorkqOptions.Section));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EngineInbox>();
         builder.Services.AddSingleton<Listener>();
         // Started in this order, stopped in reverse: connections close before the engine ends.
-        builder.Services.AddHostedService<Engine>();
+        builder.Services.AddSingleton<Engine>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Engine>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Listener>());
         return builder;
     }

@@ -23,15 +23,19 @@ let checksum (length: int) (body: ReadOnlySpan<byte>) =
         i <- i + 1
     ~~~crc
 
-/// Writes one record whose body `writeBody` produces, framed and checksummed.
+/// Writes one record holding `body`, framed and checksummed.
+let frame (out: IBufferWriter<byte>) (body: ReadOnlySpan<byte>) =
+    let span = out.GetSpan(headerSize + body.Length)
+    BinaryPrimitives.WriteInt32LittleEndian(span, body.Length)
+    BinaryPrimitives.WriteUInt32LittleEndian(span.Slice 4, checksum body.Length body)
+    body.CopyTo(span.Slice headerSize)
+    out.Advance(headerSize + body.Length)
+
+/// Writes one record whose body `writeBody` produces.
 let write (out: IBufferWriter<byte>) (writeBody: IBufferWriter<byte> -> unit) =
     let body = ArrayBufferWriter<byte>()
     writeBody body
-    let span = out.GetSpan(headerSize + body.WrittenCount)
-    BinaryPrimitives.WriteInt32LittleEndian(span, body.WrittenCount)
-    BinaryPrimitives.WriteUInt32LittleEndian(span.Slice 4, checksum body.WrittenCount body.WrittenSpan)
-    body.WrittenSpan.CopyTo(span.Slice headerSize)
-    out.Advance(headerSize + body.WrittenCount)
+    frame out body.WrittenSpan
 
 /// What lies at a position of a file's bytes.
 type Scan =

@@ -1,0 +1,126 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using Microsoft.FSharp.Collections;
+using Workq.Domain;
+using Workq.Domain.CommandLog;
+
+namespace Workq.Host.CommandLog;
+
+/// <summary>
+/// The command log as the engine sees it: the logged events of a batch are gathered, then
+/// appended in one write before any reply of the batch leaves; the sync policy and
+/// compaction run beside it.
+/// </summary>
+internal sealed class EventLog : IAsyncDisposable
+{
+    private readonly CommandLogSettings settings;
+    private readonly DirectoryLock directoryLock;
+    private readonly SegmentWriter writer;
+    private readonly LogSyncer syncer;
+    private readonly Compactor compactor;
+    private readonly ArrayBufferWriter<byte> pending = new(64 * 1024);
+    private readonly ArrayBufferWriter<byte> body = new(1024);
+    private long lastCompaction;
+    private long compactedAt;
+
+    private EventLog(
+        CommandLogSettings settings, DirectoryLock directoryLock, SegmentWriter writer, Action onSynced, long now, ILogger logger)
+    {
+        this.settings = settings;
+        this.directoryLock = directoryLock;
+        this.writer = writer;
+        syncer = new LogSyncer(writer, settings, onSynced, logger);
+        compactor = new Compactor(settings.Directory, logger);
+        lastCompaction = now;
+        compactedAt = writer.Written;
+    }
+
+    /// <summary>
+    /// Takes the directory (creating it), replays it into <paramref name="state"/> and opens
+    /// it for appending. Throws <see cref="CommandLogException"/> when the directory is in use
+    /// or damaged.
+    /// </summary>
+    public static EventLog Open(CommandLogSettings settings, long now, Action onSynced, ILogger logger, out State state)
+    {
+        Directory.CreateDirectory(settings.Directory);
+        DirectoryLock directoryLock = DirectoryLock.Acquire(settings.Directory);
+        try
+        {
+            LoadedLog loaded = new LogLoader(settings, logger).Load(now);
+            var writer = new SegmentWriter(settings.Directory, loaded.Segment, loaded.SegmentLength, settings.SegmentSize);
+            logger.LogInformation("Replayed {Events} events from the command log {Dir}: {Jobs} jobs",
+                loaded.Events, settings.Directory, loaded.State.Jobs.Count);
+            state = loaded.State;
+            return new EventLog(settings, directoryLock, writer, onSynced, now, logger);
+        }
+        catch
+        {
+            directoryLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Whether replies must wait for <see cref="Synced"/> to pass their batch.</summary>
+    public bool HoldsReplies => settings.Sync == SyncPolicy.Always;
+
+    public bool HasPending => pending.WrittenCount > 0;
+
+    /// <summary>How far the log is on disk, comparable with <see cref="Commit"/>'s positions.</summary>
+    public long Synced => syncer.Synced;
+
+    /// <summary>Gathers the events of a decision that belong in the log.</summary>
+    public void Add(FSharpList<Event> events)
+    {
+        foreach (Event e in events)
+        {
+            if (e is Event.Logged logged)
+            {
+                body.ResetWrittenCount();
+                EventCodec.encode(body, logged.Item);
+                Records.frame(pending, body.WrittenSpan);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Appends what was gathered and returns the position after it; an fsync is asked for
+    /// when the policy is <c>always</c>. If the write fails, nothing was appended.
+    /// </summary>
+    public long Commit()
+    {
+        try
+        {
+            writer.Append(pending.WrittenSpan);
+        }
+        finally
+        {
+            pending.ResetWrittenCount();
+        }
+        if (HoldsReplies)
+            syncer.Request();
+        return writer.Written;
+    }
+
+    /// <summary>
+    /// Every clean interval, if anything was appended since the last time: starts a new
+    /// segment and snapshots <paramref name="state"/> (which holds everything before it) in the background.
+    /// </summary>
+    public void CompactIfDue(State state, long now)
+    {
+        if (now - lastCompaction < (long)settings.CleanInterval.TotalMilliseconds || compactor.Busy)
+            return;
+        lastCompaction = now;
+        if (writer.Written == compactedAt)
+            return;
+        compactedAt = writer.Written;
+        compactor.Start(state, writer.Rotate());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await syncer.DisposeAsync();
+        await compactor.WhenIdle();
+        writer.Dispose();
+        directoryLock.Dispose();
+    }
+}
