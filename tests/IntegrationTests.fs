@@ -649,7 +649,8 @@ let closingErrors =
                 use! c = connect ep
                 let first, hidden = newId (), newId ()
                 // One byte announced; what follows it is a whole add, never to be run.
-                do! send c $"add {first} q 1000 60000 1\r\nx{addReq hidden "q" 1000 60000 "y" []}"
+                let leftover = addReq hidden "q" 1000 60000 "y" []
+                do! send c ($"add {first} q 1000 60000 1\r\nx" + leftover)
                 do! expect c (clientError "Invalid payload size")
                 do! expectClosed c
                 use! d = connect ep
@@ -717,20 +718,20 @@ let pipelining =
                 let ids = List.init 30 (fun _ -> newId ())
                 let requests =
                     [ yield! ids |> List.mapi (fun i id -> addReq id "p" 5000 60000 $"job{i}\r\n" [])
-                      "inspect queue p\r\n"
+                      yield "inspect queue p\r\n"
                       for _ in ids -> "lease p 0\r\n"
                       yield! ids |> List.map (fun id -> completeReq id id)
-                      "lease p 0\r\n"
+                      yield "lease p 0\r\n"
                       yield! ids |> List.map (fun id -> $"result {id} 0\r\n")
-                      "frobnicate\r\n" ]
+                      yield "frobnicate\r\n" ]
                 let replies =
                     [ for _ in ids -> ok
-                      $"+OK 1\r\np 4\r\nready-len 30\r\nscheduled-len 0\r\nleased-len 0\r\nworkers 0\r\n"
+                      yield "+OK 1\r\np 4\r\nready-len 30\r\nscheduled-len 0\r\nleased-len 0\r\nworkers 0\r\n"
                       yield! ids |> List.mapi (fun i id -> leased id "p" 5000 $"job{i}\r\n")
                       for _ in ids -> ok
-                      timeout
+                      yield timeout
                       yield! ids |> List.map (fun id -> resultOf id true id)
-                      clientError "Unknown command" ]
+                      yield clientError "Unknown command" ]
                 do! call c (String.concat "" requests) (String.concat "" replies)
             })
 
