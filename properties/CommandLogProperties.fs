@@ -1,0 +1,122 @@
+/// The command log's codec: what is written is read back, and damage is never a crash.
+module Workq.Properties.CommandLogProperties
+
+open System
+open System.Buffers
+open Expecto
+open FsCheck
+open FsCheck.FSharp
+open Workq.Domain
+open Workq.Domain.CommandLog
+
+let private some = Option.get
+
+let private genInstant = Gen.choose (0, Int32.MaxValue) |> Gen.map (fun s -> 1_700_000_000_000L<ms> + int64 s * 1L<ms>)
+
+let private genId =
+    gen {
+        let! a = Gen.choose (0, Int32.MaxValue)
+        let! b = Gen.choose (0, 0xffff)
+        let! version = Gen.choose (1, 8)
+        let! variant = Gen.elements [ '8'; '9'; 'a'; 'b' ]
+        let! c = Gen.choose (0, Int32.MaxValue)
+        return sprintf "%08x-%04x-%d%03x-%c%03x-%012x" a b version (c % 0x1000) variant (c % 0x1000) (int64 c * 7919L) |> JobId.tryParse |> some
+    }
+
+let private genBytes =
+    Gen.oneof [ Gen.constant [||]; Gen.arrayOf (Gen.choose (0, 255) |> Gen.map byte) ]
+
+let private genName =
+    Gen.elements [ "a"; "q"; "emails.send"; "Resize_Image-2"; String('x', 255) ] |> Gen.map (JobName.tryCreate >> some)
+
+let private genJob =
+    gen {
+        let! id = genId
+        let! name = genName
+        let! ttr = Gen.choose (1, 86_400_000)
+        let! ttl = Gen.choose (1, Int32.MaxValue)
+        let! priority = Gen.oneof [ Gen.choose (-5, 5); Gen.elements [ Int32.MinValue; Int32.MaxValue ] ]
+        let! maxAttempts = Gen.choose (0, 255)
+        let! maxFails = Gen.choose (0, 255)
+        let! payload = genBytes
+        let! created = genInstant
+        let! at = genInstant
+        let! origin = Gen.elements [ 0; 1; 2 ]
+        let ttl = Ttl.tryCreate (int64 ttl * 1L<ms>) |> some
+        let! seq = Gen.choose (0, Int32.MaxValue)
+        let! attempts = Gen.choose (0, 255)
+        let! fails = Gen.choose (0, 255)
+        let! status =
+            Gen.oneof [ Gen.constant Waiting; Gen.constant Ready; genInstant |> Gen.map Leased
+                        Gen.map2 (fun s d -> Finished { Success = s; Data = d }) (Gen.elements [ true; false ]) genBytes ]
+        return
+            { Id = id; Name = name; Ttr = Ttr.tryCreate (int64 ttr * 1L<ms>) |> some; Priority = priority
+              MaxAttempts = Limit.tryCreate maxAttempts |> some; MaxFails = Limit.tryCreate maxFails |> some
+              Payload = payload; Created = created
+              Origin = (match origin with 0 -> Background ttl | 1 -> Scheduled(ttl, at) | _ -> Foreground 7L)
+              Seq = int64 seq; Attempts = attempts; Fails = fails; Status = status }
+    }
+
+let genEvent =
+    Gen.oneof [
+        genJob |> Gen.map JobAdded
+        Gen.map2 (fun id at -> JobAwoke(id, at)) genId genInstant
+        Gen.map2 (fun id at -> JobLeased(id, at)) genId genInstant
+        Gen.map2 (fun id at -> LeaseTimedOut(id, at)) genId genInstant
+        Gen.map2 (fun id at -> AttemptsExhausted(id, at)) genId genInstant
+        Gen.map3 (fun id at d -> JobCompleted(id, at, d)) genId genInstant genBytes
+        Gen.map2 (fun id at -> JobRetried(id, at)) genId genInstant
+        Gen.map3 (fun id at d -> JobFailed(id, at, d)) genId genInstant genBytes
+        Gen.map2 (fun id at -> JobDeleted(id, at)) genId genInstant
+        Gen.map2 (fun id at -> JobExpired(id, at)) genId genInstant ]
+
+/// A segment file holding these events.
+let segmentOf (events: JobEvent list) =
+    let out = ArrayBufferWriter<byte>()
+    let header = Segment.header ()
+    header.CopyTo(out.GetSpan header.Length)
+    out.Advance header.Length
+    for e in events do
+        Records.write out (fun body -> EventCodec.encode body e)
+    out.WrittenSpan.ToArray()
+
+let private config = { FsCheckConfig.defaultConfig with maxTest = 200 }
+
+[<Tests>]
+let tests =
+    testList "command log codec" [
+        testPropertyWithConfig config "any events, written as a segment, read back the same" <|
+            Prop.forAll (Arb.fromGen (Gen.listOf genEvent)) (fun events ->
+                let bytes = segmentOf events
+                let contents = Segment.read bytes bytes.Length
+                contents.Damage = None && contents.Events = events && contents.SoundLength = bytes.Length)
+
+        testPropertyWithConfig config "a segment cut anywhere reads as a prefix of its events, the cut as a torn tail" <|
+            Prop.forAll (Arb.fromGen (Gen.zip (Gen.nonEmptyListOf genEvent) (Gen.choose (0, 1_000_000)))) (fun (events, cutSeed) ->
+                let bytes = segmentOf events
+                let cut = cutSeed % bytes.Length
+                let contents = Segment.read bytes cut
+                let prefix = List.truncate contents.Events.Length events
+                contents.Events = prefix
+                && (contents.SoundLength = cut || contents.Damage = Some(Segment.TornTail contents.SoundLength)))
+
+        testPropertyWithConfig config "a flipped byte is never read as a different event and never throws" <|
+            Prop.forAll (Arb.fromGen (Gen.zip (Gen.nonEmptyListOf genEvent) (Gen.zip (Gen.choose (0, 1_000_000)) (Gen.choose (1, 255))))) (fun (events, (posSeed, flip)) ->
+                let bytes = segmentOf events
+                let pos = Segment.headerSize + posSeed % (bytes.Length - Segment.headerSize)
+                bytes.[pos] <- bytes.[pos] ^^^ byte flip
+                let contents = Segment.read bytes bytes.Length
+                contents.Damage.IsSome && contents.Events = List.truncate contents.Events.Length events)
+
+        testPropertyWithConfig config "a snapshot holds the jobs and counters of a state" <|
+            Prop.forAll (Arb.fromGen (Gen.listOf genJob)) (fun jobs ->
+                let jobs = jobs |> List.distinctBy (fun j -> j.Id) |> List.filter (fun j -> j.Origin <> Foreground 7L)
+                let jobs = jobs |> List.mapi (fun i j -> { j with Seq = int64 i })
+                let state =
+                    jobs |> List.fold (fun s j -> Evolve.applyJob s (JobAdded j)) (State.initial 0L<ms>)
+                let state = { state with EvictedJobs = 42L }
+                let out = ArrayBufferWriter<byte>()
+                Snapshot.write out state
+                let bytes = out.WrittenSpan.ToArray()
+                Snapshot.read 0L<ms> bytes bytes.Length = Ok state)
+    ]

@@ -1,0 +1,74 @@
+/// A snapshot file: the jobs and counters of a state, enough to rebuild it without the
+/// segments it covers. `WORKQSNP`, the version, then a record with the counters and one
+/// record per job.
+module Workq.Domain.CommandLog.Snapshot
+
+open System
+open System.Buffers
+open System.Buffers.Binary
+open System.Text
+open Workq.Domain
+open Workq.Domain.CommandLog.Binary
+
+let private magic = "WORKQSNP"
+
+let private header () =
+    let bytes = Array.zeroCreate<byte> Segment.headerSize
+    Encoding.ASCII.GetBytes(magic).CopyTo(bytes, 0)
+    BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan 8, Segment.version)
+    bytes
+
+/// The jobs a restart must keep: run jobs die with their connection.
+let durableJobs (state: State) =
+    state.Jobs.Values
+    |> Seq.filter (fun job ->
+        match job.Origin with
+        | Foreground _ -> false
+        | Background _
+        | Scheduled _ -> true)
+    |> List.ofSeq
+
+/// Writes a snapshot of `state`'s durable part.
+let write (out: IBufferWriter<byte>) (state: State) =
+    let jobs = durableJobs state
+    let h = header ()
+    h.CopyTo(out.GetSpan h.Length)
+    out.Advance h.Length
+    Records.write out (fun body ->
+        writeI64 body state.EvictedJobs
+        writeI64 body state.NextSeq
+        writeI64 body (int64 jobs.Length))
+    for job in jobs do
+        Records.write out (fun body -> EventCodec.writeJob body job)
+
+let private counters =
+    read {
+        let! evicted = Cursor.i64
+        let! nextSeq = Cursor.i64
+        let! count = Cursor.i64
+        return evicted, nextSeq, count
+    }
+
+let private decodeWith reader (bytes: byte[]) start length =
+    match reader (Cursor.over bytes start length) with
+    | Some(v, rest) when Cursor.atEnd rest -> Some v
+    | _ -> None
+
+/// The state a snapshot holds, started at `started`; an error names what is wrong.
+let read (started: Instant) (bytes: byte[]) (length: int) : Result<State, string> =
+    if not (Segment.isHeaderOf magic bytes length) then Error "not a snapshot of a known version"
+    else
+        match Records.scan bytes Segment.headerSize length with
+        | Records.Record(bodyStart, bodyLength, next) ->
+            match decodeWith counters bytes bodyStart bodyLength with
+            | None -> Error "damaged counters"
+            | Some(evicted, nextSeq, count) ->
+                let jobs, _, damage = Segment.readRecords (decodeWith EventCodec.readJob) bytes length next
+                match damage with
+                | Some d -> Error(sprintf "damaged at %A" d)
+                | None when int64 jobs.Length <> count -> Error "job count does not match"
+                | None ->
+                    let state =
+                        jobs |> List.fold (fun s job -> Evolve.applyJob s (JobAdded job)) (State.initial started)
+                    Ok { state with EvictedJobs = evicted; NextSeq = max nextSeq state.NextSeq }
+        | _ -> Error "damaged counters"

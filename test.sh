@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds the solution and runs every test suite: the Expecto tests (domain, protocol,
+# TCP integration) and the FsCheck properties. Exits non-zero if anything fails.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+dotnet build Workq.sln -c Release -nologo -clp:ErrorsOnly
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+for suite in tests properties; do
+    echo "== $suite"
+    dotnet run --project "$suite" -c Release --no-build -- --colours 0 2>&1 | tee -a "$log" || status=1
+done
+
+# One closing line for the whole run, summed over the suites.
+passed=$(grep -oE '[0-9]+ passed' "$log" | awk '{ s += $1 } END { print s + 0 }')
+failed=$(grep -oE '[0-9]+ (failed|errored)' "$log" | awk '{ s += $1 } END { print s + 0 }')
+echo "Total: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] || status=1
+exit $status
