@@ -4,6 +4,7 @@ module Workq.Tests.IntegrationTests
 open System
 open System.Diagnostics
 open System.Net
+open System.Runtime.ExceptionServices
 open System.Text.RegularExpressions
 open System.Threading.Tasks
 open Expecto
@@ -240,7 +241,14 @@ let serverStat (c: Client) key =
 // Test builders
 
 /// A test against its own fresh server.
-let serverTest name (body: IPEndPoint -> Task<unit>) = testCaseTask name (fun () -> withServer body)
+/// (An assertion failing inside the task is reported as a failure, not an error.)
+let serverTest name (body: IPEndPoint -> Task<unit>) =
+    testCaseAsync name (async {
+        try
+            do! withServer body |> Async.AwaitTask
+        with :? AggregateException as e when e.InnerExceptions.Count = 1 ->
+            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw()
+    })
 
 /// A test with one connection to its own fresh server.
 let clientTest name (body: IPEndPoint -> Client -> Task<unit>) =

@@ -7,7 +7,8 @@ open System.Runtime.ExceptionServices
 open System.Threading.Tasks
 open Workq.Host
 
-let serverArgs = [| "--listen"; "127.0.0.1:0" |]
+// Warnings and errors only, to keep the test output readable.
+let serverArgs = [| "--listen"; "127.0.0.1:0"; "--Logging:LogLevel:Default=Warning" |]
 
 /// Runs `body` against a fresh server, then disposes the server whether the body
 /// passed or failed (the body's failure is the one reported).

@@ -89,6 +89,15 @@ type Client(socket: Socket) =
 
     member _.Peek() = latin1.GetString(buf, start, stop - start)
 
+    /// Compares the buffered bytes with `expected` from offset `from` on; returns the
+    /// first differing offset, or -1 if all buffered bytes (up to its length) match.
+    member _.Mismatch(expected: string, from: int) =
+        let upTo = min (stop - start) expected.Length
+        let mutable i = from
+        while i < upTo && buf[start + i] = byte expected[i] do
+            i <- i + 1
+        if i < upTo then i else -1
+
     interface IDisposable with
         member _.Dispose() = socket.Dispose()
 
@@ -136,18 +145,25 @@ let readLine (c: Client) : Task<string> =
         return textOf line
     }
 
-/// Reads exactly the bytes of `expected` and fails unless they match.
+/// Reads exactly the bytes of `expected` and fails unless they match. Fails as soon as
+/// a byte differs, without waiting for the rest.
 let expect (c: Client) (expected: string) : Task =
     task {
-        // Read what there is up to the expected length; report what came instead.
         let want = expected.Length
+        let mismatchAt () =
+            let at = c.Mismatch(expected, 0)
+            if at >= 0 then
+                let got = c.Peek()
+                failtestf
+                    "expected \"%s\"\n     got \"%s\" (first difference at byte %d)"
+                    (show expected) (show (got.Substring(0, min got.Length want))) at
         while c.Buffered < want do
+            mismatchAt ()
             let! got = c.Fill c.Timeout
             if got = 0 then
                 failtestf "expected \"%s\" but the connection closed after \"%s\"" (show expected) (show (c.Peek()))
-        let actual = textOf (c.Take want)
-        if actual <> expected then
-            failtestf "expected \"%s\"\n     got \"%s\"" (show expected) (show actual)
+        mismatchAt ()
+        c.Take want |> ignore
     }
 
 /// Expects the server to close the connection with nothing more sent.
