@@ -551,15 +551,13 @@ let examples =
                 let! q = inspect c "queue ping"
                 Expect.equal q.Length 1 "one record"
                 expectRecord q[0] "ping" [ "ready-len", "2"; "scheduled-len", "0"; "leased-len", "1"; "workers", "0" ]
-                let! others = Task.WhenAll [ for _ in 1..3 -> connect ep ]
-                for o in others do
+                use! others = connectMany ep 3
+                for o in others.All do
                     do! call o "lease none 0\r\n" timeout // surely accepted
                 let! s = inspectOne c "server"
                 expectRecord s "server" [ "active-clients", "4"; "evicted-jobs", "0"; "started", anyTime; "jobs", "3"; "queues", "1" ]
                 let! j = inspectOne c $"job {l}"
                 expectRecord j l (jobKeys "ping" 5000 60000 "ping" 0 1 0 0 10 4)
-                for o in others do
-                    (o :> IDisposable).Dispose()
             })
     ]
 
@@ -954,7 +952,7 @@ let running =
 
         serverTest "a run client that disconnects removes its job; its waiters get NOT-FOUND" (fun ep ->
             task {
-                let! r = connect ep
+                use! r = connect ep
                 use! waiter = connect ep
                 use! c = connect ep
                 let id = newId ()
@@ -962,7 +960,7 @@ let running =
                 do! jobExists c id
                 do! send waiter $"result {id} 30000\r\n"
                 do! expectSilence waiter 100
-                (r :> IDisposable).Dispose()
+                close r
                 do! expect waiter notFound
                 do! jobGone c id
                 do! call c "lease q 0\r\n" timeout
@@ -985,7 +983,8 @@ let waiters =
         serverTest "several connections waiting on one job all get the result" (fun ep ->
             task {
                 use! w = connect ep
-                let! ws = Task.WhenAll [ for _ in 1..3 -> connect ep ]
+                use! waiting = connectMany ep 3
+                let ws = waiting.All
                 let id = newId ()
                 do! call w (addReq id "q" 5000 60000 "x" []) ok
                 for c in ws do
@@ -996,7 +995,6 @@ let waiters =
                 do! call w (completeReq id "all") ok
                 for c in ws do
                     do! expect c (resultOf id true "all")
-                    (c :> IDisposable).Dispose()
             })
 
         serverTest "a waiter on a job deleted by another connection gets NOT-FOUND" (fun ep ->
@@ -1118,14 +1116,14 @@ let connections =
     testList "connections" [
         serverTest "a worker that disconnects while waiting does not take the next job" (fun ep ->
             task {
-                let! dead = connect ep
+                use! dead = connect ep
                 use! live = connect ep
                 use! p = connect ep
                 do! send dead "lease q 30000\r\n"
                 do! waitForWorkers p "q" 1
                 do! send live "lease q 30000\r\n"
                 do! waitForWorkers p "q" 2
-                (dead :> IDisposable).Dispose()
+                close dead
                 let id = newId ()
                 do! call p (addReq id "q" 5000 60000 "x" []) ok
                 do! expect live (leased id "q" 5000 "x")
@@ -1139,13 +1137,12 @@ let connections =
                 use! c = connect ep
                 let! n = serverStat c "active-clients"
                 Expect.equal n "1" "just this client"
-                let! others = Task.WhenAll [ for _ in 1..2 -> connect ep ]
-                for o in others do
+                use! others = connectMany ep 2
+                for o in others.All do
                     do! call o "lease none 0\r\n" timeout
                 let! n = serverStat c "active-clients"
                 Expect.equal n "3" "two more clients"
-                for o in others do
-                    (o :> IDisposable).Dispose()
+                (others :> IDisposable).Dispose()
                 do! eventually 5000 "active-clients back to 1" (fun () ->
                     task {
                         let! n = serverStat c "active-clients"

@@ -189,3 +189,18 @@ let expectSilence (c: Client) (ms: int) : Task =
             else failtestf "expected no reply yet, but got data starting with \"%s\"" (show (textOf probe))
         with :? OperationCanceledException -> ()
     }
+
+/// Closes a connection from the client side (as a client that goes away would).
+let close (c: Client) = (c :> IDisposable).Dispose()
+
+/// Several connections, closed together.
+type Clients(clients: Client[]) =
+    member _.All = clients
+    interface IDisposable with
+        member _.Dispose() = clients |> Array.iter close
+
+let connectMany (ep: IPEndPoint) (n: int) : Task<Clients> =
+    task {
+        let! clients = Task.WhenAll [| for _ in 1..n -> connect ep |]
+        return new Clients(clients)
+    }
