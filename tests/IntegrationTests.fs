@@ -1040,7 +1040,7 @@ let lifecycle =
                 let gone, finished, kept = newId (), newId (), newId ()
                 let sw = Stopwatch.StartNew()
                 do! call c (addReq gone "q" 1000 300 "x" []) ok
-                do! call c (addReq finished "q" 1000 300 "y" []) ok
+                do! call c (addReq finished "q" 1000 500 "y" []) ok
                 do! call c (addReq kept "q" 1000 60000 "z" []) ok
                 do! call c (completeReq finished "r") ok
                 do! send waiter $"result {gone} 60000\r\n"
