@@ -1,0 +1,75 @@
+/// Events and jobs as one readable line each, for `cmdlog dump` and `cmdlog replay`.
+module Workq.Domain.CommandLog.Describe
+
+open System.Text
+open Workq.Domain
+
+/// The instant an event happened at.
+let instant (event: JobEvent) : Instant =
+    match event with
+    | JobAdded job -> job.Created
+    | JobAwoke(_, at)
+    | JobLeased(_, at)
+    | LeaseTimedOut(_, at)
+    | AttemptsExhausted(_, at)
+    | JobCompleted(_, at, _)
+    | JobRetried(_, at)
+    | JobFailed(_, at, _)
+    | JobDeleted(_, at)
+    | JobExpired(_, at) -> at
+
+let jobIdOf (event: JobEvent) : JobId =
+    match event with
+    | JobAdded job -> job.Id
+    | JobAwoke(id, _)
+    | JobLeased(id, _)
+    | LeaseTimedOut(id, _)
+    | AttemptsExhausted(id, _)
+    | JobCompleted(id, _, _)
+    | JobRetried(id, _)
+    | JobFailed(id, _, _)
+    | JobDeleted(id, _)
+    | JobExpired(id, _) -> id
+
+/// Data shown as text when it is printable ASCII, as hex otherwise; long data is cut.
+let data (bytes: byte[]) =
+    let shown = Array.truncate 64 bytes
+    let printable = shown |> Array.forall (fun b -> b >= 0x20uy && b < 0x7fuy && b <> byte '"')
+    let text =
+        if printable then "\"" + Encoding.ASCII.GetString shown + "\""
+        else "0x" + System.Convert.ToHexStringLower shown
+    if bytes.Length > shown.Length then sprintf "%s...(%d bytes)" text bytes.Length else text
+
+let private origin =
+    function
+    | Background ttl -> sprintf "ttl=%d" (int64 ttl.Ms)
+    | Scheduled(ttl, at) -> sprintf "ttl=%d time=%s" (int64 ttl.Ms) (Time.formatPrecise at)
+    | Foreground owner -> sprintf "run-by=%d" owner
+
+let private status =
+    function
+    | Waiting -> "waiting"
+    | Ready -> "ready"
+    | Leased until -> sprintf "leased-until=%s" (Time.formatPrecise until)
+    | Finished o -> sprintf "%s result=%s" (if o.Success then "completed" else "failed") (data o.Data)
+
+/// A job's fields, `key=value` separated by spaces.
+let job (job: Job) =
+    sprintf "name=%s ttr=%d %s priority=%d max-attempts=%d max-fails=%d attempts=%d fails=%d state=%d status=%s payload=%s"
+        job.Name.Value (int64 job.Ttr.Ms) (origin job.Origin) job.Priority job.MaxAttempts.Value job.MaxFails.Value
+        job.Attempts job.Fails (Job.stateCode job) (status job.Status) (data job.Payload)
+
+/// `<instant> <event> <job id> <fields>`.
+let event (e: JobEvent) =
+    let head name = sprintf "%s %-17s %O" (Time.formatPrecise (instant e)) name (jobIdOf e)
+    match e with
+    | JobAdded j -> head "JobAdded" + " " + job j
+    | JobAwoke _ -> head "JobAwoke"
+    | JobLeased _ -> head "JobLeased"
+    | LeaseTimedOut _ -> head "LeaseTimedOut"
+    | AttemptsExhausted _ -> head "AttemptsExhausted"
+    | JobCompleted(_, _, d) -> head "JobCompleted" + " result=" + data d
+    | JobRetried _ -> head "JobRetried"
+    | JobFailed(_, _, d) -> head "JobFailed" + " result=" + data d
+    | JobDeleted _ -> head "JobDeleted"
+    | JobExpired _ -> head "JobExpired"

@@ -1,0 +1,103 @@
+/// The FParsec grammar of command lines: tokens, flags and the values of §3.
+/// Every value parser both checks the form and the range, so a token either gives a
+/// valid domain value or fails; none of them throws.
+module Workq.Domain.Grammar
+
+open System
+open FParsec
+
+type P<'a> = Parser<'a, unit>
+
+// ---- tokens -------------------------------------------------------------------
+
+let private spaces0: P<unit> = skipManySatisfy (fun c -> c = ' ')
+
+let private token: P<string> = many1Satisfy (fun c -> c <> ' ')
+
+/// Tokens split on runs of spaces; leading and trailing spaces are ignored. FParsec
+/// hands a lone CR inside a token over as LF; no valid token holds either, so a token
+/// with one is invalid all the same.
+let tokens: P<string list> = spaces0 >>. many (token .>> spaces0) .>> eof
+
+/// Flags are told apart from positional tokens by shape alone, as framing does.
+let isFlag (token: string) = token.StartsWith '-' && token.Contains '='
+
+/// `-key=value`: key and value non-empty, no second `=`.
+let flag: P<string * string> =
+    let part = many1Satisfy (fun c -> c <> '=')
+    pchar '-' >>. part .>> pchar '=' .>>. part
+
+// ---- values -------------------------------------------------------------------
+
+let private isAsciiDigit (c: char) = c >= '0' && c <= '9'
+
+let private isHex (c: char) =
+    isAsciiDigit c || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+
+/// Keeps a parsed value only if `check` accepts it.
+let private validated (check: 'a -> 'b option) (p: P<'a>) : P<'b> =
+    p >>= fun v ->
+        match check v with
+        | Some x -> preturn x
+        | None -> fail "out of range"
+
+/// Digits saturate here: far above every range, and far below overflow.
+let private saturation = 1_000_000_000_000_000L
+
+/// A decimal of any length; values past every range saturate instead of overflowing.
+let natural: P<int64> =
+    many1Satisfy isAsciiDigit
+    |>> Seq.fold (fun acc c -> min saturation (acc * 10L + int64 c - int64 '0')) 0L
+
+let private inRange lo hi (v: int64) = if v >= lo && v <= hi then Some v else None
+
+let private hexDigits n = manyMinMaxSatisfy n n isHex
+
+/// Canonical `8-4-4-4-12`; variant and version are checked by `JobId.tryParse`.
+let jobId: P<JobId> =
+    let dash = pchar '-'
+    pipe5 (hexDigits 8 .>> dash) (hexDigits 4 .>> dash) (hexDigits 4 .>> dash) (hexDigits 4 .>> dash) (hexDigits 12)
+        (fun a b c d e -> String.Join('-', a, b, c, d, e))
+    |> validated JobId.tryParse
+
+let jobName: P<JobName> =
+    many1Satisfy (fun c -> isAsciiDigit c || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c = '_' || c = '.' || c = '-')
+    |> validated JobName.tryCreate
+
+let private millis = natural |>> LanguagePrimitives.Int64WithMeasure<ms>
+
+let ttr: P<Ttr> = millis |> validated Ttr.tryCreate
+
+let ttl: P<Ttl> = millis |> validated Ttl.tryCreate
+
+let waitTimeout: P<WaitTimeout> = millis |> validated WaitTimeout.tryCreate
+
+let size: P<int> = natural |> validated (inRange 0L (int64 Sizes.maxData) >> Option.map int)
+
+let cursorOffset: P<uint32> = natural |> validated (inRange 0L (int64 UInt32.MaxValue) >> Option.map uint32)
+
+let limit: P<int> = natural |> validated (inRange 1L (int64 Page.maxLimit) >> Option.map int)
+
+/// Signed: an optional `-`, never `+`.
+let priority: P<int> =
+    opt (pchar '-') .>>. natural
+    |>> (fun (sign, v) -> if sign.IsSome then -v else v)
+    |> validated (inRange (int64 Int32.MinValue) (int64 Int32.MaxValue) >> Option.map int)
+
+let retryLimit: P<Limit> =
+    natural |> validated (inRange 0L (int64 Limit.max) >> Option.bind (int >> Limit.tryCreate))
+
+/// `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, a date that exists.
+let time: P<Instant> =
+    let digits n = manyMinMaxSatisfy n n isAsciiDigit |>> int
+    let date = tuple3 (digits 4 .>> pchar '-') (digits 2 .>> pchar '-') (digits 2)
+    let clock = tuple3 (digits 2 .>> pchar ':') (digits 2 .>> pchar ':') (digits 2)
+    let fraction = opt (pchar '.' >>. many1Satisfy isAsciiDigit) |>> Option.defaultValue ""
+    tuple3 (date .>> pchar 'T') clock (fraction .>> pchar 'Z')
+    |> validated (fun ((y, mo, d), (h, mi, s), f) -> Time.ofParts y mo d h mi s f)
+
+/// Runs `p` over the whole of `text`.
+let tryRun (p: P<'a>) (text: string) : 'a option =
+    match run (p .>> eof) text with
+    | Success(v, _, _) -> Some v
+    | Failure _ -> None
