@@ -51,10 +51,10 @@ public abstract class Connection : IDisposable
             await socket.ConnectAsync(endPoint, cancel);
             return socket;
         }
-        catch
+        catch (SocketException e)
         {
             socket.Dispose();
-            throw;
+            throw new IOException($"cannot connect to {endPoint}: {e.Message}", e);
         }
     }
 
@@ -66,14 +66,27 @@ public abstract class Connection : IDisposable
     /// <summary>Handles one reply; <paramref name="buffer"/> holds it from its start.</summary>
     protected abstract void OnReply(RequestKind kind, Reply reply, ReadOnlySpan<byte> buffer);
 
-    /// <summary>Sends and receives until the role has nothing left in flight.</summary>
+    /// <summary>
+    /// Sends and receives until the role has nothing left in flight. One async method
+    /// for the whole loop: its state machine is allocated once, not once per await.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancel)
     {
         Refill();
         while (inFlight > 0)
         {
-            await FlushAsync(cancel);
-            await ReceiveAsync(cancel);
+            if (sendLength > 0)
+            {
+                StampUnsent();
+                var sent = 0;
+                while (sent < sendLength)
+                    sent += await socket.SendAsync(send.AsMemory(sent, sendLength - sent), SocketFlags.None, cancel);
+                sendLength = 0;
+            }
+            MakeRoomToReceive();
+            var read = await socket.ReceiveAsync(receive.AsMemory(receiveEnd), SocketFlags.None, cancel);
+            if (read == 0) throw new IOException($"the server closed the connection with {inFlight} requests in flight");
+            receiveEnd += read;
             HandleReplies();
             Refill();
         }
@@ -100,35 +113,25 @@ public abstract class Connection : IDisposable
         unstamped++;
     }
 
-    async ValueTask FlushAsync(CancellationToken cancel)
+    /// <summary>Requests are timed from the moment they go to the socket, all of a batch alike.</summary>
+    void StampUnsent()
     {
-        if (sendLength == 0) return;
-        // Timed from the moment they go to the socket, all of a batch alike.
         var now = Stopwatch.GetTimestamp();
         for (var i = inFlight - unstamped; i < inFlight; i++) sentAt[(head + i) % depth] = now;
         unstamped = 0;
-        var sent = 0;
-        while (sent < sendLength)
-            sent += await socket.SendAsync(send.AsMemory(sent, sendLength - sent), SocketFlags.None, cancel);
-        sendLength = 0;
     }
 
-    async ValueTask ReceiveAsync(CancellationToken cancel)
+    /// <summary>A reply larger than what is left: move it to the front, or grow for it.</summary>
+    void MakeRoomToReceive()
     {
-        if (receiveEnd == receive.Length)
+        if (receiveEnd < receive.Length) return;
+        if (receiveStart > 0)
         {
-            // A reply larger than what is left: move it to the front, or grow for it.
-            if (receiveStart > 0)
-            {
-                Buffer.BlockCopy(receive, receiveStart, receive, 0, receiveEnd - receiveStart);
-                receiveEnd -= receiveStart;
-                receiveStart = 0;
-            }
-            else Array.Resize(ref receive, receive.Length * 2);
+            Buffer.BlockCopy(receive, receiveStart, receive, 0, receiveEnd - receiveStart);
+            receiveEnd -= receiveStart;
+            receiveStart = 0;
         }
-        var read = await socket.ReceiveAsync(receive.AsMemory(receiveEnd), SocketFlags.None, cancel);
-        if (read == 0) throw new IOException($"the server closed the connection with {inFlight} requests in flight");
-        receiveEnd += read;
+        else Array.Resize(ref receive, receive.Length * 2);
     }
 
     void HandleReplies()

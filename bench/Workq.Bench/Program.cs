@@ -1,5 +1,7 @@
 using Workq.Bench;
 
+InlineCompletions.Enable();
+
 Options options;
 try
 {

@@ -26,6 +26,7 @@ public static class Report
         if (m.CpuSecondsPer1000Jobs is { } cpu) Console.WriteLine($"  server CPU: {cpu:F4} s per 1000 jobs");
         if (m.PeakRssMb is { } peak) Console.WriteLine($"  server peak RSS: {peak:F1} MB");
         if (m.RssAfterFillMb is { } rss) Console.WriteLine($"  server RSS after fill: {rss:F1} MB ({m.RssBytesPerJob:F0} bytes per job)");
+        Console.WriteLine($"  client: {m.ClientCpuSecondsPer1000Jobs:F4} CPU s per 1000 jobs, {m.ClientBytesAllocatedPerJob:F0} bytes allocated per job");
         if (m.PeakRssMb is null) Console.WriteLine("  (no server CPU or memory figures: give --pid for a server started elsewhere)");
         Console.WriteLine("RESULT " + JsonSerializer.Serialize(new { settings = SettingsJson(o), result = m }, Json));
     }
@@ -47,6 +48,7 @@ public static class Report
         }
         rows.Add(("CPU s/1000 jobs", "cpuSecondsPer1000Jobs", Median(workq, m => m.CpuSecondsPer1000Jobs), Median(beanstalkd, m => m.CpuSecondsPer1000Jobs)));
         rows.Add(("peak RSS MB", "peakRssMb", Median(workq, m => m.PeakRssMb), Median(beanstalkd, m => m.PeakRssMb)));
+        rows.Add(("client CPU s/1000 jobs", "clientCpuSecondsPer1000Jobs", Median(workq, m => m.ClientCpuSecondsPer1000Jobs), Median(beanstalkd, m => m.ClientCpuSecondsPer1000Jobs)));
         if (o.Mode == Mode.Fill)
             rows.Add(("RSS bytes/job", "rssBytesPerJob", Median(workq, m => m.RssBytesPerJob), Median(beanstalkd, m => m.RssBytesPerJob)));
 

@@ -24,10 +24,12 @@ public sealed class ServerProcess : IAsyncDisposable
     public static async Task BuildWorkqAsync(string repoRoot, CancellationToken cancel)
     {
         Console.Error.WriteLine("building src/Workq.Host (Release)...");
-        var build = Process.Start(new ProcessStartInfo("dotnet", ["build", "src/Workq.Host", "-c", "Release", "-nologo", "-v", "q", "-clp:ErrorsOnly"])
+        var info = new ProcessStartInfo("dotnet", ["build", "src/Workq.Host", "-c", "Release", "-nologo", "-v", "q", "-clp:ErrorsOnly"])
         {
             WorkingDirectory = repoRoot,
-        }) ?? throw new InvalidOperationException("could not start dotnet build");
+        };
+        InlineCompletions.Restore(info.Environment);
+        using var build = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet build");
         await build.WaitForExitAsync(cancel);
         if (build.ExitCode != 0) throw new InvalidOperationException($"dotnet build src/Workq.Host failed ({build.ExitCode})");
     }
@@ -42,12 +44,14 @@ public sealed class ServerProcess : IAsyncDisposable
     public static Task<ServerProcess> StartBeanstalkdAsync(string exe, CancellationToken cancel)
     {
         var port = FreePort();
-        return StartAsync(exe, ["-l", "127.0.0.1", "-p", port.ToString()], port, cancel);
+        // -z: accept jobs as large as Workq does (1 MiB) rather than its default 64 KiB.
+        return StartAsync(exe, ["-l", "127.0.0.1", "-p", port.ToString(), "-z", "1048576"], port, cancel);
     }
 
     static async Task<ServerProcess> StartAsync(string exe, string[] args, int port, CancellationToken cancel)
     {
         var info = new ProcessStartInfo(exe, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        InlineCompletions.Restore(info.Environment);
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {exe}");
         var server = new ServerProcess(process, new IPEndPoint(IPAddress.Loopback, port));
         process.OutputDataReceived += (_, e) => server.Remember(e.Data);
@@ -88,7 +92,7 @@ public sealed class ServerProcess : IAsyncDisposable
                 using var probe = await Connection.ConnectAsync(EndPoint, cancel);
                 return;
             }
-            catch (SocketException) when (Stopwatch.GetTimestamp() < deadline)
+            catch (IOException) when (Stopwatch.GetTimestamp() < deadline)
             {
                 await Task.Delay(50, cancel);
             }

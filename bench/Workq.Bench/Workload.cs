@@ -28,6 +28,8 @@ public static class Workload
             var rssBefore = pid is { } q ? ProcStats.Rss(q) : (long?)null;
             using var cap = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             cap.CancelAfter(o.TimeCap);
+            var clientCpuBefore = Environment.CpuUsage.TotalTime;
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             var started = Stopwatch.GetTimestamp();
             var capped = false;
             try
@@ -41,6 +43,9 @@ public static class Workload
             var finished = progress.FinishedAt != 0 ? progress.FinishedAt : Stopwatch.GetTimestamp();
             var seconds = Stopwatch.GetElapsedTime(started, finished).TotalSeconds;
             var jobs = progress.Done;
+            var clientCpu = (Environment.CpuUsage.TotalTime - clientCpuBefore).TotalSeconds;
+            var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+            var perJob = Math.Max(1, jobs);
 
             return new Measurement
             {
@@ -51,6 +56,8 @@ public static class Workload
                 JobsPerSecond = jobs / seconds,
                 Capped = capped,
                 Latency = Latencies(dialect, connections),
+                ClientCpuSecondsPer1000Jobs = clientCpu * 1000 / perJob,
+                ClientBytesAllocatedPerJob = (double)allocated / perJob,
                 CpuSecondsPer1000Jobs = pid is { } r && jobs > 0 ? (ProcStats.CpuSeconds(r) - cpuBefore) * 1000 / jobs : null,
                 PeakRssMb = pid is { } s ? ProcStats.PeakRss(s) / Megabyte : null,
                 RssAfterFillMb = o.Mode == Mode.Fill && pid is { } t ? ProcStats.Rss(t) / Megabyte : null,
