@@ -2,6 +2,12 @@ using Workq.Bench;
 
 InlineCompletions.Enable();
 
+if (args is ["-h"] or ["--help"])
+{
+    Console.WriteLine(Options.Usage);
+    return 0;
+}
+
 Options options;
 try
 {
@@ -26,6 +32,11 @@ try
     if (options.VersusBeanstalkd) await Comparison.RunAsync(options, stop.Token);
     else await SingleRun.RunAsync(options, stop.Token);
     return 0;
+}
+catch (OperationCanceledException) when (stop.IsCancellationRequested)
+{
+    Console.Error.WriteLine("workq-bench: interrupted");
+    return 130;
 }
 catch (Exception e) when (e is UnexpectedReplyException or IOException or InvalidOperationException or System.Net.Sockets.SocketException)
 {

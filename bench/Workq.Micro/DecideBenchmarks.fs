@@ -6,7 +6,7 @@ open Workq.Micro.Samples
 
 /// Decisions on a server holding about ten thousand ready jobs: the cost of the
 /// immutable maps and sets grows with it.
-[<MemoryDiagnoser>]
+[<MemoryDiagnoser; OperationsPerSecond>]
 type DecideBenchmarks() =
     let mutable state = State.initial t0
     let mutable leasedId = jobId 1

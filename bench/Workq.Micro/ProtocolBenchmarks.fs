@@ -5,7 +5,7 @@ open Workq.Domain
 open Workq.Micro.Samples
 
 /// The two steps of reading a request: framing its line, then parsing line and data.
-[<MemoryDiagnoser>]
+[<MemoryDiagnoser; OperationsPerSecond>]
 type ProtocolBenchmarks() =
     [<Benchmark>]
     member _.ClassifyAdd() = Framing.classify addLine

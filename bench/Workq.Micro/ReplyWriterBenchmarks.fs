@@ -6,7 +6,7 @@ open Workq.Domain
 open Workq.Micro.Samples
 
 /// Writing the replies of the hot paths into a reused buffer, as the host does.
-[<MemoryDiagnoser>]
+[<MemoryDiagnoser; OperationsPerSecond>]
 type ReplyWriterBenchmarks() =
     let output = ArrayBufferWriter<byte>(4096)
     let lease = LeaseOf leasedJob
