@@ -1,3 +1,377 @@
+/// Random sessions driven through the decider and the reference model side by side.
 module Workq.Properties.ModelProperties
 
+open System.Text
 open Expecto
+open FsCheck
+open FsCheck.FSharp
+open Workq.Domain
+open Workq.Properties.ReferenceModel
+
+let t0 : Instant = 1_800_000_000_000L<ms>
+
+let private ids =
+    [| "6ba7b810-9dad-41d1-80b4-000000000000"
+       "6ba7b810-9dad-41d1-80b4-000000000001"
+       "01890a5d-ac96-774b-bcce-b302099a8057"
+       "c232ab00-9414-11ec-b3c8-9e6bdeced846" |]
+    |> Array.map (JobId.tryParse >> Option.get)
+
+let private names = [| "a"; "b" |] |> Array.map (JobName.tryCreate >> Option.get)
+
+/// A command with small indexes and relative times, so that a session reads well and
+/// stays valid when shrunk.
+type Cmd =
+    | CAdd of job: int * name: int * ttr: int * ttl: int * priority: int * maxAttempts: int * maxFails: int
+    /// `inMs`: the schedule time relative to the instant the command is sent.
+    | CSchedule of job: int * name: int * ttr: int * ttl: int * inMs: int * priority: int * maxAttempts: int * maxFails: int
+    | CRun of job: int * name: int * ttr: int * wait: int * priority: int
+    | CResult of job: int * wait: int
+    | CLease of names: int list * wait: int
+    | CComplete of job: int * result: int
+    | CFail of job: int * result: int
+    | CDelete of job: int
+    | CInspectJob of job: int
+    | CInspectJobs of name: int * offset: int * limit: int
+    | CInspectScheduled of name: int * offset: int * limit: int
+    | CInspectQueue of name: int
+    | CInspectQueues of offset: int * limit: int
+    | CInspectServer
+
+type Act =
+    | Open
+    | Close
+    | Send of Cmd
+    | Refuse of ClientError
+    | Pause
+
+/// `Delay` ms after the previous step, `Act` by a client: `Pick` chooses among those able
+/// to act (connected, and not blocked for a send), modulo their number.
+type Step = { Delay: int; Pick: int; Act: Act }
+
+let private describeCmd cmd =
+    let n i = names.[i].Value
+    match cmd with
+    | CAdd(j, q, ttr, ttl, p, ma, mf) -> sprintf "add j%d %s ttr=%d ttl=%d prio=%d max-att=%d max-fails=%d" j (n q) ttr ttl p ma mf
+    | CSchedule(j, q, ttr, ttl, at, p, ma, mf) ->
+        sprintf "schedule j%d %s ttr=%d ttl=%d at=now%+d prio=%d max-att=%d max-fails=%d" j (n q) ttr ttl at p ma mf
+    | CRun(j, q, ttr, w, p) -> sprintf "run j%d %s ttr=%d wait=%d prio=%d" j (n q) ttr w p
+    | CResult(j, w) -> sprintf "result j%d wait=%d" j w
+    | CLease(qs, w) -> sprintf "lease %s wait=%d" (qs |> List.map n |> String.concat " ") w
+    | CComplete(j, r) -> sprintf "complete j%d r%d" j r
+    | CFail(j, r) -> sprintf "fail j%d r%d" j r
+    | CDelete j -> sprintf "delete j%d" j
+    | CInspectJob j -> sprintf "inspect job j%d" j
+    | CInspectJobs(q, o, l) -> sprintf "inspect jobs %s %d %d" (n q) o l
+    | CInspectScheduled(q, o, l) -> sprintf "inspect scheduled-jobs %s %d %d" (n q) o l
+    | CInspectQueue q -> sprintf "inspect queue %s" (n q)
+    | CInspectQueues(o, l) -> sprintf "inspect queues %d %d" o l
+    | CInspectServer -> "inspect server"
+
+let private describeAct act =
+    match act with
+    | Open -> "connect"
+    | Close -> "disconnect"
+    | Send cmd -> describeCmd cmd
+    | Refuse e -> sprintf "reject %s" (ClientError.text e)
+    | Pause -> "tick"
+
+let private describe (s: Step) = sprintf "+%dms #%d %s" s.Delay s.Pick (describeAct s.Act)
+
+/// A session, printed one step a line.
+[<StructuredFormatDisplay("{Text}")>]
+type Session =
+    { Steps: Step list }
+    member this.Text = this.Steps |> List.map describe |> String.concat "\n  " |> sprintf "\n  %s"
+
+let private ms (n: int) = int64 n * 1L<ms>
+let private bytes (s: string) = Encoding.ASCII.GetBytes s
+
+let private newJob j q ttr ttl p ma mf : NewJob =
+    { Id = ids.[j]
+      Name = names.[q]
+      Ttr = Ttr.tryCreate (ms ttr) |> Option.get
+      Ttl = Ttl.tryCreate (ms ttl) |> Option.get
+      Priority = p
+      MaxAttempts = Limit.tryCreate ma |> Option.get
+      MaxFails = Limit.tryCreate mf |> Option.get
+      Payload = bytes (sprintf "p%d" j) }
+
+let private waitOf w = WaitTimeout.tryCreate (ms w) |> Option.get
+let private pageOf o l = { Offset = uint32 o; Limit = l }
+
+let private toCommand (now: Instant) cmd =
+    match cmd with
+    | CAdd(j, q, ttr, ttl, p, ma, mf) -> Add(newJob j q ttr ttl p ma mf)
+    | CSchedule(j, q, ttr, ttl, at, p, ma, mf) -> Schedule(newJob j q ttr ttl p ma mf, now + ms at)
+    | CRun(j, q, ttr, w, p) ->
+        Run
+            { Id = ids.[j]; Name = names.[q]; Ttr = Ttr.tryCreate (ms ttr) |> Option.get
+              Wait = waitOf w; Priority = p; Payload = bytes (sprintf "run%d" j) }
+    | CResult(j, w) -> Result(ids.[j], waitOf w)
+    | CLease(qs, w) -> Lease(qs |> List.map (fun q -> names.[q]), waitOf w)
+    | CComplete(j, r) -> Complete(ids.[j], bytes (sprintf "r%d" r))
+    | CFail(j, r) -> Fail(ids.[j], bytes (sprintf "f%d" r))
+    | CDelete j -> Delete ids.[j]
+    | CInspectJob j -> Inspect(InspectJob ids.[j])
+    | CInspectJobs(q, o, l) -> Inspect(InspectJobs(names.[q], pageOf o l))
+    | CInspectScheduled(q, o, l) -> Inspect(InspectScheduledJobs(names.[q], pageOf o l))
+    | CInspectQueue q -> Inspect(InspectQueue names.[q])
+    | CInspectQueues(o, l) -> Inspect(InspectQueues(pageOf o l))
+    | CInspectServer -> Inspect InspectServer
+
+// ---- Generators ----
+
+let private genJob = Gen.choose (0, ids.Length - 1)
+let private genName = Gen.choose (0, names.Length - 1)
+/// Half the sessions run on a coarse clock: every delay, duration and offset a multiple
+/// of 5 ms, so that timers often fall due at the same instant.
+let private grained coarse lo hi =
+    if coarse then Gen.choose (lo / 5, hi / 5) |> Gen.map ((*) 5) else Gen.choose (lo, hi)
+
+let private genDuration coarse hi = grained coarse 5 hi |> Gen.map (max 1)
+let private genWait coarse = Gen.frequency [ 1, Gen.constant 0; 4, genDuration coarse 50 ]
+let private genPriority = Gen.elements [ -1; 0; 0; 0; 1; 5 ]
+let private genLimit = Gen.frequency [ 2, Gen.constant 0; 3, Gen.choose (1, 3) ]
+let private genOffset = Gen.frequency [ 3, Gen.constant 0; 1, Gen.choose (1, 3) ]
+
+let private genCmd coarse =
+    gen {
+        let! j = genJob
+        let! q = genName
+        let! ttr = genDuration coarse 40
+        let! ttl = Gen.frequency [ 1, genDuration coarse 20; 4, genDuration coarse 300 ]
+        let! p = genPriority
+        let! ma = genLimit
+        let! mf = genLimit
+        let! w = genWait coarse
+        let! at = grained coarse -30 40
+        let! r = Gen.choose (0, 9)
+        let! o = genOffset
+        let! l = Gen.choose (1, 3)
+        let! qs = Gen.elements [ [ 0 ]; [ 1 ]; [ 0; 1 ]; [ 1; 0 ]; [ 0; 0 ] ]
+        return!
+            Gen.frequency
+                [ 9, Gen.constant (CAdd(j, q, ttr, ttl, p, ma, mf))
+                  5, Gen.constant (CSchedule(j, q, ttr, ttl, at, p, ma, mf))
+                  3, Gen.constant (CRun(j, q, ttr, w, p))
+                  4, Gen.constant (CResult(j, w))
+                  6, Gen.constant (CLease(qs, w))
+                  5, Gen.constant (CComplete(j, r))
+                  5, Gen.constant (CFail(j, r))
+                  2, Gen.constant (CDelete j)
+                  2, Gen.constant (CInspectJob j)
+                  1, Gen.constant (CInspectJobs(q, o, l))
+                  1, Gen.constant (CInspectScheduled(q, o, l))
+                  1, Gen.constant (CInspectQueue q)
+                  1, Gen.constant (CInspectQueues(o, l))
+                  1, Gen.constant CInspectServer ]
+    }
+
+let private genAct coarse =
+    Gen.frequency
+        [ 3, Gen.constant Open
+          1, Gen.constant Close
+          1, Gen.constant Pause
+          1, Gen.elements [ InvalidArgs; InvalidId; UnknownCommand ] |> Gen.map Refuse
+          24, genCmd coarse |> Gen.map Send ]
+
+let private genDelay coarse = Gen.frequency [ 5, Gen.constant 0; 4, grained coarse 1 10; 2, grained coarse 11 40 ]
+
+let private genStep coarse =
+    gen {
+        let! delay = genDelay coarse
+        let! pick = Gen.choose (0, 3)
+        let! act = genAct coarse
+        return { Delay = delay; Pick = pick; Act = act }
+    }
+
+let private genSession =
+    gen {
+        let! opening = Gen.choose (1, 3)
+        let! n = Gen.choose (1, 60)
+        let! coarse = Gen.elements [ false; true ]
+        let! steps = Gen.listOfLength n (genStep coarse)
+        let opens = List.replicate opening { Delay = 0; Pick = 0; Act = Open }
+        return { Steps = opens @ steps }
+    }
+
+/// Shrinks by dropping runs of steps (a dropped step's delay passes to the next, so the
+/// steps left keep their instants), then by shortening delays.
+let private shrinkSession (s: Session) =
+    let steps = Array.ofList s.Steps
+    let n = steps.Length
+    let without start size =
+        let kept = [ yield! steps.[.. start - 1]; yield! steps.[start + size ..] ]
+        let lost = steps.[start .. start + size - 1] |> Array.sumBy (fun s -> s.Delay)
+        match List.splitAt start kept with
+        | before, next :: after -> before @ ({ next with Delay = next.Delay + lost } :: after)
+        | before, [] -> before
+    seq {
+        for size in [ n / 2; n / 4; 4; 2; 1 ] |> List.distinct |> List.filter (fun k -> k >= 1 && k < n) do
+            for start in 0 .. size .. n - size do
+                yield { Steps = without start size }
+        for i in 0 .. n - 1 do
+            if steps.[i].Delay > 0 then
+                yield { Steps = steps |> Array.updateAt i { steps.[i] with Delay = steps.[i].Delay / 2 } |> List.ofArray }
+    }
+
+let private arbSession = Arb.fromGenShrink (genSession, shrinkSession)
+
+// ---- Driver ----
+
+/// Both servers and what the clients know: who is connected, who is blocked.
+type private Driver =
+    { Decider: State
+      Model: Model
+      Now: Instant
+      /// In connection order.
+      Conns: ConnId list
+      NextConn: ConnId
+      Blocked: Set<ConnId>
+      Trace: string list }
+
+let private maxClients = 4
+
+/// The input a step makes, following the host's rules: a client sends only while
+/// connected and not blocked. A step no client can make is a plain tick.
+let private inputOf (d: Driver) now (s: Step) =
+    let pick conns =
+        match conns with
+        | [] -> None
+        | _ -> Some(List.item (s.Pick % List.length conns) conns)
+    let free = d.Conns |> List.filter (fun c -> not (d.Blocked.Contains c))
+    match s.Act with
+    | Open when d.Conns.Length < maxClients -> Connect d.NextConn
+    | Close -> pick d.Conns |> Option.map Disconnect |> Option.defaultValue Tick
+    | Send cmd -> pick free |> Option.map (fun c -> Request(c, toCommand now cmd)) |> Option.defaultValue Tick
+    | Refuse e -> pick free |> Option.map (fun c -> Reject(c, e)) |> Option.defaultValue Tick
+    | Open
+    | Pause -> Tick
+
+let private describeInput now (s: Step) input =
+    let at = sprintf "t0+%-3d" (int64 (now - t0))
+    let who c = sprintf "c%d" c
+    match input with
+    | Connect c -> sprintf "%s %s connect" at (who c)
+    | Disconnect c -> sprintf "%s %s disconnect" at (who c)
+    | Request(c, _)
+    | Reject(c, _) -> sprintf "%s %s %s" at (who c) (describeAct s.Act)
+    | Tick -> sprintf "%s tick" at
+
+/// A reply as compared: its wire bytes, CR and LF escaped, and the model's finer
+/// rendering (times to the millisecond, every job field).
+type private Seen = { Text: string; Wire: string }
+
+let private seen reply =
+    let wire = ReplyWriter.toBytes reply |> Encoding.ASCII.GetString
+    { Text = render reply; Wire = wire.Replace("\r", "\\r").Replace("\n", "\\n") }
+
+/// The replies of one input per connection, in the order sent.
+let private byConn (replies: (ConnId * Reply) list) =
+    replies |> List.groupBy fst |> List.map (fun (c, rs) -> c, rs |> List.map (snd >> seen)) |> Map.ofList
+
+let private showReplies (m: Map<ConnId, Seen list>) =
+    if m.IsEmpty then "    (none)"
+    else
+        m
+        |> Map.toList
+        |> List.collect (fun (c, rs) -> rs |> List.map (fun r -> sprintf "    c%d <- %s\n          wire: %s" c r.Text r.Wire))
+        |> String.concat "\n"
+
+type private Check =
+    /// Replies per connection agree with the model.
+    | Replies
+    /// Folding the decision's events over the old state gives its state.
+    | Evolution
+
+/// Runs a session; Error carries a readable account of the first failure.
+let private runSession (check: Check) (session: Session) : Result<unit, string> =
+    let rec go (d: Driver) steps =
+        match steps with
+        | [] -> Ok()
+        | s :: rest ->
+            let now = d.Now + ms s.Delay
+            let input = inputOf d now s
+            let line = describeInput now s input
+            let trace = line :: d.Trace
+            let fail (why: string) =
+                Error(sprintf "%s\nInputs:\n  %s" why (trace |> List.rev |> String.concat "\n  "))
+            match (try Choice1Of2(Decide.decide now input d.Decider) with e -> Choice2Of2 e) with
+            | Choice2Of2 e -> fail (sprintf "The decider threw on the last input: %O" e)
+            | Choice1Of2 decision ->
+                let model, expected = ReferenceModel.step now input d.Model
+                let actual = decision.Replies |> List.map (fun o -> o.To, o.Reply)
+                let expectedBy, actualBy = byConn expected, byConn actual
+                let evolved = lazy (try Ok(List.fold Evolve.apply d.Decider decision.Events) with e -> Error e)
+                match check with
+                | Replies when expectedBy <> actualBy ->
+                    fail (sprintf "Replies differ on the last input.\n  expected (model):\n%s\n  actual (decider):\n%s"
+                            (showReplies expectedBy) (showReplies actualBy))
+                | Evolution when (match evolved.Value with Ok st -> st <> decision.State | Error _ -> true) ->
+                    let detail =
+                        match evolved.Value with
+                        | Error e -> sprintf "Evolve threw: %O" e
+                        | Ok st -> sprintf "folded:\n%A\ndecided:\n%A\nevents:\n%A" st decision.State decision.Events
+                    fail (sprintf "Folding the events does not give the decided state.\n%s" detail)
+                | _ ->
+                    // What the clients see: the decider's replies (the same as the model's
+                    // when they are compared).
+                    let answered = actual |> List.map fst |> Set.ofList
+                    let blocked =
+                        match input with
+                        | Request(c, cmd) when Command.mayBlock cmd && not (answered.Contains c) -> Set.add c (d.Blocked - answered)
+                        | Disconnect c -> (d.Blocked - answered).Remove c
+                        | _ -> d.Blocked - answered
+                    let conns, next =
+                        match input with
+                        | Connect c -> d.Conns @ [ c ], d.NextConn + 1L
+                        | Disconnect c -> List.filter ((<>) c) d.Conns, d.NextConn
+                        | _ -> d.Conns, d.NextConn
+                    go { Decider = decision.State; Model = model; Now = now; Conns = conns; NextConn = next
+                         Blocked = blocked; Trace = trace } rest
+    go { Decider = State.initial t0; Model = ReferenceModel.initial t0; Now = t0; Conns = []
+         NextConn = 1L; Blocked = Set.empty; Trace = [] } session.Steps
+
+let private property check =
+    Prop.forAll arbSession (fun session ->
+        match runSession check session with
+        | Ok() -> Prop.ofTestable true
+        | Error why -> Prop.ofTestable false |> Prop.label why)
+
+let private config = { FsCheckConfig.defaultConfig with maxTest = 500 }
+
+/// Fixed sessions: a difference found once, and one too long to be generated.
+let private examples =
+    let step delay pick act = { Delay = delay; Pick = pick; Act = act }
+    [ "a lease's end and a scheduled job's wake at the same instant: arrival order decides",
+      [ step 0 0 Open
+        step 0 0 (Send(CAdd(0, 0, 27, 195, 0, 0, 0)))
+        step 0 0 (Send(CLease([ 0 ], 49)))
+        step 4 0 Open
+        step 1 1 (Send(CLease([ 0; 1 ], 40)))
+        step 13 0 (Send(CSchedule(1, 0, 11, 20, 9, 0, 0, 0)))
+        step 14 0 Pause ]
+      // Too long for random sessions: 255 leases that each run out, then the job fails.
+      "max-attempts 0 stops at the 255-attempt cap",
+      [ step 0 0 Open
+        step 0 0 Open
+        step 0 0 (Send(CAdd(0, 0, 1, 1000, 0, 0, 0)))
+        step 0 1 (Send(CResult(0, 1000)))
+        yield! List.replicate 256 (step 1 0 (Send(CLease([ 0 ], 0))))
+        step 0 0 (Send(CInspectJob 0)) ] ]
+    |> List.map (fun (name, steps) ->
+        test name {
+            match runSession Replies { Steps = steps } with
+            | Ok() -> ()
+            | Error why -> failtest why
+        })
+
+[<Tests>]
+let tests =
+    testList "model" [
+        testList "examples" examples
+        testPropertyWithConfig config "the decider answers every connection as the reference model does" (property Replies)
+        testPropertyWithConfig config "folding a decision's events over the old state gives the decided state" (property Evolution)
+    ]
+

@@ -263,6 +263,23 @@ let scheduling =
             |> send 10_000 1 (lease [ "q" ] 0) |> expectLeased 1 1
             |> ignore
         }
+        test "a worker chooses among every job that becomes ready at the same instant" {
+            connected [ 1; 2 ]
+            |> send 0 2 (lease [ "q" ] 5000)
+            |> send 1 1 (Schedule(spec 1 "q", t0 + ms 100))
+            |> send 2 1 (Schedule({ spec 2 "q" with Priority = 5 }, t0 + ms 100))
+            |> at 100 Tick |> expectLeased 2 2
+            |> ignore
+        }
+        test "workers waiting on several names: the earliest is served first, from all its names" {
+            connected [ 1; 2; 3 ]
+            |> send 0 2 (lease [ "b" ] 5000)
+            |> send 1 3 (lease [ "a"; "b" ] 5000)
+            |> send 2 1 (Schedule(spec 1 "a", t0 + ms 100))
+            |> send 3 1 (Schedule({ spec 2 "b" with Priority = 5 }, t0 + ms 100))
+            |> at 100 Tick |> expectLeased 2 2 |> expectLeased 3 1
+            |> ignore
+        }
         test "a job ready at the instant a wait runs out still reaches the waiter" {
             connected [ 1; 2 ]
             |> send 0 1 (Schedule(spec 1 "q", t0 + ms 100))

@@ -48,23 +48,33 @@ let private leaseTo conn (key: QueueKey) now step =
     let step = emitFor job (JobLeased(job.Id, now)) step
     reply conn (LeaseOf step.State.Jobs.[key.Id]) step
 
-/// Hands the ready jobs of a queue to its waiting workers, earliest waiter first; each
-/// gets the best job among all the names it waits on.
-let rec private dispatch name now step =
-    match Map.tryFind name step.State.Queues with
-    | Some q when not q.Ready.IsEmpty && not q.Workers.IsEmpty ->
-        let worker = q.Workers.MinimumElement
+/// Serves waiting workers from the ready jobs of these queues: the earliest-waiting
+/// worker that one of them can serve gets the best job among all the names it waits on,
+/// and so on until no such worker is left. (A waiting worker has no ready job in any of
+/// its names, so only workers on these queues can be served.)
+let rec private dispatch (names: JobName list) now step =
+    let earliest =
+        names
+        |> List.choose (fun name ->
+            match Map.tryFind name step.State.Queues with
+            | Some q when not q.Ready.IsEmpty && not q.Workers.IsEmpty -> Some q.Workers.MinimumElement
+            | _ -> None)
+        |> function
+            | [] -> None
+            | workers -> Some(List.minBy (fun (w: WaiterKey) -> w.Seq) workers)
+    match earliest with
+    | Some worker ->
         match Map.tryFind worker.Conn step.State.Waits with
-        | Some { Waiter = LeaseWaiter names } ->
-            match State.bestReady names step.State with
+        | Some { Waiter = LeaseWaiter waitedOn } ->
+            match State.bestReady waitedOn step.State with
             | Some key ->
                 step
                 |> emit (Session(WaitEnded worker.Conn))
                 |> leaseTo worker.Conn key now
-                |> dispatch name now
+                |> dispatch names now
             | None -> step
         | _ -> step
-    | _ -> step
+    | None -> step
 
 /// A run's wait is over: a leased job keeps it waiting for that lease, otherwise it
 /// times out and its job goes.
@@ -83,36 +93,58 @@ let private leaseRunsOut (job: Job) (at: Instant) now step =
         | _ -> None
     match overdueRun with
     | Some owner -> step |> reply owner Timeout |> emit (Session(WaitEnded owner)) |> drop job at
-    | None when Job.mayAttemptAgain job -> step |> emitFor job (LeaseTimedOut(job.Id, at)) |> dispatch job.Name now
+    | None when Job.mayAttemptAgain job -> step |> emitFor job (LeaseTimedOut(job.Id, at))
     | None ->
         step
         |> emitFor job (AttemptsExhausted(job.Id, at))
         |> settle job { Success = false; Data = [||] } at
 
-let private fire (timer: Timer) now step =
+/// Fires a job's timer. Workers are served only once every job timer of the instant has
+/// fired, so that they choose among all the jobs ready at that instant.
+let private fireJobTimer (timer: Timer) now step =
     let at = timer.At
     match timer.Alarm with
     | Wake id ->
         let job = step.State.Jobs.[id]
-        step |> emitFor job (JobAwoke(id, at)) |> dispatch job.Name now
+        step |> emitFor job (JobAwoke(id, at))
     | Expire id ->
         let job = step.State.Jobs.[id]
         step |> answerWatchers id NotFound |> emitFor job (JobExpired(id, at))
     | LeaseEnd id -> leaseRunsOut step.State.Jobs.[id] at now step
-    | WaitEnd conn ->
-        match step.State.Waits.[conn].Waiter with
-        | LeaseWaiter _
-        | ResultWaiter _ -> step |> reply conn Timeout |> emit (Session(WaitEnded conn))
-        | RunWaiter id -> runWaitRunsOut conn step.State.Jobs.[id] at step
+    | WaitEnd _ -> step
+
+let private fireWaitEnd conn at step =
+    match step.State.Waits.[conn].Waiter with
+    | LeaseWaiter _
+    | ResultWaiter _ -> step |> reply conn Timeout |> emit (Session(WaitEnded conn))
+    | RunWaiter id -> runWaitRunsOut conn step.State.Jobs.[id] at step
+
+let private nextTimer step =
+    if step.State.Timers.IsEmpty then None else Some step.State.Timers.MinimumElement
+
+/// The names of the jobs whose timers fire at this instant, after firing them.
+let rec private fireJobTimersAt at now (names: JobName list) step =
+    match nextTimer step with
+    | Some timer when timer.At = at && not timer.IsWaitEnd ->
+        let name =
+            match timer.Alarm with
+            | Wake id
+            | LeaseEnd id -> [ step.State.Jobs.[id].Name ]
+            | _ -> []
+        step |> fireJobTimer timer now |> fireJobTimersAt at now (name @ names)
+    | _ -> step, List.distinct names
 
 /// Fires, in order, every timer due at or before `now`.
 let rec private fireDue now step =
-    if step.State.Timers.IsEmpty then step
-    else
-        let timer = step.State.Timers.MinimumElement
-        if timer.At > now then step else step |> fire timer now |> fireDue now
+    match nextTimer step with
+    | Some timer when timer.At <= now ->
+        match timer.Alarm with
+        | WaitEnd conn -> step |> fireWaitEnd conn timer.At |> fireDue now
+        | _ ->
+            let step, names = fireJobTimersAt timer.At now [] step
+            step |> dispatch names now |> fireDue now
+    | _ -> step
 
-/// A job as it arrives: nothing attempted yet, next in arrival order.
 let private arriving (step: Step) now origin status (spec: NewJob) : Job =
     { Id = spec.Id
       Name = spec.Name
@@ -145,7 +177,7 @@ let private arrivingRun (step: Step) now conn (spec: RunJob) : Job =
       Status = Ready }
 
 let private accept conn (job: Job) now step =
-    step |> emitFor job (JobAdded job) |> reply conn Done |> dispatch job.Name now
+    step |> emitFor job (JobAdded job) |> reply conn Done |> dispatch [ job.Name ] now
 
 let private page (p: Page) (items: seq<'a>) =
     items
@@ -202,7 +234,7 @@ let private command conn cmd now step =
             step
             |> emitFor job (JobAdded job)
             |> emit (Session(WaitStarted(conn, RunWaiter job.Id, now + spec.Wait.Ms)))
-            |> dispatch job.Name now
+            |> dispatch [ job.Name ] now
         if spec.Wait.Ms = 0L<ms> then runWaitRunsOut conn step.State.Jobs.[job.Id] now step else step
     | Result(id, wait) ->
         match State.tryJob id state with
@@ -225,7 +257,7 @@ let private command conn cmd now step =
         | None -> reply conn NotFound step
         | Some job when Job.isFinished job -> reply conn (ClientError DuplicateResult) step
         | Some job when Job.failIsRetried job ->
-            step |> emitFor job (JobRetried(id, now)) |> reply conn Done |> dispatch job.Name now
+            step |> emitFor job (JobRetried(id, now)) |> reply conn Done |> dispatch [ job.Name ] now
         | Some job -> finish conn job { Success = false; Data = data } (JobFailed(id, now, data)) now step
     | Delete id ->
         match State.tryJob id state with

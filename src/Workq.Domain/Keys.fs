@@ -67,14 +67,19 @@ type Alarm =
     /// A blocked connection's wait-timeout runs out.
     | WaitEnd of ConnId
 
-/// A deadline. Timers fire in order of instant, then of alarm kind (so a job that becomes
-/// ready at the instant a wait runs out still reaches that waiter), then of the job's or
-/// waiter's sequence number.
+/// A deadline. Timers fire in order of instant; within an instant, jobs' timers in
+/// arrival order before waits run out (so a job that becomes ready at the instant a wait
+/// runs out still reaches that waiter), then by kind.
 [<Struct; CustomEquality; CustomComparison>]
 type Timer =
     { At: Instant
       Seq: int64
       Alarm: Alarm }
+
+    member this.IsWaitEnd =
+        match this.Alarm with
+        | WaitEnd _ -> true
+        | _ -> false
 
     member private this.Rank =
         match this.Alarm with
@@ -87,8 +92,11 @@ type Timer =
         let c = compare this.At o.At
         if c <> 0 then c
         else
-            let c = this.Rank.CompareTo o.Rank
-            if c <> 0 then c else this.Seq.CompareTo o.Seq
+            let c = this.IsWaitEnd.CompareTo o.IsWaitEnd
+            if c <> 0 then c
+            else
+                let c = this.Seq.CompareTo o.Seq
+                if c <> 0 then c else this.Rank.CompareTo o.Rank
 
     override this.Equals o =
         match o with

@@ -1,0 +1,27 @@
+namespace Workq.Host.CommandLog;
+
+/// <summary>
+/// Holds a log directory for one server. On Linux .NET backs <see cref="FileShare.None"/>
+/// with an advisory lock, so a second server (or a second host in one process) is refused.
+/// </summary>
+internal sealed class DirectoryLock : IDisposable
+{
+    private readonly FileStream file;
+
+    private DirectoryLock(FileStream file) => this.file = file;
+
+    public static DirectoryLock Acquire(string dir)
+    {
+        string path = Path.Combine(dir, LogFiles.LockName);
+        try
+        {
+            return new DirectoryLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+        }
+        catch (IOException)
+        {
+            throw new CommandLogException($"the command log {dir} is in use by another workq-server");
+        }
+    }
+
+    public void Dispose() => file.Dispose();
+}
