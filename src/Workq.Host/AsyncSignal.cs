@@ -1,0 +1,39 @@
+namespace Workq.Host;
+
+/// <summary>
+/// An auto-reset event to await: <see cref="Set"/> wakes the waiter, or the next one if
+/// nobody waits yet, so a wake-up between a check and the wait is never lost.
+/// </summary>
+internal sealed class AsyncSignal
+{
+    private readonly Lock gate = new();
+    private TaskCompletionSource? waiter;
+    private bool isSet;
+
+    public void Set()
+    {
+        TaskCompletionSource? toWake;
+        lock (gate)
+        {
+            toWake = waiter;
+            waiter = null;
+            if (toWake is null)
+                isSet = true;
+        }
+        toWake?.TrySetResult();
+    }
+
+    public Task WaitAsync(CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            if (isSet)
+            {
+                isSet = false;
+                return Task.CompletedTask;
+            }
+            waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return waiter.Task.WaitAsync(cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+namespace Workq.Host;
+
+/// <summary>Accepts the original server's Go-style flags alongside .NET's.</summary>
+internal static class CommandLineArgs
+{
+    /// <summary>Maps command-line switches to configuration keys.</summary>
+    public static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
+    {
+        ["-listen"] = "Workq:Listen",
+        ["--listen"] = "Workq:Listen",
+    };
+
+    /// <summary>
+    /// Rewrites <c>-name</c> and <c>-name=value</c> to <c>--name...</c>: Go's flag package
+    /// takes both, while .NET's command-line provider throws on an unmapped <c>-name=value</c>.
+    /// </summary>
+    public static string[] Normalize(string[] args) =>
+        args.Select(a => a.Length > 2 && a[0] == '-' && a[1] != '-' && char.IsLetter(a[1]) ? "-" + a : a).ToArray();
+}

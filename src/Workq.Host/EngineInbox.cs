@@ -1,0 +1,19 @@
+using System.Threading.Channels;
+
+namespace Workq.Host;
+
+/// <summary>The engine's input queue: many connections write, the engine alone reads.</summary>
+internal sealed class EngineInbox
+{
+    // Unbounded so posting never blocks a connection; each connection's share is capped
+    // by its ConnectionFlow, which bounds the whole.
+    private readonly Channel<EngineMessage> channel = Channel.CreateUnbounded<EngineMessage>(
+        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+
+    public ChannelReader<EngineMessage> Reader => channel.Reader;
+
+    /// <summary>Posts a message; after <see cref="Close"/> it is dropped.</summary>
+    public void Post(EngineMessage message) => channel.Writer.TryWrite(message);
+
+    public void Close() => channel.Writer.TryComplete();
+}

@@ -1,0 +1,20 @@
+using Workq.Domain;
+
+namespace Workq.Host;
+
+/// <summary>What the engine's inbox carries.</summary>
+internal abstract record EngineMessage
+{
+    private EngineMessage() { }
+
+    /// <summary>A new connection: the engine registers its output, then decides <c>Connect</c>.</summary>
+    public sealed record Opened(Connection Connection) : EngineMessage;
+
+    /// <summary>An input for the decider.</summary>
+    public sealed record Decide(Input Input) : EngineMessage;
+
+    /// <summary>A reply the host makes itself (a server error), sent in the connection's order.</summary>
+    public sealed record Answer(long Conn, Reply Reply) : EngineMessage;
+
+    public static readonly EngineMessage Tick = new Decide(Input.Tick);
+}

@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Workq.Host;
+
+/// <summary>The TCP accept loop: numbers connections and runs each one.</summary>
+internal sealed class Listener(
+    EngineInbox inbox, IOptions<WorkqOptions> options, ILoggerFactory loggerFactory, ILogger<Listener> logger)
+    : BackgroundService
+{
+    private const int Backlog = 512;
+
+    private readonly ConcurrentDictionary<long, (Connection Connection, Task Running)> live = new();
+    private readonly ILogger connectionLogger = loggerFactory.CreateLogger<Connection>();
+    private Socket? listenSocket;
+    private long lastConnId;
+
+    /// <summary>The bound endpoint (an ephemeral port resolved); set once started.</summary>
+    public IPEndPoint EndPoint =>
+        (IPEndPoint)(listenSocket ?? throw new InvalidOperationException("The listener has not started.")).LocalEndPoint!;
+
+    /// <summary>
+    /// Binds the listen socket. Called before the host starts, so a bad or busy address
+    /// fails there with one clear <see cref="ListenAddressException"/>.
+    /// </summary>
+    public void Bind()
+    {
+        if (listenSocket is not null)
+            return;
+        IPEndPoint endPoint = ListenAddress.Parse(options.Value.Listen);
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (endPoint.Address.Equals(IPAddress.IPv6Any))
+                socket.DualMode = true;
+            socket.Bind(endPoint);
+            socket.Listen(Backlog);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new ListenAddressException($"cannot listen on {endPoint}: {e.Message}", e);
+        }
+        listenSocket = socket;
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        Bind();
+        logger.LogInformation("workq listening on {EndPoint}", EndPoint);
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        Socket socket = listenSocket!;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await socket.AcceptAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                break;
+            }
+            catch (SocketException e)
+            {
+                // Out of descriptors, a peer that left mid-handshake...: keep accepting, without spinning.
+                logger.LogDebug("Accept failed: {Reason}", e.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(50), stoppingToken);
+                continue;
+            }
+            client.NoDelay = true;
+            var connection = new Connection(++lastConnId, client, inbox, connectionLogger);
+            live[connection.Id] = (connection, RunAsync(connection));
+        }
+    }
+
+    private async Task RunAsync(Connection connection)
+    {
+        try
+        {
+            await connection.RunAsync();
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "Connection {Conn} failed", connection.Id);
+        }
+        finally
+        {
+            live.TryRemove(connection.Id, out _);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Stop accepting, then drop every connection: shutdown does not wait for clients.
+        listenSocket?.Dispose();
+        await base.StopAsync(cancellationToken);
+        var running = live.Values.ToArray();
+        foreach (var (connection, _) in running)
+            connection.Abort();
+        await Task.WhenAll(running.Select(r => r.Running)).WaitAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        listenSocket?.Dispose();
+        base.Dispose();
+    }
+}
