@@ -27,11 +27,15 @@ public sealed class ServerProcess : IAsyncDisposable
         var info = new ProcessStartInfo("dotnet", ["build", "src/Workq.Host", "-c", "Release", "-nologo", "-v", "q", "-clp:ErrorsOnly"])
         {
             WorkingDirectory = repoRoot,
+            // Kept off stdout, which carries the report; shown only if the build fails.
+            RedirectStandardOutput = true,
         };
         InlineCompletions.Restore(info.Environment);
         using var build = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet build");
+        var output = await build.StandardOutput.ReadToEndAsync(cancel);
         await build.WaitForExitAsync(cancel);
-        if (build.ExitCode != 0) throw new InvalidOperationException($"dotnet build src/Workq.Host failed ({build.ExitCode})");
+        if (build.ExitCode != 0)
+            throw new InvalidOperationException($"dotnet build src/Workq.Host failed ({build.ExitCode}):\n{output}");
     }
 
     public static Task<ServerProcess> StartWorkqAsync(string repoRoot, CancellationToken cancel)
