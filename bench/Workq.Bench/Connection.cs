@@ -85,7 +85,7 @@ public abstract class Connection : IDisposable
             }
             MakeRoomToReceive();
             var read = await socket.ReceiveAsync(receive.AsMemory(receiveEnd), SocketFlags.None, cancel);
-            if (read == 0) throw new IOException($"the server closed the connection with {inFlight} requests in flight");
+            if (read == 0) throw new IOException($"the server closed the connection with {inFlight} requests in flight ({GetType().Name}, next {kinds[head]})");
             receiveEnd += read;
             HandleReplies();
             Refill();

@@ -17,8 +17,9 @@ public sealed class Producer(Socket socket, Dialect dialect, int depth, JobBudge
 /// <summary>
 /// Leases jobs and completes each. Leases are taken from a budget of one per job, so
 /// every lease sent will get a job and no blocked lease holds up a completion behind it.
+/// In run mode the run clients count, not the workers.
 /// </summary>
-public sealed class Worker(Socket socket, Dialect dialect, int depth, JobBudget leases, Progress completed)
+public sealed class Worker(Socket socket, Dialect dialect, int depth, JobBudget leases, Progress? completed)
     : Connection(socket, dialect, depth)
 {
     protected override void Refill()
@@ -38,7 +39,7 @@ public sealed class Worker(Socket socket, Dialect dialect, int depth, JobBudget 
                 leases.Return();
                 break;
             case (RequestKind.Complete, ReplyKind.Ok):
-                completed.Count();
+                completed?.Count();
                 break;
         }
     }

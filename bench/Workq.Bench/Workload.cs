@@ -99,8 +99,12 @@ public static class Workload
             });
         }
         if (o.Mode == Mode.Fill) return;
+        // Serving runs, a worker stays strict: a pipelined lease waiting for a job would
+        // hold back the completion behind it, and with it the next run of that job's
+        // client, until the lease timed out.
+        var workerDepth = o.Mode == Mode.Run ? 1 : o.Pipeline;
         for (var i = 0; i < o.Workers; i++)
-            into.Add(new Worker(await Connection.ConnectAsync(server, cancel), dialect, o.Pipeline, leases, progress));
+            into.Add(new Worker(await Connection.ConnectAsync(server, cancel), dialect, workerDepth, leases, o.Mode == Mode.Queue ? progress : null));
     }
 
     static Dictionary<string, LatencySummary> Latencies(Dialect dialect, List<Connection> connections)
