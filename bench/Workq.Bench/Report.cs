@@ -53,7 +53,7 @@ public static class Report
             rows.Add(("RSS bytes/job", "rssBytesPerJob", Median(workq, m => m.RssBytesPerJob), Median(beanstalkd, m => m.RssBytesPerJob)));
 
         Console.WriteLine($"workq vs beanstalkd, {o.Mode.ToString().ToLowerInvariant()}: {Settings(o)}; medians of {o.Runs} runs each");
-        Console.WriteLine($"  {"",-22} {"workq",12} {"beanstalkd",12} {"workq/bstalk",12}");
+        Console.WriteLine($"  {"median",-22} {"workq",12} {"beanstalkd",12} {"ratio w/b",12}");
         foreach (var (name, _, w, b) in rows)
             Console.WriteLine($"  {name,-22} {Cell(w),12} {Cell(b),12} {Cell(Ratio(w, b), "F2"),12}");
         if (workq.Concat(beanstalkd).Any(m => m.Capped)) Console.WriteLine("  (some runs were stopped by the time cap)");
