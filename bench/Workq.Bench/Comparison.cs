@@ -15,7 +15,7 @@ public static class Comparison
             foreach (var target in new[] { Target.Workq, Target.Beanstalkd })
             {
                 await using var server = await Fresh.StartAsync(o, target, cancel);
-                var m = await Workload.RunAsync(o, Workload.DialectFor(target, o), server.EndPoint, server.Pid, cancel);
+                var m = await Workload.WarmThenRunAsync(o, Workload.DialectFor(target, o), server.EndPoint, server.Pid, cancel);
                 Console.Error.WriteLine($"run {run}/{o.Runs} {m.Server}: {m.JobsPerSecond:F0} jobs/s{(m.Capped ? " (capped)" : "")}");
                 results[target].Add(m);
             }

@@ -16,6 +16,7 @@ public sealed record Options
     public bool VersusBeanstalkd { get; init; }
     public int Runs { get; init; } = 3;
     public long Jobs { get; init; } = 200_000;
+    public long Warmup { get; init; }
     public int Producers { get; init; } = 4;
     public int Workers { get; init; } = 4;
     public int PayloadSize { get; init; } = 64;
@@ -42,6 +43,8 @@ public sealed record Options
           -n, --jobs N               jobs (default 200000)
           -p, --producers P          producer (or run client) connections (default 4)
           -w, --workers W            worker connections (default 4)
+          --warmup N                 first run N jobs unmeasured on the same server, so JIT
+                                     tiering and first allocations stay out of the figures
           --payload BYTES            payload size (default 64)
           --pipeline DEPTH           requests in flight per connection (default 1: strict)
           --time-cap SECONDS         stop a run after this long (default 300)
@@ -71,6 +74,7 @@ public sealed record Options
                 "--vs" => ParseTarget(Value()) == Target.Beanstalkd ? options with { VersusBeanstalkd = true } : throw new ArgumentException("--vs takes beanstalkd"),
                 "--runs" => options with { Runs = Positive() },
                 "-n" or "--jobs" => options with { Jobs = Positive() },
+                "--warmup" => options with { Warmup = Positive() },
                 "-p" or "--producers" => options with { Producers = Positive() },
                 "-w" or "--workers" => options with { Workers = Positive() },
                 "--payload" => options with { PayloadSize = int.TryParse(Value(), out var s) && s is >= 0 and <= 1_048_576 ? s : throw new ArgumentException("--payload needs 0..1048576") },

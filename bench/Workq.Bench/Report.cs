@@ -68,12 +68,13 @@ public static class Report
     }
 
     static string Settings(Options o) =>
-        $"N={o.Jobs} P={o.Producers} W={o.Workers} payload={o.PayloadSize} pipeline={o.Pipeline}";
+        $"N={o.Jobs}{(o.Warmup > 0 ? $" (after {o.Warmup} warm-up)" : "")} P={o.Producers}{(o.Mode == Mode.Fill ? "" : $" W={o.Workers}")} payload={o.PayloadSize} pipeline={o.Pipeline}";
 
     static object SettingsJson(Options o) => new
     {
         mode = o.Mode.ToString().ToLowerInvariant(),
         jobs = o.Jobs,
+        warmup = o.Warmup,
         producers = o.Producers,
         workers = o.Mode == Mode.Fill ? 0 : o.Workers,
         payload = o.PayloadSize,

@@ -8,11 +8,11 @@ public static class SingleRun
         var dialect = Workload.DialectFor(o.Target, o);
         if (o.Address is { } address)
         {
-            Report.PrintSingle(o, await Workload.RunAsync(o, dialect, address, o.Pid, cancel));
+            Report.PrintSingle(o, await Workload.WarmThenRunAsync(o, dialect, address, o.Pid, cancel));
             return;
         }
         if (o.Target == Target.Workq) await ServerProcess.BuildWorkqAsync(o.FindRepoRoot(), cancel);
         await using var server = await Fresh.StartAsync(o, o.Target, cancel);
-        Report.PrintSingle(o, await Workload.RunAsync(o, dialect, server.EndPoint, server.Pid, cancel));
+        Report.PrintSingle(o, await Workload.WarmThenRunAsync(o, dialect, server.EndPoint, server.Pid, cancel));
     }
 }

@@ -16,6 +16,20 @@ public static class Workload
         _ => new BeanstalkDialect(o.PayloadSize, o.LeaseWaitMs),
     };
 
+    /// <summary>
+    /// The measured run, after an unmeasured warm-up when asked for. A fill warms up with
+    /// the queue workload, so its jobs don't count as filled.
+    /// </summary>
+    public static async Task<Measurement> WarmThenRunAsync(Options o, Dialect dialect, EndPoint server, int? pid, CancellationToken cancel)
+    {
+        if (o.Warmup > 0)
+        {
+            var warm = o with { Jobs = o.Warmup, Mode = o.Mode == Mode.Fill ? Mode.Queue : o.Mode };
+            await RunAsync(warm, DialectFor(dialect is WorkqDialect ? Target.Workq : Target.Beanstalkd, warm), server, pid, cancel);
+        }
+        return await RunAsync(o, dialect, server, pid, cancel);
+    }
+
     public static async Task<Measurement> RunAsync(Options o, Dialect dialect, EndPoint server, int? pid, CancellationToken cancel)
     {
         var progress = new Progress(o.Jobs);
