@@ -1,0 +1,113 @@
+using System.Net;
+
+namespace Workq.Bench;
+
+public enum Mode { Queue, Run, Fill }
+
+public enum Target { Workq, Beanstalkd }
+
+/// <summary>The command line, parsed.</summary>
+public sealed record Options
+{
+    public Mode Mode { get; init; } = Mode.Queue;
+    public Target Target { get; init; } = Target.Workq;
+    public IPEndPoint? Address { get; init; }
+    public int? Pid { get; init; }
+    public bool VersusBeanstalkd { get; init; }
+    public int Runs { get; init; } = 3;
+    public long Jobs { get; init; } = 200_000;
+    public long Warmup { get; init; }
+    public int Producers { get; init; } = 4;
+    public int Workers { get; init; } = 4;
+    public int PayloadSize { get; init; } = 64;
+    public int Pipeline { get; init; } = 1;
+    public TimeSpan TimeCap { get; init; } = TimeSpan.FromSeconds(300);
+    public int LeaseWaitMs { get; init; } = 5000;
+    public string Queue { get; init; } = "bench";
+    public string Beanstalkd { get; init; } = "beanstalkd";
+    public string? RepoRoot { get; init; }
+
+    public const string Usage = """
+        usage: workq-bench [queue|run|fill] [options]
+
+          queue   P producers add jobs while W workers lease and complete them, until N are complete
+          run     P clients issue synchronous runs while W workers serve them (Workq only)
+          fill    P producers add N jobs; then the server's resident memory is reported
+
+          --target workq|beanstalkd  which server and protocol (default workq)
+          --addr HOST:PORT           measure a running server instead of starting a fresh one
+          --pid PID                  that server's process, for CPU and memory figures
+          --vs beanstalkd            run Workq and beanstalkd alternately, --runs times each,
+                                     and print medians and the Workq/beanstalkd ratios
+          --runs K                   runs per server with --vs (default 3)
+          -n, --jobs N               jobs (default 200000)
+          -p, --producers P          producer (or run client) connections (default 4)
+          -w, --workers W            worker connections (default 4)
+          --warmup N                 first run N jobs unmeasured on the same server, so JIT
+                                     tiering and first allocations stay out of the figures
+          --payload BYTES            payload size (default 64)
+          --pipeline DEPTH           requests in flight per connection (default 1: strict)
+          --time-cap SECONDS         stop a run after this long (default 300)
+          --lease-wait MS            how long a lease or reserve waits for a job (default 5000)
+          --queue NAME               Workq queue name (default bench)
+          --beanstalkd PATH          the beanstalkd program (default beanstalkd, on PATH)
+          --repo DIR                 the Workq checkout to build the host from (default: found
+                                     upwards from the current directory)
+        """;
+
+    public static Options Parse(string[] args)
+    {
+        var options = new Options();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{arg} needs a value");
+            int Positive() => int.TryParse(Value(), out var v) && v > 0 ? v : throw new ArgumentException($"{arg} needs a positive number");
+            options = arg switch
+            {
+                "queue" => options with { Mode = Mode.Queue },
+                "run" => options with { Mode = Mode.Run },
+                "fill" => options with { Mode = Mode.Fill },
+                "--target" => options with { Target = ParseTarget(Value()) },
+                "--addr" => options with { Address = IPEndPoint.TryParse(Value(), out var ep) ? ep : throw new ArgumentException("--addr needs HOST:PORT (an IP address)") },
+                "--pid" => options with { Pid = Positive() },
+                "--vs" => ParseTarget(Value()) == Target.Beanstalkd ? options with { VersusBeanstalkd = true } : throw new ArgumentException("--vs takes beanstalkd"),
+                "--runs" => options with { Runs = Positive() },
+                "-n" or "--jobs" => options with { Jobs = Positive() },
+                "--warmup" => options with { Warmup = Positive() },
+                "-p" or "--producers" => options with { Producers = Positive() },
+                "-w" or "--workers" => options with { Workers = Positive() },
+                "--payload" => options with { PayloadSize = int.TryParse(Value(), out var s) && s is >= 0 and <= 1_048_576 ? s : throw new ArgumentException("--payload needs 0..1048576") },
+                "--pipeline" => options with { Pipeline = Positive() },
+                "--time-cap" => options with { TimeCap = TimeSpan.FromSeconds(Positive()) },
+                "--lease-wait" => options with { LeaseWaitMs = Positive() },
+                "--queue" => options with { Queue = Value() },
+                "--beanstalkd" => options with { Beanstalkd = Value() },
+                "--repo" => options with { RepoRoot = Value() },
+                _ => throw new ArgumentException($"unknown argument {arg}"),
+            };
+        }
+        if (options.Mode == Mode.Run && (options.Target == Target.Beanstalkd || options.VersusBeanstalkd))
+            throw new ArgumentException("run mode is Workq only: beanstalkd has no run command");
+        if (options.VersusBeanstalkd && options.Address is not null)
+            throw new ArgumentException("--vs starts its own servers: drop --addr");
+        return options;
+    }
+
+    static Target ParseTarget(string text) => text switch
+    {
+        "workq" => Target.Workq,
+        "beanstalkd" => Target.Beanstalkd,
+        _ => throw new ArgumentException($"unknown server {text}: workq or beanstalkd"),
+    };
+
+    /// <summary>The Workq checkout: the nearest directory upwards that holds Workq.sln.</summary>
+    public string FindRepoRoot()
+    {
+        if (RepoRoot is not null) return RepoRoot;
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "Workq.sln"))) return dir.FullName;
+        throw new InvalidOperationException("cannot find Workq.sln upwards from here: give --repo DIR");
+    }
+}

@@ -1,0 +1,45 @@
+using Workq.Bench;
+
+InlineCompletions.Enable();
+
+if (args is ["-h"] or ["--help"])
+{
+    Console.WriteLine(Options.Usage);
+    return 0;
+}
+
+Options options;
+try
+{
+    options = Options.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(Options.Usage);
+    return 2;
+}
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+
+try
+{
+    if (options.VersusBeanstalkd) await Comparison.RunAsync(options, stop.Token);
+    else await SingleRun.RunAsync(options, stop.Token);
+    return 0;
+}
+catch (OperationCanceledException) when (stop.IsCancellationRequested)
+{
+    Console.Error.WriteLine("workq-bench: interrupted");
+    return 130;
+}
+catch (Exception e) when (e is UnexpectedReplyException or IOException or InvalidOperationException or System.Net.Sockets.SocketException)
+{
+    Console.Error.WriteLine($"workq-bench: {e.Message}");
+    return 1;
+}

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Workq.Bench;
+
+/// <summary>A fresh server started for one measurement, on a free local port.</summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    readonly Process process;
+    // The last lines it printed, to show when it fails to start.
+    readonly Queue<string> output = new();
+
+    ServerProcess(Process process, IPEndPoint endPoint)
+    {
+        this.process = process;
+        EndPoint = endPoint;
+    }
+
+    public IPEndPoint EndPoint { get; }
+    public int Pid => process.Id;
+
+    /// <summary>Builds the Release host once per invocation of the tool.</summary>
+    public static async Task BuildWorkqAsync(string repoRoot, CancellationToken cancel)
+    {
+        Console.Error.WriteLine("building src/Workq.Host (Release)...");
+        var info = new ProcessStartInfo("dotnet", ["build", "src/Workq.Host", "-c", "Release", "-nologo", "-v", "q", "-clp:ErrorsOnly"])
+        {
+            WorkingDirectory = repoRoot,
+            // Kept off stdout, which carries the report; shown only if the build fails.
+            RedirectStandardOutput = true,
+        };
+        InlineCompletions.Restore(info.Environment);
+        using var build = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet build");
+        var output = await build.StandardOutput.ReadToEndAsync(cancel);
+        await build.WaitForExitAsync(cancel);
+        if (build.ExitCode != 0)
+            throw new InvalidOperationException($"dotnet build src/Workq.Host failed ({build.ExitCode}):\n{output}");
+    }
+
+    public static Task<ServerProcess> StartWorkqAsync(string repoRoot, CancellationToken cancel)
+    {
+        var port = FreePort();
+        var exe = Path.Combine(repoRoot, "src", "Workq.Host", "bin", "Release", "net10.0", "workq-server");
+        return StartAsync(exe, ["--listen", $"127.0.0.1:{port}"], port, cancel);
+    }
+
+    public static Task<ServerProcess> StartBeanstalkdAsync(string exe, CancellationToken cancel)
+    {
+        var port = FreePort();
+        // -z: accept jobs as large as Workq does (1 MiB) rather than its default 64 KiB.
+        return StartAsync(exe, ["-l", "127.0.0.1", "-p", port.ToString(), "-z", "1048576"], port, cancel);
+    }
+
+    static async Task<ServerProcess> StartAsync(string exe, string[] args, int port, CancellationToken cancel)
+    {
+        var info = new ProcessStartInfo(exe, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        InlineCompletions.Restore(info.Environment);
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {exe}");
+        var server = new ServerProcess(process, new IPEndPoint(IPAddress.Loopback, port));
+        process.OutputDataReceived += (_, e) => server.Remember(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Remember(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await server.WaitUntilListeningAsync(exe, cancel);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    void Remember(string? line)
+    {
+        if (line is null) return;
+        lock (output)
+        {
+            output.Enqueue(line);
+            if (output.Count > 20) output.Dequeue();
+        }
+    }
+
+    async Task WaitUntilListeningAsync(string exe, CancellationToken cancel)
+    {
+        var deadline = Stopwatch.GetTimestamp() + 30 * Stopwatch.Frequency;
+        while (true)
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"{exe} exited with {process.ExitCode}: {string.Join(" | ", output)}");
+            try
+            {
+                using var probe = await Connection.ConnectAsync(EndPoint, cancel);
+                return;
+            }
+            catch (IOException) when (Stopwatch.GetTimestamp() < deadline)
+            {
+                await Task.Delay(50, cancel);
+            }
+        }
+    }
+
+    /// <summary>A port the kernel just handed out, so most likely free for the server.</summary>
+    static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited) process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        process.Dispose();
+    }
+}

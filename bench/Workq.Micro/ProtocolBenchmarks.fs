@@ -1,0 +1,20 @@
+namespace Workq.Micro
+
+open BenchmarkDotNet.Attributes
+open Workq.Domain
+open Workq.Micro.Samples
+
+/// The two steps of reading a request: framing its line, then parsing line and data.
+[<MemoryDiagnoser; OperationsPerSecond>]
+type ProtocolBenchmarks() =
+    [<Benchmark>]
+    member _.ClassifyAdd() = Framing.classify addLine
+
+    [<Benchmark>]
+    member _.ClassifyLease() = Framing.classify leaseLine
+
+    [<Benchmark>]
+    member _.ParseAdd() = Parser.parse addLine payload
+
+    [<Benchmark>]
+    member _.ParseLease() = Parser.parse leaseLine [||]
