@@ -4,32 +4,23 @@ module Workq.Domain.CommandLog.Describe
 open System.Text
 open Workq.Domain
 
-/// The instant an event happened at.
-let instant (event: JobEvent) : Instant =
+/// The job an event is about, and the instant it happened at.
+let subject (event: JobEvent) : JobId * Instant =
     match event with
-    | JobAdded job -> job.Created
-    | JobAwoke(_, at)
-    | JobLeased(_, at)
-    | LeaseTimedOut(_, at)
-    | AttemptsExhausted(_, at)
-    | JobCompleted(_, at, _)
-    | JobRetried(_, at)
-    | JobFailed(_, at, _)
-    | JobDeleted(_, at)
-    | JobExpired(_, at) -> at
+    | JobAdded job -> job.Id, job.Created
+    | JobAwoke(id, at)
+    | JobLeased(id, at)
+    | LeaseTimedOut(id, at)
+    | AttemptsExhausted(id, at)
+    | JobCompleted(id, at, _)
+    | JobRetried(id, at)
+    | JobFailed(id, at, _)
+    | JobDeleted(id, at)
+    | JobExpired(id, at) -> id, at
 
-let jobIdOf (event: JobEvent) : JobId =
-    match event with
-    | JobAdded job -> job.Id
-    | JobAwoke(id, _)
-    | JobLeased(id, _)
-    | LeaseTimedOut(id, _)
-    | AttemptsExhausted(id, _)
-    | JobCompleted(id, _, _)
-    | JobRetried(id, _)
-    | JobFailed(id, _, _)
-    | JobDeleted(id, _)
-    | JobExpired(id, _) -> id
+let instant = subject >> snd
+
+let jobIdOf = subject >> fst
 
 /// Data shown as text when it is printable ASCII, as hex otherwise; long data is cut.
 let data (bytes: byte[]) =
