@@ -18,9 +18,9 @@ let subject (event: JobEvent) : JobId * Instant =
     | JobDeleted(id, at)
     | JobExpired(id, at) -> id, at
 
-let instant = subject >> snd
+let instant event = snd (subject event)
 
-let jobIdOf = subject >> fst
+let jobIdOf event = fst (subject event)
 
 /// Data shown as text when it is printable ASCII, as hex otherwise; long data is cut.
 let data (bytes: byte[]) =
