@@ -10,7 +10,11 @@ public static class Program
     {
         // The log tools only read files: no host, no lock, no listen socket.
         if (args is ["cmdlog", ..])
-            return CmdlogTool.Run(args[1..], Console.Out, Console.Error);
+        {
+            // Buffered: a dump of a large log is millions of lines.
+            using var stdout = new StreamWriter(Console.OpenStandardOutput());
+            return CmdlogTool.Run(args[1..], stdout, Console.Error);
+        }
         IHost host;
         try
         {
