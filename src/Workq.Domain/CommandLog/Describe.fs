@@ -64,3 +64,32 @@ let event (e: JobEvent) =
     | JobFailed(_, _, d) -> head "JobFailed" + " result=" + data d
     | JobDeleted _ -> head "JobDeleted"
     | JobExpired _ -> head "JobExpired"
+
+/// The word for a state number of `inspect job`.
+let stateWord (code: int) =
+    match code with
+    | 0 -> "NEW"
+    | 1 -> "COMPLETED"
+    | 2 -> "FAILED"
+    | 3 -> "PENDING"
+    | 4 -> "LEASED"
+    | _ -> "UNKNOWN"
+
+/// A queue's counts, with the key names of `inspect queue`.
+let queue (name: JobName) (q: Queue) =
+    sprintf "queue %s ready-len=%d scheduled-len=%d leased-len=%d" name.Value q.Ready.Count q.Scheduled.Count q.Leased
+
+/// What `inspect job` tells of a job's progress, on one line.
+let jobSummary (job: Job) =
+    let code = Job.stateCode job
+    sprintf "job %O name=%s state=%d %s attempts=%d fails=%d priority=%d"
+        job.Id job.Name.Value code (stateWord code) job.Attempts job.Fails job.Priority
+
+/// A state as `cmdlog replay` prints it: queues in byte order of name, then jobs by
+/// queue and arrival, then the server's counters.
+let state (s: State) : string list =
+    [ for KeyValue(name, q) in s.Queues do
+          yield queue name q
+      for job in s.Jobs.Values |> Seq.sortBy (fun j -> j.Name, j.Seq) do
+          yield jobSummary job
+      yield sprintf "server jobs=%d queues=%d evicted-jobs=%d" s.Jobs.Count s.Queues.Count s.EvictedJobs ]
