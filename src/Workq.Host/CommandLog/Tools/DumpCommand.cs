@@ -33,14 +33,14 @@ internal static class DumpCommand
             {
                 case SnapshotEntry { Contents.IsOk: true } s:
                     foreach (Job j in s.Contents.ResultValue.Jobs.Values.OrderBy(j => j.Seq))
-                        if (job is null || j.Id.Equals(job.Value))
+                        if (job is null || j.Id.Equals(job))
                             stdout.WriteLine($"snapshot {j.Id} {Describe.job(j)}");
                     break;
                 case SegmentEntry s:
                     foreach (JobEvent e in s.Contents.Events)
                     {
                         long at = Describe.instant(e);
-                        if ((job is null || Describe.jobIdOf(e).Equals(job.Value)) && !(at < from) && !(at > until))
+                        if ((job is null || Describe.jobIdOf(e).Equals(job)) && !(at < from) && !(at > until))
                             stdout.WriteLine(Describe.@event(e));
                     }
                     break;
