@@ -68,7 +68,7 @@ public static class Report
     }
 
     internal static string Settings(Options o) =>
-        $"N={o.Jobs}{(o.Warmup > 0 ? $" (after {o.Warmup} warm-up)" : "")} P={o.Producers}{(o.Mode == Mode.Fill ? "" : $" W={o.Workers}")} payload={o.PayloadSize} pipeline={o.Pipeline}";
+        $"N={o.Jobs}{(o.Warmup > 0 ? $" (after {o.Warmup} warm-up)" : "")} P={o.Producers}{(o.Mode is Mode.Fill or Mode.Replay ? "" : $" W={o.Workers}")} payload={o.PayloadSize} pipeline={o.Pipeline}";
 
     internal static object SettingsJson(Options o) => new
     {
@@ -76,7 +76,7 @@ public static class Report
         jobs = o.Jobs,
         warmup = o.Warmup,
         producers = o.Producers,
-        workers = o.Mode == Mode.Fill ? 0 : o.Workers,
+        workers = o.Mode is Mode.Fill or Mode.Replay ? 0 : o.Workers,
         payload = o.PayloadSize,
         pipeline = o.Pipeline,
         processors = Environment.ProcessorCount,
