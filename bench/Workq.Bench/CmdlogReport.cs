@@ -39,7 +39,7 @@ public static class CmdlogReport
         Console.WriteLine("RESULT " + JsonSerializer.Serialize(all, Report.Json));
     }
 
-    /// <summary>The figures shown: jobs/s, p50 and p99 of each command the mode sent, CPU, memory, log size.</summary>
+    /// <summary>The figures shown: jobs/s, p50 and p99 of each command the mode sent, CPU, memory (per job in a fill), log size.</summary>
     static List<Row> Rows(Measurement first)
     {
         var rows = new List<Row> { new("jobs/s", "jobsPerSecond", m => m.JobsPerSecond) };
@@ -51,6 +51,7 @@ public static class CmdlogReport
         }
         rows.Add(new("CPU s/1000 jobs", "cpuSecondsPer1000Jobs", m => m.CpuSecondsPer1000Jobs));
         rows.Add(new("peak RSS MB", "peakRssMb", m => m.PeakRssMb));
+        if (first.RssBytesPerJob is not null) rows.Add(new("RSS bytes/job", "rssBytesPerJob", m => m.RssBytesPerJob));
         rows.Add(new("log MB", "logMb", m => m.LogMb));
         rows.Add(new("client CPU s/1000", "clientCpuSecondsPer1000Jobs", m => m.ClientCpuSecondsPer1000Jobs));
         return rows;
