@@ -25,6 +25,8 @@ public sealed record Measurement
     /// <summary>Fill mode: resident memory once all jobs are in, and its growth per job.</summary>
     public double? RssAfterFillMb { get; init; }
     public double? RssBytesPerJob { get; init; }
+    /// <summary>With a command log: its directory's size at the end of the run.</summary>
+    public double? LogMb { get; init; }
     /// <summary>The load generator's own cost, to see that it leaves the cores to the server.</summary>
     public required double ClientCpuSecondsPer1000Jobs { get; init; }
     public required double ClientBytesAllocatedPerJob { get; init; }

@@ -2,9 +2,12 @@ using System.Net;
 
 namespace Workq.Bench;
 
-public enum Mode { Queue, Run, Fill }
+public enum Mode { Queue, Run, Fill, Replay }
 
 public enum Target { Workq, Beanstalkd }
+
+/// <summary>What <c>--vs</c> compares Workq with: nothing, beanstalkd, or its own command log.</summary>
+public enum Versus { None, Beanstalkd, Cmdlog }
 
 /// <summary>The command line, parsed.</summary>
 public sealed record Options
@@ -13,7 +16,9 @@ public sealed record Options
     public Target Target { get; init; } = Target.Workq;
     public IPEndPoint? Address { get; init; }
     public int? Pid { get; init; }
-    public bool VersusBeanstalkd { get; init; }
+    public Versus Versus { get; init; }
+    /// <summary>Where fresh command-log directories are made (default: the system's temp directory).</summary>
+    public string? LogParent { get; init; }
     public int Runs { get; init; } = 3;
     public long Jobs { get; init; } = 200_000;
     public long Warmup { get; init; }
@@ -28,18 +33,26 @@ public sealed record Options
     public string? RepoRoot { get; init; }
 
     public const string Usage = """
-        usage: workq-bench [queue|run|fill] [options]
+        usage: workq-bench [queue|run|fill|replay] [options]
 
           queue   P producers add jobs while W workers lease and complete them, until N are complete
           run     P clients issue synchronous runs while W workers serve them (Workq only)
           fill    P producers add N jobs; then the server's resident memory is reported
+          replay  fill a server that has a command log (sync interval) with N live jobs, stop
+                  it, and time a fresh server's replay of the log and measure its memory
+                  (defaults here: -n 1000000 --payload 100 --pipeline 64)
 
           --target workq|beanstalkd  which server and protocol (default workq)
           --addr HOST:PORT           measure a running server instead of starting a fresh one
           --pid PID                  that server's process, for CPU and memory figures
           --vs beanstalkd            run Workq and beanstalkd alternately, --runs times each,
                                      and print medians and the Workq/beanstalkd ratios
+          --vs cmdlog                run Workq in memory and with --cmdlog-sync os, interval and
+                                     always alternately, --runs times each, and print medians
+                                     and the ratios to in memory
           --runs K                   runs per server with --vs (default 3)
+          --log-dir DIR              where --vs cmdlog and replay make their fresh log directories
+                                     (default: the system's temp directory); removed afterwards
           -n, --jobs N               jobs (default 200000)
           -p, --producers P          producer (or run client) connections (default 4)
           -w, --workers W            worker connections (default 4)
@@ -58,9 +71,12 @@ public sealed record Options
     public static Options Parse(string[] args)
     {
         var options = new Options();
+        // What the command line set, so a mode's own defaults apply only to the rest.
+        var given = new HashSet<string>();
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
+            given.Add(arg);
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{arg} needs a value");
             int Positive() => int.TryParse(Value(), out var v) && v > 0 ? v : throw new ArgumentException($"{arg} needs a positive number");
             options = arg switch
@@ -68,10 +84,12 @@ public sealed record Options
                 "queue" => options with { Mode = Mode.Queue },
                 "run" => options with { Mode = Mode.Run },
                 "fill" => options with { Mode = Mode.Fill },
+                "replay" => options with { Mode = Mode.Replay },
                 "--target" => options with { Target = ParseTarget(Value()) },
                 "--addr" => options with { Address = IPEndPoint.TryParse(Value(), out var ep) ? ep : throw new ArgumentException("--addr needs HOST:PORT (an IP address)") },
                 "--pid" => options with { Pid = Positive() },
-                "--vs" => ParseTarget(Value()) == Target.Beanstalkd ? options with { VersusBeanstalkd = true } : throw new ArgumentException("--vs takes beanstalkd"),
+                "--vs" => options with { Versus = ParseVersus(Value()) },
+                "--log-dir" => options with { LogParent = Value() },
                 "--runs" => options with { Runs = Positive() },
                 "-n" or "--jobs" => options with { Jobs = Positive() },
                 "--warmup" => options with { Warmup = Positive() },
@@ -87,12 +105,32 @@ public sealed record Options
                 _ => throw new ArgumentException($"unknown argument {arg}"),
             };
         }
-        if (options.Mode == Mode.Run && (options.Target == Target.Beanstalkd || options.VersusBeanstalkd))
+        if (options.Mode == Mode.Run && (options.Target == Target.Beanstalkd || options.Versus == Versus.Beanstalkd))
             throw new ArgumentException("run mode is Workq only: beanstalkd has no run command");
-        if (options.VersusBeanstalkd && options.Address is not null)
+        if (options.Versus != Versus.None && options.Address is not null)
             throw new ArgumentException("--vs starts its own servers: drop --addr");
+        if (options.Versus == Versus.Cmdlog && options.Target != Target.Workq)
+            throw new ArgumentException("--vs cmdlog compares Workq with itself: drop --target");
+        if (options.Mode == Mode.Replay)
+        {
+            if (options.Address is not null || options.Target != Target.Workq || options.Versus != Versus.None)
+                throw new ArgumentException("replay starts its own Workq servers: drop --addr, --target and --vs");
+            options = options with
+            {
+                Jobs = given.Contains("-n") || given.Contains("--jobs") ? options.Jobs : 1_000_000,
+                PayloadSize = given.Contains("--payload") ? options.PayloadSize : 100,
+                Pipeline = given.Contains("--pipeline") ? options.Pipeline : 64,
+            };
+        }
         return options;
     }
+
+    static Versus ParseVersus(string text) => text switch
+    {
+        "beanstalkd" => Versus.Beanstalkd,
+        "cmdlog" => Versus.Cmdlog,
+        _ => throw new ArgumentException($"--vs takes beanstalkd or cmdlog, not {text}"),
+    };
 
     static Target ParseTarget(string text) => text switch
     {

@@ -29,8 +29,14 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    if (options.VersusBeanstalkd) await Comparison.RunAsync(options, stop.Token);
-    else await SingleRun.RunAsync(options, stop.Token);
+    var run = (options.Mode, options.Versus) switch
+    {
+        (Mode.Replay, _) => ReplayRun.RunAsync(options, stop.Token),
+        (_, Versus.Beanstalkd) => Comparison.RunAsync(options, stop.Token),
+        (_, Versus.Cmdlog) => CmdlogComparison.RunAsync(options, stop.Token),
+        _ => SingleRun.RunAsync(options, stop.Token),
+    };
+    await run;
     return 0;
 }
 catch (OperationCanceledException) when (stop.IsCancellationRequested)

@@ -7,13 +7,13 @@ namespace Workq.Bench;
 /// <summary>Prints measurements: a table for people, one <c>RESULT {json}</c> line for scripts.</summary>
 public static class Report
 {
-    static readonly JsonSerializerOptions Json = new()
+    internal static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    static readonly string[] Order = ["add", "lease", "complete", "run"];
+    internal static readonly string[] Order = ["add", "lease", "complete", "run"];
 
     public static void PrintSingle(Options o, Measurement m)
     {
@@ -67,22 +67,22 @@ public static class Report
         Console.WriteLine("RESULT " + JsonSerializer.Serialize(json, Json));
     }
 
-    static string Settings(Options o) =>
-        $"N={o.Jobs}{(o.Warmup > 0 ? $" (after {o.Warmup} warm-up)" : "")} P={o.Producers}{(o.Mode == Mode.Fill ? "" : $" W={o.Workers}")} payload={o.PayloadSize} pipeline={o.Pipeline}";
+    internal static string Settings(Options o) =>
+        $"N={o.Jobs}{(o.Warmup > 0 ? $" (after {o.Warmup} warm-up)" : "")} P={o.Producers}{(o.Mode is Mode.Fill or Mode.Replay ? "" : $" W={o.Workers}")} payload={o.PayloadSize} pipeline={o.Pipeline}";
 
-    static object SettingsJson(Options o) => new
+    internal static object SettingsJson(Options o) => new
     {
         mode = o.Mode.ToString().ToLowerInvariant(),
         jobs = o.Jobs,
         warmup = o.Warmup,
         producers = o.Producers,
-        workers = o.Mode == Mode.Fill ? 0 : o.Workers,
+        workers = o.Mode is Mode.Fill or Mode.Replay ? 0 : o.Workers,
         payload = o.PayloadSize,
         pipeline = o.Pipeline,
         processors = Environment.ProcessorCount,
     };
 
-    static double? Median(IReadOnlyList<Measurement> runs, Func<Measurement, double?> figure)
+    internal static double? Median(IReadOnlyList<Measurement> runs, Func<Measurement, double?> figure)
     {
         var values = runs.Select(figure).OfType<double>().Order().ToArray();
         if (values.Length == 0) return null;
@@ -90,9 +90,9 @@ public static class Report
         return values.Length % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
     }
 
-    static double? Ratio(double? w, double? b) => w is { } x && b is { } y && y != 0 ? x / y : null;
+    internal static double? Ratio(double? w, double? b) => w is { } x && b is { } y && y != 0 ? x / y : null;
 
-    static string Cell(double? value, string format = "") => value switch
+    internal static string Cell(double? value, string format = "") => value switch
     {
         null => "-",
         { } v when format != "" => v.ToString(format, CultureInfo.InvariantCulture),

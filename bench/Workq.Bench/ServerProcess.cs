@@ -19,6 +19,19 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public IPEndPoint EndPoint { get; }
     public int Pid => process.Id;
+    public bool HasExited => process.HasExited;
+
+    /// <summary>The Stopwatch timestamp taken just before the process was started.</summary>
+    public long LaunchedAt { get; private init; }
+
+    /// <summary>The last lines the server printed (stdout and stderr).</summary>
+    public IReadOnlyList<string> RecentOutput
+    {
+        get
+        {
+            lock (output) return [.. output];
+        }
+    }
 
     /// <summary>Builds the Release host once per invocation of the tool.</summary>
     public static async Task BuildWorkqAsync(string repoRoot, CancellationToken cancel)
@@ -38,12 +51,24 @@ public sealed class ServerProcess : IAsyncDisposable
             throw new InvalidOperationException($"dotnet build src/Workq.Host failed ({build.ExitCode}):\n{output}");
     }
 
-    public static Task<ServerProcess> StartWorkqAsync(string repoRoot, CancellationToken cancel)
+    /// <summary>A fresh Workq host, with <paramref name="extraArgs"/> (command-log flags) after its address.</summary>
+    public static Task<ServerProcess> StartWorkqAsync(string repoRoot, IReadOnlyList<string> extraArgs, CancellationToken cancel)
     {
         var port = FreePort();
-        var exe = Path.Combine(repoRoot, "src", "Workq.Host", "bin", "Release", "net10.0", "workq-server");
-        return StartAsync(exe, ["--listen", $"127.0.0.1:{port}"], port, cancel);
+        return StartAsync(WorkqExe(repoRoot), [$"--listen", $"127.0.0.1:{port}", .. extraArgs], port, cancel);
     }
+
+    /// <summary>
+    /// A fresh Workq host, started but not waited for: the caller times its start-up
+    /// itself, from <see cref="LaunchedAt"/>.
+    /// </summary>
+    public static ServerProcess LaunchWorkq(string repoRoot, IReadOnlyList<string> extraArgs)
+    {
+        var port = FreePort();
+        return Launch(WorkqExe(repoRoot), [$"--listen", $"127.0.0.1:{port}", .. extraArgs], port);
+    }
+
+    static string WorkqExe(string repoRoot) => Path.Combine(repoRoot, "src", "Workq.Host", "bin", "Release", "net10.0", "workq-server");
 
     public static Task<ServerProcess> StartBeanstalkdAsync(string exe, CancellationToken cancel)
     {
@@ -52,16 +77,23 @@ public sealed class ServerProcess : IAsyncDisposable
         return StartAsync(exe, ["-l", "127.0.0.1", "-p", port.ToString(), "-z", "1048576"], port, cancel);
     }
 
-    static async Task<ServerProcess> StartAsync(string exe, string[] args, int port, CancellationToken cancel)
+    static ServerProcess Launch(string exe, string[] args, int port)
     {
         var info = new ProcessStartInfo(exe, args) { RedirectStandardOutput = true, RedirectStandardError = true };
         InlineCompletions.Restore(info.Environment);
+        var launchedAt = Stopwatch.GetTimestamp();
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {exe}");
-        var server = new ServerProcess(process, new IPEndPoint(IPAddress.Loopback, port));
+        var server = new ServerProcess(process, new IPEndPoint(IPAddress.Loopback, port)) { LaunchedAt = launchedAt };
         process.OutputDataReceived += (_, e) => server.Remember(e.Data);
         process.ErrorDataReceived += (_, e) => server.Remember(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        return server;
+    }
+
+    static async Task<ServerProcess> StartAsync(string exe, string[] args, int port, CancellationToken cancel)
+    {
+        var server = Launch(exe, args, port);
         try
         {
             await server.WaitUntilListeningAsync(exe, cancel);
@@ -82,6 +114,33 @@ public sealed class ServerProcess : IAsyncDisposable
             output.Enqueue(line);
             if (output.Count > 20) output.Dequeue();
         }
+    }
+
+    /// <summary>
+    /// Stops the server as an operator would: SIGTERM, then waits for it to exit (and
+    /// kills it after <paramref name="patience"/>). Returns its exit code.
+    /// </summary>
+    public async Task<int> StopGracefullyAsync(TimeSpan patience, CancellationToken cancel)
+    {
+        if (!process.HasExited)
+        {
+            using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString()]))
+                ?? throw new InvalidOperationException("could not run kill");
+            await kill.WaitForExitAsync(cancel);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            timeout.CancelAfter(patience);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(cancel);
+                throw new InvalidOperationException($"the server did not stop within {patience.TotalSeconds:F0} s of SIGTERM: killed");
+            }
+        }
+        return process.ExitCode;
     }
 
     async Task WaitUntilListeningAsync(string exe, CancellationToken cancel)

@@ -5,7 +5,8 @@ public sealed class WorkqDialect : Dialect
 {
     const int IdLength = 36;
     const int Ttr = 60_000;
-    const int Ttl = 600_000;
+    /// <summary>A queue job's TTL unless told otherwise: ten minutes.</summary>
+    public const int DefaultTtl = 600_000;
     /// <summary>A run waits long enough that only a stalled server makes it time out.</summary>
     const int RunWait = 60_000;
 
@@ -16,11 +17,11 @@ public sealed class WorkqDialect : Dialect
     readonly byte[] completePrefix = Ascii("complete ");
     readonly byte[] completeSuffix;
 
-    public WorkqDialect(string queue, int payloadSize, int resultSize, int leaseWaitMs)
+    public WorkqDialect(string queue, int payloadSize, int resultSize, int leaseWaitMs, int ttl = DefaultTtl)
     {
         var payload = Filler(payloadSize);
         var blankId = new string('0', IdLength);
-        add = [.. Ascii($"add {blankId} {queue} {Ttr} {Ttl} {payloadSize}\r\n"), .. payload, (byte)'\r', (byte)'\n'];
+        add = [.. Ascii($"add {blankId} {queue} {Ttr} {ttl} {payloadSize}\r\n"), .. payload, (byte)'\r', (byte)'\n'];
         run = [.. Ascii($"run {blankId} {queue} {Ttr} {RunWait} {payloadSize}\r\n"), .. payload, (byte)'\r', (byte)'\n'];
         lease = Ascii($"lease {queue} {leaseWaitMs}\r\n");
         completeSuffix = [.. Ascii($" {resultSize}\r\n"), .. Filler(resultSize), (byte)'\r', (byte)'\n'];

@@ -1,0 +1,45 @@
+using System.Diagnostics;
+
+namespace Workq.Bench;
+
+/// <summary>How long a server took from its launch to a TCP connection, and to its first answer.</summary>
+public sealed record Startup(double ConnectSeconds, double ReadySeconds, long Jobs);
+
+/// <summary>
+/// Polls a just-launched Workq server. A TCP connection alone proves little: the host
+/// listens before it replays its log, so the kernel completes the handshake while the
+/// server is still busy. Ready is when it answers <c>inspect server</c>.
+/// </summary>
+public static class StartupProbe
+{
+    static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(5);
+
+    public static async Task<Startup> WaitAsync(ServerProcess server, TimeSpan cap, CancellationToken cancel)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timeout.CancelAfter(cap);
+        while (true)
+        {
+            if (server.HasExited)
+                throw new InvalidOperationException($"the server exited while starting: {string.Join(" | ", server.RecentOutput)}");
+            System.Net.Sockets.Socket socket;
+            try
+            {
+                socket = await Connection.ConnectAsync(server.EndPoint, timeout.Token);
+            }
+            catch (IOException)
+            {
+                await Task.Delay(PollEvery, timeout.Token);
+                continue;
+            }
+            using (socket)
+            {
+                var connected = Stopwatch.GetElapsedTime(server.LaunchedAt).TotalSeconds;
+                var keys = await ServerInspector.InspectAsync(socket, timeout.Token);
+                var ready = Stopwatch.GetElapsedTime(server.LaunchedAt).TotalSeconds;
+                var jobs = keys.TryGetValue("jobs", out var j) && long.TryParse(j, out var n) ? n : -1;
+                return new Startup(connected, ready, jobs);
+            }
+        }
+    }
+}
