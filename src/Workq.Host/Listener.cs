@@ -25,7 +25,8 @@ internal sealed class Listener(
 
     /// <summary>
     /// Binds the listen socket. Called before the host starts, so a bad or busy address
-    /// fails there with one clear <see cref="ListenAddressException"/>.
+    /// fails there with one clear <see cref="ListenAddressException"/>; it listens only
+    /// once started, after the command log has been replayed.
     /// </summary>
     public void Bind()
     {
@@ -38,7 +39,6 @@ internal sealed class Listener(
             if (endPoint.Address.Equals(IPAddress.IPv6Any))
                 socket.DualMode = true;
             socket.Bind(endPoint);
-            socket.Listen(Backlog);
         }
         catch (SocketException e)
         {
@@ -51,6 +51,8 @@ internal sealed class Listener(
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         Bind();
+        // Only now, with the state restored, does the kernel take connections.
+        listenSocket!.Listen(Backlog);
         logger.LogInformation("workq listening on {EndPoint}", EndPoint);
         return base.StartAsync(cancellationToken);
     }
