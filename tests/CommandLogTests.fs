@@ -72,12 +72,15 @@ let private tryFinallyTask (body: unit -> Task<'a>) (cleanup: unit -> Task<unit>
         | Error e -> return (e.Throw(); Unchecked.defaultof<'a>)
     }
 
-/// Runs `body` against a server on `dir`, then stops the server.
-let private onServer dir extra (body: IPEndPoint -> Task<'a>) : Task<'a> =
+/// Runs `body` against a server started with `args`, then stops the server.
+let private onServerWith (args: string[]) (body: IPEndPoint -> Task<'a>) : Task<'a> =
     task {
-        let! server = startOn dir extra
+        let! server = WorkqServer.StartAsync args
         return! tryFinallyTask (fun () -> body server.EndPoint) (fun () -> stop server)
     }
+
+/// Runs `body` against a server on `dir`, then stops the server.
+let private onServer dir extra body = onServerWith (logArgs dir extra) body
 
 /// Like `onServer`, with one connection.
 let private withClient dir extra (body: Client -> Task<'a>) : Task<'a> =
@@ -338,6 +341,11 @@ let private restartTests =
                         task {
                             let! after = observe c ids
                             Expect.equal after before "what clients see after the restart"
+                            // Ages go on from the log: a new job of the same priority goes last.
+                            let a4 = newId ()
+                            do! call c (addReq a4 "q" 60000 hour "a4" []) ok
+                            let! ready = inspect c "jobs q 0 100"
+                            Expect.equal (ready |> List.map _.Label) [ a2; a1; a3; a4 ] "ready order after the restart"
                             do! call c $"inspect job {r1}\r\n" notFound
                             do! call c "inspect queue rq\r\n" notFound
                             // The lease survived: its complete still counts.
@@ -462,9 +470,11 @@ let private damageTests =
                             do! call c (addReq j4 "q" 60000 hour "j4" []) ok
                         })
                 // The next record went where the cut one was: the log is sound again.
+                // (Started with the original server's Go-style flags: the same directory.)
                 do!
-                    withClient dir [] (fun c ->
+                    onServerWith [| "-listen"; "127.0.0.1:0"; "-cmdlog-path=" + dir |] (fun ep ->
                         task {
+                            use! c = connect ep
                             let! jobs = inspectJobs c (ids @ [ j4 ])
                             Expect.equal (jobs |> List.map (snd >> Option.isSome)) [ true; true; false; true ] "jobs after another restart"
                         })
@@ -520,17 +530,24 @@ let private compactionTests =
             task {
                 let args = [ "--cmdlog-clean-int"; "200" ]
                 let ids = [ for _ in 1..8 -> newId () ]
+                let ties = [ for _ in 1..4 -> newId () ]
                 let done1, failed1, deleted1, expired1, leased1 = ids[0], ids[1], ids[2], ids[3], ids[4]
                 let! before =
                     withClient dir args (fun c ->
                         task {
                             for i, id in List.indexed ids do
                                 let ttl = if id = expired1 then 300 else hour
-                                do! call c (addReq id $"q{i % 3}" 60000 ttl ("p-" + id) [ $"-priority={i % 4}" ]) ok
+                                let queue = if id = leased1 then "lq" else $"q{i % 3}"
+                                do! call c (addReq id queue 60000 ttl ("p-" + id) [ $"-priority={i % 4}" ]) ok
                             do! call c (completeReq done1 "ok") ok
                             do! call c (failReq failed1 "no") ok
                             do! call c $"delete {deleted1}\r\n" ok
                             do! jobGone c expired1
+                            // Equal priorities: age decides, and a requeued job keeps its place.
+                            for id in ties do
+                                do! call c (addReq id "tie" 60000 hour id [ "-max-fails=3" ]) ok
+                            do! call c "lease tie 0\r\n" (leased ties[0] "tie" 60000 ties[0])
+                            do! call c (failReq ties[0] "again") ok
                             let first = Array.head (segments dir)
                             // Requests wake the engine, which compacts when due.
                             do!
@@ -540,18 +557,25 @@ let private compactionTests =
                                         return snapshots dir |> Array.isEmpty |> not && not (File.Exists first)
                                     })
                             // More after the snapshot: the restart needs snapshot and segments.
-                            do! call c $"lease q1 0\r\n" (leased leased1 "q1" 60000 ("p-" + leased1))
+                            do! call c "lease lq 0\r\n" (leased leased1 "lq" 60000 ("p-" + leased1))
                             do! call c (completeReq ids[7] "late") ok
-                            return! observe c ids
+                            return! observe c (ids @ ties)
                         })
+                Expect.equal
+                    (before.Ready |> List.find (fst >> (=) "tie") |> snd |> List.map _.Label)
+                    ties "ready order of equal priorities"
                 expectJob before leased1 4 (Some 1) None "leased"
                 expectGone before deleted1 "deleted"
                 expectGone before expired1 "expired"
                 do!
                     withClient dir args (fun c ->
                         task {
-                            let! after = observe c ids
+                            let! after = observe c (ids @ ties)
                             Expect.equal after before "what clients see after compaction and a restart"
+                            let late = newId ()
+                            do! call c (addReq late "tie" 60000 hour late []) ok
+                            let! ready = inspect c "jobs tie 0 100"
+                            Expect.equal (ready |> List.map _.Label) (ties @ [ late ]) "a new job goes last"
                             do! call c $"result {done1} 0\r\n" (resultOf done1 true "ok")
                             do! call c $"result {failed1} 0\r\n" (resultOf failed1 false "no")
                             do! call c $"result {ids[7]} 0\r\n" (resultOf ids[7] true "late")
@@ -684,6 +708,7 @@ let private crashTest (sync: string) =
                         do! kill sp
                         do! Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds 20.0)
                     })
+            eprintfn "DEBUG %s: %d adds, %d completes" sync added.Count completed.Count
             Expect.isGreaterThan added.Count 0 "adds acknowledged before the kill"
             Expect.isGreaterThan completed.Count 0 "completes acknowledged before the kill"
             do!
