@@ -472,7 +472,7 @@ let private damageTests =
                 // The next record went where the cut one was: the log is sound again.
                 // (Started with the original server's Go-style flags: the same directory.)
                 do!
-                    onServerWith [| "-listen"; "127.0.0.1:0"; "-cmdlog-path=" + dir |] (fun ep ->
+                    onServerWith [| "-listen"; "127.0.0.1:0"; "-cmdlog-path=" + dir; "--Logging:LogLevel:Default=Warning" |] (fun ep ->
                         task {
                             use! c = connect ep
                             let! jobs = inspectJobs c (ids @ [ j4 ])
