@@ -649,6 +649,40 @@ let private diskFullTests =
                                 Expect.equal (value (jobOf o b1) "payload-size") (string big.Length) "the big job's payload"
                             })
                 }))
+
+        logTest "a full disk when compaction is due does not stop the server" (fun dir ->
+            onTmpfs dir (fun () ->
+                task {
+                    let a1, b1 = newId (), newId ()
+                    do!
+                        withClient dir [ "--cmdlog-clean-int"; "1000" ] (fun c ->
+                            task {
+                                // Something to compact, then no room for a new segment.
+                                do! call c (addReq a1 "q" 60000 hour "a1" []) ok
+                                let filler = fillDisk dir
+                                do! Task.Delay 1500
+                                // This request's batch finds compaction due; later ones must still be served.
+                                let! _ = serverStat c "evicted-jobs"
+                                do! Task.Delay 200
+                                let! a = tryInspectJob c a1
+                                Expect.isSome a "the job is still there"
+                                File.Delete filler
+                                do! call c (addReq b1 "q" 60000 hour "b1" []) ok
+                                // With room again, a later interval compacts.
+                                do!
+                                    eventually 15000 "a snapshot once there is room" (fun () ->
+                                        task {
+                                            let! _ = serverStat c "evicted-jobs"
+                                            return not (Array.isEmpty (snapshots dir))
+                                        })
+                            })
+                    do!
+                        withClient dir [] (fun c ->
+                            task {
+                                let! jobs = inspectJobs c [ a1; b1 ]
+                                Expect.equal (jobs |> List.map (snd >> Option.isSome)) [ true; true ] "jobs after a restart"
+                            })
+                }))
     ]
 
 /// Producers and workers hammer a server process that is killed at a random moment;
