@@ -683,6 +683,49 @@ let private diskFullTests =
                                 Expect.equal (jobs |> List.map (snd >> Option.isSome)) [ true; true ] "jobs after a restart"
                             })
                 }))
+
+        logTest "a snapshot that does not fit leaves no temporary file behind" (fun dir ->
+            onTmpfs dir (fun () ->
+                task {
+                    let a1, b1, c1, d1 = newId (), newId (), newId (), newId ()
+                    do! withClient dir [] (fun c -> task { do! call c (addReq a1 "q" 60000 hour (String('s', 200_000)) []) ok })
+                    // Room for a small add and a new segment, not for a 200 KB snapshot.
+                    let filler = fillDisk dir
+                    using (new FileStream(filler, FileMode.Open)) (fun f -> f.SetLength(f.Length - 16384L))
+                    do!
+                        withClient dir [ "--cmdlog-clean-int"; "200" ] (fun c ->
+                            task {
+                                do! call c (addReq b1 "q" 60000 hour "b1" []) ok
+                                let waitForSegments n what =
+                                    eventually 15000 what (fun () ->
+                                        task {
+                                            let! _ = serverStat c "evicted-jobs"
+                                            return (segments dir).Length >= n
+                                        })
+                                // A new segment; its snapshot does not fit.
+                                do! waitForSegments 2 "a compaction"
+                                do! call c (addReq c1 "q" 60000 hour "c1" []) ok
+                                // A compaction starts only when the last one has ended; it needs a
+                                // page for its segment, which the failed snapshot must have given back.
+                                do! waitForSegments 3 "a second compaction, with the space of the failed snapshot freed"
+                                File.Delete filler
+                                do! call c (addReq d1 "q" 60000 hour "d1" []) ok
+                                // The next compaction comes after the failed one has ended.
+                                do!
+                                    eventually 15000 "a snapshot once there is room" (fun () ->
+                                        task {
+                                            let! _ = serverStat c "evicted-jobs"
+                                            return not (Array.isEmpty (snapshots dir))
+                                        })
+                                Expect.isEmpty (Directory.GetFiles(dir, "*.tmp")) "temporary snapshot files left behind"
+                            })
+                    do!
+                        withClient dir [] (fun c ->
+                            task {
+                                let! jobs = inspectJobs c [ a1; b1; c1; d1 ]
+                                Expect.equal (jobs |> List.map (snd >> Option.isSome)) [ true; true; true; true ] "jobs after a restart"
+                            })
+                }))
     ]
 
 /// Producers and workers hammer a server process that is killed at a random moment;
