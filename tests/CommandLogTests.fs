@@ -277,6 +277,58 @@ let private fillDisk dir =
 // ---------------------------------------------------------------------------
 // Tests
 
+/// Deadlines that pass while the server is down, replayed from segments or from a snapshot.
+let private timersTest fromSnapshot =
+    let source = if fromSnapshot then "a snapshot" else "the segments"
+    let args = if fromSnapshot then [ "--cmdlog-clean-int"; "100" ] else []
+    logTest $"timers run on from the recorded instants while the server is down (from {source})" (fun dir ->
+        task {
+            let t1, l1, s1 = newId (), newId (), newId ()
+            let ids = [ t1; l1; s1 ]
+            let setUp = Stopwatch()
+            do!
+                withClient dir args (fun c ->
+                    task {
+                        do! call c (addReq t1 "tq" 60000 2000 "t1" []) ok
+                        do! call c (addReq l1 "lq" 2000 hour "l1" []) ok
+                        do! call c "lease lq 0\r\n" (leased l1 "lq" 2000 "l1")
+                        let at = timeText (DateTime.UtcNow.AddMilliseconds 2000.0)
+                        do! call c (scheduleReq s1 "sq" 60000 hour at "s1" []) ok
+                        // Every deadline is at most 2 s from here.
+                        setUp.Start()
+                        let! o = observe c ids
+                        expectJob o t1 0 None None "expiring"
+                        expectJob o l1 4 (Some 1) None "leased"
+                        Expect.equal (o.Scheduled |> List.find (fst >> (=) "sq") |> snd |> List.map _.Label) [ s1 ] "scheduled"
+                        if fromSnapshot then
+                            // Until a snapshot holds every job and the segments hold nothing more.
+                            do!
+                                eventually 15000 "a snapshot of everything" (fun () ->
+                                    task {
+                                        let! _ = serverStat c "evicted-jobs"
+                                        let segmentsEmpty = segments dir |> Array.forall (fun f -> FileInfo(f).Length = 16L)
+                                        return not (Array.isEmpty (snapshots dir)) && segmentsEmpty
+                                    })
+                    })
+            // Down past every deadline, with a margin.
+            let left = 3000 - int setUp.ElapsedMilliseconds
+            if left > 0 then do! Task.Delay left
+            do!
+                withClient dir [] (fun c ->
+                    task {
+                        // The scheduled job is ready at once.
+                        do! call c "lease sq 0\r\n" (leased s1 "sq" 60000 "s1")
+                        // The TTL was not renewed.
+                        do! call c $"result {t1} 0\r\n" notFound
+                        let! evicted = serverStat c "evicted-jobs"
+                        Expect.equal evicted "1" "evicted-jobs after the restart"
+                        // The lease timed out: requeued, its attempt counted.
+                        let! o = observe c [ l1 ]
+                        expectJob o l1 3 (Some 1) None "timed-out"
+                        do! call c "lease lq 0\r\n" (leased l1 "lq" 2000 "l1")
+                    })
+        })
+
 let private restartTests =
     testList "restart" [
         logTest "a restart keeps every acknowledged change, and not run jobs" (fun dir ->
@@ -360,44 +412,8 @@ let private restartTests =
                         })
             })
 
-        logTest "timers run on from the recorded instants while the server is down" (fun dir ->
-            task {
-                let t1, l1, s1 = newId (), newId (), newId ()
-                let ids = [ t1; l1; s1 ]
-                let setUp = Stopwatch()
-                do!
-                    withClient dir [] (fun c ->
-                        task {
-                            do! call c (addReq t1 "tq" 60000 2000 "t1" []) ok
-                            do! call c (addReq l1 "lq" 2000 hour "l1" []) ok
-                            do! call c "lease lq 0\r\n" (leased l1 "lq" 2000 "l1")
-                            let at = timeText (DateTime.UtcNow.AddMilliseconds 2000.0)
-                            do! call c (scheduleReq s1 "sq" 60000 hour at "s1" []) ok
-                            // Every deadline is at most 2 s from here.
-                            setUp.Start()
-                            let! o = observe c ids
-                            expectJob o t1 0 None None "expiring"
-                            expectJob o l1 4 (Some 1) None "leased"
-                            Expect.equal (o.Scheduled |> List.find (fst >> (=) "sq") |> snd |> List.map _.Label) [ s1 ] "scheduled"
-                        })
-                // Down past every deadline, with a margin.
-                let left = 3000 - int setUp.ElapsedMilliseconds
-                if left > 0 then do! Task.Delay left
-                do!
-                    withClient dir [] (fun c ->
-                        task {
-                            // The scheduled job is ready at once.
-                            do! call c "lease sq 0\r\n" (leased s1 "sq" 60000 "s1")
-                            // The TTL was not renewed.
-                            do! call c $"result {t1} 0\r\n" notFound
-                            let! evicted = serverStat c "evicted-jobs"
-                            Expect.equal evicted "1" "evicted-jobs after the restart"
-                            // The lease timed out: requeued, its attempt counted.
-                            let! o = observe c [ l1 ]
-                            expectJob o l1 3 (Some 1) None "timed-out"
-                            do! call c "lease lq 0\r\n" (leased l1 "lq" 2000 "l1")
-                        })
-            })
+        timersTest false
+        timersTest true
     ]
 
 let private lockTests =
@@ -559,6 +575,7 @@ let private compactionTests =
                             // More after the snapshot: the restart needs snapshot and segments.
                             do! call c "lease lq 0\r\n" (leased leased1 "lq" 60000 ("p-" + leased1))
                             do! call c (completeReq ids[7] "late") ok
+                            do! call c $"delete {ids[6]}\r\n" ok
                             return! observe c (ids @ ties)
                         })
                 Expect.equal
@@ -566,6 +583,7 @@ let private compactionTests =
                     ties "ready order of equal priorities"
                 expectJob before leased1 4 (Some 1) None "leased"
                 expectGone before deleted1 "deleted"
+                expectGone before ids[6] "deleted after the snapshot"
                 expectGone before expired1 "expired"
                 do!
                     withClient dir args (fun c ->
@@ -785,7 +803,6 @@ let private crashTest (sync: string) =
                         do! kill sp
                         do! Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds 20.0)
                     })
-            eprintfn "DEBUG %s: %d adds, %d completes" sync added.Count completed.Count
             Expect.isGreaterThan added.Count 0 "adds acknowledged before the kill"
             Expect.isGreaterThan completed.Count 0 "completes acknowledged before the kill"
             do!
