@@ -748,8 +748,9 @@ let private diskFullTests =
 
 /// Producers and workers hammer a server process that is killed at a random moment;
 /// after a restart every acknowledged add and complete must be there.
-let private crashTest (sync: string) =
-    logTest $"acknowledged changes survive a SIGKILL (sync {sync})" (fun dir ->
+let private crashTest (sync: string) (extra: string list) =
+    let also = if extra.IsEmpty then "" else ", " + String.Join(" ", extra)
+    logTest $"acknowledged changes survive a SIGKILL (sync {sync}{also})" (fun dir ->
         task {
             let added = ConcurrentQueue<string>()
             let completed = ConcurrentDictionary<string, string>()
@@ -791,7 +792,7 @@ let private crashTest (sync: string) =
                 }
                 :> Task
             do!
-                withProcess [ "--listen"; "127.0.0.1:0"; "--cmdlog-path"; dir; "--cmdlog-sync"; sync ] (fun sp ->
+                withProcess ([ "--listen"; "127.0.0.1:0"; "--cmdlog-path"; dir; "--cmdlog-sync"; sync ] @ extra) (fun sp ->
                     task {
                         let! ep = endPointOf sp
                         use! clients = connectMany ep 6
@@ -824,7 +825,11 @@ let private crashTest (sync: string) =
         })
 
 let private crashTests =
-    testList "crash" [ crashTest "always"; crashTest "interval" ]
+    testList "crash" [
+        crashTest "always" []
+        // The kill may also land in a rotation or a compaction.
+        crashTest "interval" [ "--cmdlog-seg-size"; "1048576"; "--cmdlog-clean-int"; "100" ]
+    ]
 
 [<Tests>]
 let tests =
