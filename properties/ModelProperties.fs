@@ -229,6 +229,8 @@ type private Driver =
       Conns: ConnId list
       NextConn: ConnId
       Blocked: Set<ConnId>
+      /// What the command log holds, newest first.
+      Logged: JobEvent list
       Trace: string list }
 
 let private maxClients = 4
@@ -284,12 +286,14 @@ type private Check =
     | Replies
     /// Folding the decision's events over the old state gives its state.
     | Evolution
+    /// Only the final state and the session's log are compared (see `durability`).
+    | Silent
 
 /// Runs a session; Error carries a readable account of the first failure.
-let private runSession (check: Check) (session: Session) : Result<unit, string> =
+let private runSession (check: Check) (session: Session) : Result<Driver, string> =
     let rec go (d: Driver) steps =
         match steps with
-        | [] -> Ok()
+        | [] -> Ok d
         | s :: rest ->
             let now = d.Now + ms s.Delay
             let input = inputOf d now s
@@ -328,16 +332,49 @@ let private runSession (check: Check) (session: Session) : Result<unit, string> 
                         | Connect c -> d.Conns @ [ c ], d.NextConn + 1L
                         | Disconnect c -> List.filter ((<>) c) d.Conns, d.NextConn
                         | _ -> d.Conns, d.NextConn
+                    let logged = (decision.Events |> List.choose Event.logged |> List.rev) @ d.Logged
                     go { Decider = decision.State; Model = model; Now = now; Conns = conns; NextConn = next
-                         Blocked = blocked; Trace = trace } rest
+                         Blocked = blocked; Logged = logged; Trace = trace } rest
     go { Decider = State.initial t0; Model = ReferenceModel.initial t0; Now = t0; Conns = []
-         NextConn = 1L; Blocked = Set.empty; Trace = [] } session.Steps
+         NextConn = 1L; Blocked = Set.empty; Logged = []; Trace = [] } session.Steps
 
 let private property check =
     Prop.forAll arbSession (fun session ->
         match runSession check session with
-        | Ok() -> Prop.ofTestable true
+        | Ok _ -> Prop.ofTestable true
         | Error why -> Prop.ofTestable false |> Prop.label why)
+
+/// What a restart must bring back of a state: its background and scheduled jobs, placed
+/// in their queues with their timers, and the evicted count; no connections, waits or
+/// run jobs. (The next arrival number may differ: run jobs use numbers too.)
+let private durable (state: State) =
+    let rebuilt =
+        CommandLog.Snapshot.durableJobs state
+        |> List.fold (fun s job -> Evolve.applyJob s (JobAdded job)) (State.initial state.Started)
+    { rebuilt with EvictedJobs = state.EvictedJobs; NextSeq = 0L }
+
+/// The session's log written as a segment, read back and replayed; and a snapshot of
+/// the live state read back.
+let private durability =
+    Prop.forAll arbSession (fun session ->
+        match runSession Silent session with
+        | Error why -> Prop.ofTestable false |> Prop.label why
+        | Ok d ->
+            let bytes = CommandLogProperties.segmentOf (List.rev d.Logged)
+            let contents = CommandLog.Segment.read bytes bytes.Length
+            let replayed = contents.Events |> List.fold Evolve.applyJob (State.initial t0)
+            let snapshot =
+                let out = System.Buffers.ArrayBufferWriter<byte>()
+                CommandLog.Snapshot.write out d.Decider
+                CommandLog.Snapshot.read t0 (out.WrittenSpan.ToArray()) out.WrittenCount
+            let live = durable d.Decider
+            [ contents.Damage = None, lazy "the log does not read back whole"
+              { replayed with NextSeq = 0L } = live, lazy (sprintf "replay(log) <> live state\nreplayed:\n%A\nlive:\n%A" replayed live)
+              Result.map (fun (s: State) -> { s with NextSeq = 0L }) snapshot = Ok live, lazy "a snapshot read back <> live state" ]
+            |> List.tryFind (fst >> not)
+            |> function
+                | None -> Prop.ofTestable true
+                | Some(_, why) -> Prop.ofTestable false |> Prop.label why.Value)
 
 let private config = { FsCheckConfig.defaultConfig with maxTest = 500 }
 
@@ -363,7 +400,7 @@ let private examples =
     |> List.map (fun (name, steps) ->
         test name {
             match runSession Replies { Steps = steps } with
-            | Ok() -> ()
+            | Ok _ -> ()
             | Error why -> failtest why
         })
 
@@ -373,5 +410,6 @@ let tests =
         testList "examples" examples
         testPropertyWithConfig config "the decider answers every connection as the reference model does" (property Replies)
         testPropertyWithConfig config "folding a decision's events over the old state gives the decided state" (property Evolution)
+        testPropertyWithConfig config "replaying the log of a session, or its snapshot, gives its durable state" durability
     ]
 

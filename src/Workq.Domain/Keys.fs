@@ -4,7 +4,7 @@ open System
 
 /// A job's place in its ready queue: higher priority first, then ready longest, then
 /// arrival. `Seq` is unique, so it alone decides equality.
-[<Struct; CustomEquality; CustomComparison>]
+[<CustomEquality; CustomComparison>]
 type QueueKey =
     { Priority: int
       Since: Instant
@@ -26,15 +26,14 @@ type QueueKey =
         | :? QueueKey as k -> this.Seq = k.Seq
         | _ -> false
     override this.GetHashCode() = this.Seq.GetHashCode()
-    interface IEquatable<QueueKey> with
-        member this.Equals o = this.Seq = o.Seq
-    interface IComparable<QueueKey> with
-        member this.CompareTo o = this.Compare o
     interface IComparable with
-        member this.CompareTo o = this.Compare(o :?> QueueKey)
+        member this.CompareTo o =
+            match o with
+            | :? QueueKey as k -> this.Compare k
+            | _ -> invalidArg (nameof o) "not a QueueKey"
 
 /// A scheduled job's place: soonest first, then arrival.
-[<Struct; CustomEquality; CustomComparison>]
+[<CustomEquality; CustomComparison>]
 type DueKey =
     { At: Instant
       Seq: int64
@@ -49,12 +48,11 @@ type DueKey =
         | :? DueKey as k -> this.Seq = k.Seq
         | _ -> false
     override this.GetHashCode() = this.Seq.GetHashCode()
-    interface IEquatable<DueKey> with
-        member this.Equals o = this.Seq = o.Seq
-    interface IComparable<DueKey> with
-        member this.CompareTo o = this.Compare o
     interface IComparable with
-        member this.CompareTo o = this.Compare(o :?> DueKey)
+        member this.CompareTo o =
+            match o with
+            | :? DueKey as k -> this.Compare k
+            | _ -> invalidArg (nameof o) "not a DueKey"
 
 /// What happens when a timer runs out.
 type Alarm =
@@ -70,7 +68,7 @@ type Alarm =
 /// A deadline. Timers fire in order of instant; within an instant, jobs' timers in
 /// arrival order before waits run out (so a job that becomes ready at the instant a wait
 /// runs out still reaches that waiter), then by kind.
-[<Struct; CustomEquality; CustomComparison>]
+[<CustomEquality; CustomComparison>]
 type Timer =
     { At: Instant
       Seq: int64
@@ -103,13 +101,11 @@ type Timer =
         | :? Timer as t -> this.Compare t = 0
         | _ -> false
     override this.GetHashCode() = HashCode.Combine(this.At, this.Seq, this.Rank)
-    interface IEquatable<Timer> with
-        member this.Equals o = this.Compare o = 0
-    interface IComparable<Timer> with
-        member this.CompareTo o = this.Compare o
     interface IComparable with
-        member this.CompareTo o = this.Compare(o :?> Timer)
+        member this.CompareTo o =
+            match o with
+            | :? Timer as t -> this.Compare t
+            | _ -> invalidArg (nameof o) "not a Timer"
 
 /// A blocked worker's place among those waiting on a name: first come, first served.
-[<Struct>]
 type WaiterKey = { Seq: int64; Conn: ConnId }

@@ -13,8 +13,10 @@ type Instant = int64<ms>
 /// A connection, numbered by the host. Waiters belong to connections.
 type ConnId = int64
 
-/// A job id: a UUID in canonical form, RFC 9562 variant, version 1–8.
-[<Struct; CustomEquality; CustomComparison>]
+/// A job id: a UUID in canonical form, RFC 9562 variant, version 1–8. A class, not a
+/// struct: the core's maps and sets compare keys through IComparable, which would box
+/// a struct on every comparison.
+[<CustomEquality; CustomComparison>]
 type JobId =
     private
     | JobId of Guid
@@ -26,12 +28,11 @@ type JobId =
         | :? JobId as o -> this.Guid = o.Guid
         | _ -> false
     override this.GetHashCode() = this.Guid.GetHashCode()
-    interface IEquatable<JobId> with
-        member this.Equals o = this.Guid = o.Guid
-    interface IComparable<JobId> with
-        member this.CompareTo o = this.Guid.CompareTo o.Guid
     interface IComparable with
-        member this.CompareTo o = this.Guid.CompareTo((o :?> JobId).Guid)
+        member this.CompareTo o =
+            match o with
+            | :? JobId as id -> this.Guid.CompareTo id.Guid
+            | _ -> invalidArg (nameof o) "not a JobId"
 
 module JobId =
     let private isHex (c: char) =
@@ -59,8 +60,9 @@ module JobId =
 
     let guid (JobId g) = g
 
-/// A queue name: 1–255 bytes of `[A-Za-z0-9_.-]`. Compared in byte order.
-[<Struct; CustomEquality; CustomComparison>]
+/// A queue name: 1–255 bytes of `[A-Za-z0-9_.-]`. Compared in byte order. A class for
+/// the same reason as JobId.
+[<CustomEquality; CustomComparison>]
 type JobName =
     private
     | JobName of string
@@ -72,12 +74,11 @@ type JobName =
         | :? JobName as o -> String.Equals(this.Value, o.Value, StringComparison.Ordinal)
         | _ -> false
     override this.GetHashCode() = StringComparer.Ordinal.GetHashCode this.Value
-    interface IEquatable<JobName> with
-        member this.Equals o = String.Equals(this.Value, o.Value, StringComparison.Ordinal)
-    interface IComparable<JobName> with
-        member this.CompareTo o = String.CompareOrdinal(this.Value, o.Value)
     interface IComparable with
-        member this.CompareTo o = String.CompareOrdinal(this.Value, (o :?> JobName).Value)
+        member this.CompareTo o =
+            match o with
+            | :? JobName as n -> String.CompareOrdinal(this.Value, n.Value)
+            | _ -> invalidArg (nameof o) "not a JobName"
 
 module JobName =
     let maxLength = 255

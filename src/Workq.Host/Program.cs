@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Workq.Host.CommandLog;
+using Workq.Host.CommandLog.Tools;
 
 namespace Workq.Host;
 
@@ -7,6 +8,13 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        // The log tools only read files: no host, no lock, no listen socket.
+        if (args is ["cmdlog", ..])
+        {
+            // Buffered: a dump of a large log is millions of lines.
+            using var stdout = new StreamWriter(Console.OpenStandardOutput());
+            return CmdlogTool.Run(args[1..], stdout, Console.Error);
+        }
         IHost host;
         try
         {

@@ -55,7 +55,8 @@ public static class WorkqServer
         AddListenSources(builder.Configuration, normalized);
 
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddConsole(o => o.FormatterName = PlainConsoleFormatter.Name)
+            .AddConsoleFormatter<PlainConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 
         builder.Services.Configure<WorkqOptions>(builder.Configuration.GetSection(WorkqOptions.Section));

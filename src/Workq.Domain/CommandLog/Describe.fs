@@ -4,32 +4,23 @@ module Workq.Domain.CommandLog.Describe
 open System.Text
 open Workq.Domain
 
-/// The instant an event happened at.
-let instant (event: JobEvent) : Instant =
+/// The job an event is about, and the instant it happened at.
+let subject (event: JobEvent) : JobId * Instant =
     match event with
-    | JobAdded job -> job.Created
-    | JobAwoke(_, at)
-    | JobLeased(_, at)
-    | LeaseTimedOut(_, at)
-    | AttemptsExhausted(_, at)
-    | JobCompleted(_, at, _)
-    | JobRetried(_, at)
-    | JobFailed(_, at, _)
-    | JobDeleted(_, at)
-    | JobExpired(_, at) -> at
+    | JobAdded job -> job.Id, job.Created
+    | JobAwoke(id, at)
+    | JobLeased(id, at)
+    | LeaseTimedOut(id, at)
+    | AttemptsExhausted(id, at)
+    | JobCompleted(id, at, _)
+    | JobRetried(id, at)
+    | JobFailed(id, at, _)
+    | JobDeleted(id, at)
+    | JobExpired(id, at) -> id, at
 
-let jobIdOf (event: JobEvent) : JobId =
-    match event with
-    | JobAdded job -> job.Id
-    | JobAwoke(id, _)
-    | JobLeased(id, _)
-    | LeaseTimedOut(id, _)
-    | AttemptsExhausted(id, _)
-    | JobCompleted(id, _, _)
-    | JobRetried(id, _)
-    | JobFailed(id, _, _)
-    | JobDeleted(id, _)
-    | JobExpired(id, _) -> id
+let instant event = snd (subject event)
+
+let jobIdOf event = fst (subject event)
 
 /// Data shown as text when it is printable ASCII, as hex otherwise; long data is cut.
 let data (bytes: byte[]) =
@@ -73,3 +64,32 @@ let event (e: JobEvent) =
     | JobFailed(_, _, d) -> head "JobFailed" + " result=" + data d
     | JobDeleted _ -> head "JobDeleted"
     | JobExpired _ -> head "JobExpired"
+
+/// The word for a state number of `inspect job`.
+let stateWord (code: int) =
+    match code with
+    | 0 -> "NEW"
+    | 1 -> "COMPLETED"
+    | 2 -> "FAILED"
+    | 3 -> "PENDING"
+    | 4 -> "LEASED"
+    | _ -> "UNKNOWN"
+
+/// A queue's counts, with the key names of `inspect queue`.
+let queue (name: JobName) (q: Queue) =
+    sprintf "queue %s ready-len=%d scheduled-len=%d leased-len=%d" name.Value q.Ready.Count q.Scheduled.Count q.Leased
+
+/// What `inspect job` tells of a job's progress, on one line.
+let jobSummary (job: Job) =
+    let code = Job.stateCode job
+    sprintf "job %O name=%s state=%d %s attempts=%d fails=%d priority=%d"
+        job.Id job.Name.Value code (stateWord code) job.Attempts job.Fails job.Priority
+
+/// A state as `cmdlog replay` prints it: queues in byte order of name, then jobs by
+/// queue and arrival, then the server's counters.
+let state (s: State) : string list =
+    [ for KeyValue(name, q) in s.Queues do
+          yield queue name q
+      for job in s.Jobs.Values |> Seq.sortBy (fun j -> j.Name, j.Seq) do
+          yield jobSummary job
+      yield sprintf "server jobs=%d queues=%d evicted-jobs=%d" s.Jobs.Count s.Queues.Count s.EvictedJobs ]

@@ -54,21 +54,29 @@ let private decodeWith reader (bytes: byte[]) start length =
     | Some(v, rest) when Cursor.atEnd rest -> Some v
     | _ -> None
 
-/// The state a snapshot holds, started at `started`; an error names what is wrong.
-let read (started: Instant) (bytes: byte[]) (length: int) : Result<State, string> =
-    if not (Segment.isHeaderOf magic bytes length) then Error "not a snapshot of a known version"
+/// The state a snapshot holds, started at `started`; an error gives the offset of the
+/// damaged record (for `cmdlog verify`) and what is wrong with it.
+let readDetailed (started: Instant) (bytes: byte[]) (length: int) : Result<State, int * string> =
+    if not (Segment.isHeaderOf magic bytes length) then Error(0, "not a snapshot of a known version")
     else
         match Records.scan bytes Segment.headerSize length with
         | Records.Record(bodyStart, bodyLength, next) ->
             match decodeWith counters bytes bodyStart bodyLength with
-            | None -> Error "damaged counters"
+            | None -> Error(Segment.headerSize, "damaged counters")
             | Some(evicted, nextSeq, count) ->
                 let jobs, _, damage = Segment.readRecords (decodeWith EventCodec.readJob) bytes length next
                 match damage with
-                | Some d -> Error(sprintf "damaged at %A" d)
-                | None when int64 jobs.Length <> count -> Error "job count does not match"
+                | Some(Segment.TornTail offset) -> Error(offset, "a job record is cut short")
+                | Some(Segment.Corrupt offset) -> Error(offset, "a job record is damaged")
+                | Some Segment.BadHeader -> Error(0, "not a snapshot of a known version")
+                | None when int64 jobs.Length <> count -> Error(length, "job count does not match")
                 | None ->
                     let state =
                         jobs |> List.fold (fun s job -> Evolve.applyJob s (JobAdded job)) (State.initial started)
                     Ok { state with EvictedJobs = evicted; NextSeq = max nextSeq state.NextSeq }
-        | _ -> Error "damaged counters"
+        | _ -> Error(Segment.headerSize, "damaged counters")
+
+/// The state a snapshot holds, started at `started`; an error names what is wrong.
+let read (started: Instant) (bytes: byte[]) (length: int) : Result<State, string> =
+    readDetailed started bytes length
+    |> Result.mapError (fun (offset, what) -> sprintf "%s at offset %d" what offset)

@@ -1,0 +1,20 @@
+using Microsoft.FSharp.Core;
+using Workq.Domain;
+using Workq.Domain.CommandLog;
+
+namespace Workq.Host.CommandLog.Tools;
+
+/// <summary>One file of a log directory as the server would replay it.</summary>
+internal abstract record LogEntry(string Path)
+{
+    public string Name => System.IO.Path.GetFileName(Path);
+}
+
+/// <summary>The newest snapshot: its state, or the offset and nature of its damage.</summary>
+internal sealed record SnapshotEntry(string Path, int Length, FSharpResult<State, Tuple<int, string>> Contents) : LogEntry(Path);
+
+/// <summary>A segment the snapshot does not cover; <see cref="IsLast"/> decides whether a torn tail is expected.</summary>
+internal sealed record SegmentEntry(string Path, Segment.Contents Contents, bool IsLast) : LogEntry(Path);
+
+/// <summary>A segment number that should be there and is not: the server stops at the gap.</summary>
+internal sealed record MissingSegment(string Path) : LogEntry(Path);

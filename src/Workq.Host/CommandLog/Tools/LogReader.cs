@@ -1,0 +1,50 @@
+using Workq.Domain.CommandLog;
+
+namespace Workq.Host.CommandLog.Tools;
+
+/// <summary>
+/// Reads a log directory's files in the order the server replays them: the newest
+/// snapshot, then the segments it does not cover, stopping at a gap in their numbers.
+/// Older files that the server ignores (covered segments, older snapshots, temporaries)
+/// are skipped as it skips them. Nothing is ever written.
+/// </summary>
+internal static class LogReader
+{
+    public static IEnumerable<LogEntry> Read(string dir)
+    {
+        long first = 1;
+        var snapshots = LogFiles.Snapshots(dir);
+        if (snapshots.Count > 0)
+        {
+            (first, string path) = snapshots[^1];
+            byte[] bytes = ReadShared(path);
+            // The started instant is not in the file and nothing here shows it.
+            yield return new SnapshotEntry(path, bytes.Length, Snapshot.readDetailed(0L, bytes, bytes.Length));
+        }
+        var segments = LogFiles.Segments(dir).Where(s => s.Number >= first).ToList();
+        for (int i = 0; i < segments.Count; i++)
+        {
+            (long number, string path) = segments[i];
+            if (number != first + i)
+            {
+                yield return new MissingSegment(LogFiles.Segment(dir, first + i));
+                yield break;
+            }
+            byte[] bytes = ReadShared(path);
+            yield return new SegmentEntry(path, Segment.read(bytes, bytes.Length), i == segments.Count - 1);
+        }
+    }
+
+    /// <summary>
+    /// Reads a whole file read-only, sharing it with a server that may be appending to it
+    /// (or deleting it in a compaction) meanwhile.
+    /// </summary>
+    private static byte[] ReadShared(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var copy = new MemoryStream();
+        // Read to the end rather than to the length seen at open: a live file may grow.
+        file.CopyTo(copy);
+        return copy.ToArray();
+    }
+}
