@@ -37,14 +37,23 @@ internal sealed class Compactor(string dir, ILogger logger)
     {
         string final = LogFiles.Snapshot(dir, firstUncovered);
         string temp = final + LogFiles.TempSuffix;
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+        try
         {
-            var writer = new StreamBufferWriter(file);
-            Snapshot.write(writer, state);
-            writer.Flush();
-            file.Flush(flushToDisk: true);
+            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+            {
+                var writer = new StreamBufferWriter(file);
+                Snapshot.write(writer, state);
+                writer.Flush();
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temp, final, overwrite: true);
         }
-        File.Move(temp, final, overwrite: true);
+        catch
+        {
+            // A partial snapshot would hold its disk space (often the last there is) until a restart.
+            File.Delete(temp);
+            throw;
+        }
         DirectorySync.Flush(dir);
 
         int dropped = 0;

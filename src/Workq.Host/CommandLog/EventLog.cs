@@ -18,6 +18,7 @@ internal sealed class EventLog : IAsyncDisposable
     private readonly SegmentWriter writer;
     private readonly LogSyncer syncer;
     private readonly Compactor compactor;
+    private readonly ILogger logger;
     private readonly ArrayBufferWriter<byte> pending = new(64 * 1024);
     private readonly ArrayBufferWriter<byte> body = new(1024);
     private long lastCompaction;
@@ -31,6 +32,7 @@ internal sealed class EventLog : IAsyncDisposable
         this.writer = writer;
         syncer = new LogSyncer(writer, settings, onSynced, logger);
         compactor = new Compactor(settings.Directory, logger);
+        this.logger = logger;
         lastCompaction = now;
         compactedAt = writer.Written;
     }
@@ -112,8 +114,20 @@ internal sealed class EventLog : IAsyncDisposable
         lastCompaction = now;
         if (writer.Written == compactedAt)
             return;
+        long firstUncovered;
+        try
+        {
+            firstUncovered = writer.Rotate();
+        }
+        catch (IOException e)
+        {
+            // No room for a new segment (a full disk): appends go on in the current one, and
+            // the next interval tries again. It must not end the engine.
+            logger.LogError("Compacting the command log failed: cannot start a new segment ({Reason})", e.Message);
+            return;
+        }
         compactedAt = writer.Written;
-        compactor.Start(state, writer.Rotate());
+        compactor.Start(state, firstUncovered);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,835 @@
+/// Durability of the command log, over TCP: restarts, timers across downtime, the
+/// directory lock, damaged logs, compaction, rotation, a full disk and killed processes.
+module Workq.Tests.CommandLogTests
+
+open System
+open System.Collections.Concurrent
+open System.Diagnostics
+open System.IO
+open System.Net
+open System.Runtime.ExceptionServices
+open System.Text.RegularExpressions
+open System.Threading
+open System.Threading.Tasks
+open Expecto
+open Workq.Host
+open Workq.Host.CommandLog
+open Workq.Tests.TcpTestClient
+open Workq.Tests.IntegrationTests
+
+let private hour = 3_600_000
+
+// ---------------------------------------------------------------------------
+// Log directories and their files
+
+let private newDir () =
+    let dir = Path.Combine(Path.GetTempPath(), "workq-cmdlog-" + Guid.NewGuid().ToString "N")
+    Directory.CreateDirectory dir |> ignore
+    dir
+
+/// Segment files, oldest first (their names sort in order).
+let private segments dir = Directory.GetFiles(dir, "*.wql") |> Array.sort
+
+let private snapshots dir = Directory.GetFiles(dir, "snapshot-*.wqs") |> Array.sort
+
+/// Whether `marker` occurs in any segment: how we tell what was written.
+let private loggedAnywhere dir (marker: string) =
+    segments dir |> Array.exists (fun path -> (textOf (File.ReadAllBytes path)).Contains marker)
+
+/// Offsets of the records of a segment: a 16-byte header, then `[length u32][crc u32][body]`.
+let private recordOffsets (bytes: byte[]) =
+    let rec go pos acc =
+        if pos + 8 > bytes.Length then List.rev acc
+        else go (pos + 8 + BitConverter.ToInt32(bytes, pos)) (pos :: acc)
+    go 16 []
+
+// ---------------------------------------------------------------------------
+// In-process servers on a log directory
+
+let private logArgs dir (extra: string list) =
+    Array.append [| "--listen"; "127.0.0.1:0"; "--cmdlog-path"; dir; "--Logging:LogLevel:Default=Warning" |] (Array.ofList extra)
+
+let private startOn dir extra = WorkqServer.StartAsync(logArgs dir extra)
+
+let private stop (server: RunningServer) : Task<unit> =
+    task { do! server.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds 15.0) }
+
+/// Runs `body`, then `cleanup` whether it passed or not; the body's failure is the one reported.
+let private tryFinallyTask (body: unit -> Task<'a>) (cleanup: unit -> Task<unit>) : Task<'a> =
+    task {
+        let! outcome =
+            task {
+                try
+                    let! v = body ()
+                    return Ok v
+                with e ->
+                    return Error(ExceptionDispatchInfo.Capture e)
+            }
+        do! cleanup ()
+        match outcome with
+        | Ok v -> return v
+        | Error e -> return (e.Throw(); Unchecked.defaultof<'a>)
+    }
+
+/// Runs `body` against a server started with `args`, then stops the server.
+let private onServerWith (args: string[]) (body: IPEndPoint -> Task<'a>) : Task<'a> =
+    task {
+        let! server = WorkqServer.StartAsync args
+        return! tryFinallyTask (fun () -> body server.EndPoint) (fun () -> stop server)
+    }
+
+/// Runs `body` against a server on `dir`, then stops the server.
+let private onServer dir extra body = onServerWith (logArgs dir extra) body
+
+/// Like `onServer`, with one connection.
+let private withClient dir extra (body: Client -> Task<'a>) : Task<'a> =
+    onServer dir extra (fun ep ->
+        task {
+            use! c = connect ep
+            return! body c
+        })
+
+/// A test with its own log directory, removed afterwards.
+let private logTest name (body: string -> Task<unit>) =
+    testCaseAsync name (async {
+        let dir = newDir ()
+        try
+            try
+                do! body dir |> Async.AwaitTask
+            with :? AggregateException as e when e.InnerExceptions.Count = 1 ->
+                ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw()
+        finally
+            try Directory.Delete(dir, true) with _ -> ()
+    })
+
+// ---------------------------------------------------------------------------
+// What a client can observe, to compare before and after a restart
+
+/// `inspect job` for many ids, pipelined.
+let private inspectJobs (c: Client) (ids: string seq) : Task<(string * Record option) list> =
+    task {
+        let found = ResizeArray()
+        for chunk in Seq.chunkBySize 200 ids do
+            do! send c (chunk |> Array.map (fun id -> $"inspect job {id}\r\n") |> String.concat "")
+            for id in chunk do
+                match! readInspect c with
+                | Ok [ r ] -> found.Add(id, Some r)
+                | Error "-NOT-FOUND" -> found.Add(id, None)
+                | other -> failtestf "inspect job %s: unexpected %A" id other
+        return List.ofSeq found
+    }
+
+type private Observed =
+    { Queues: Record list
+      Ready: (string * Record list) list
+      Scheduled: (string * Record list) list
+      Jobs: (string * Record option) list
+      Evicted: string }
+
+/// Every queue with its ready and scheduled jobs in order, the given jobs, and evicted-jobs.
+let private observe (c: Client) (ids: string list) : Task<Observed> =
+    task {
+        let! queues = inspect c "queues 0 100"
+        let ready = ResizeArray()
+        let scheduled = ResizeArray()
+        for q in queues do
+            let! r = inspect c $"jobs {q.Label} 0 100"
+            ready.Add(q.Label, r)
+            let! s = inspect c $"scheduled-jobs {q.Label} 0 100"
+            scheduled.Add(q.Label, s)
+        let! jobs = inspectJobs c ids
+        let! evicted = serverStat c "evicted-jobs"
+        return
+            { Queues = queues
+              Ready = List.ofSeq ready
+              Scheduled = List.ofSeq scheduled
+              Jobs = jobs
+              Evicted = evicted }
+    }
+
+let private jobOf (o: Observed) id =
+    match List.tryFind (fst >> (=) id) o.Jobs with
+    | Some(_, Some r) -> r
+    | _ -> failtestf "job %s was not found" id
+
+/// Asserts `inspect job` shows `state` (and, when given, the attempt and fail counts).
+let private expectJob (o: Observed) id (state: int) (attempts: int option) (fails: int option) what =
+    let r = jobOf o id
+    Expect.equal (value r "state") (string state) $"state of the {what} job"
+    attempts |> Option.iter (fun a -> Expect.equal (value r "attempts") (string a) $"attempts of the {what} job")
+    fails |> Option.iter (fun f -> Expect.equal (value r "fails") (string f) $"fails of the {what} job")
+
+let private expectGone (o: Observed) id what =
+    Expect.isNone (List.find (fst >> (=) id) o.Jobs |> snd) $"the {what} job should be gone"
+
+// ---------------------------------------------------------------------------
+// The server as a separate process (`dotnet workq-server.dll`)
+
+type private ServerProcess =
+    { Process: Process
+      /// stdout and stderr lines, in arrival order per stream.
+      Output: ConcurrentQueue<string>
+      Listening: Task<IPEndPoint> }
+
+    member p.Text = String.Join("\n", p.Output)
+
+let private serverDll = typeof<RunningServer>.Assembly.Location
+
+let private dotnetHost =
+    match Environment.GetEnvironmentVariable "DOTNET_HOST_PATH" with
+    | NonNull path when path <> "" -> path
+    | _ -> "dotnet"
+
+let private listeningLine = Regex(@"workq listening on (\d+\.\d+\.\d+\.\d+:\d+)")
+
+let private launch (args: string list) =
+    let psi = ProcessStartInfo(dotnetHost, RedirectStandardOutput = true, RedirectStandardError = true)
+    psi.ArgumentList.Add serverDll
+    args |> List.iter psi.ArgumentList.Add
+    let p = new Process(StartInfo = psi)
+    let output = ConcurrentQueue<string>()
+    let listening = TaskCompletionSource<IPEndPoint>(TaskCreationOptions.RunContinuationsAsynchronously)
+    // Both pipes are drained all along: a full pipe would block the server.
+    let onLine (e: DataReceivedEventArgs) =
+        match e.Data with
+        | NonNull line ->
+            output.Enqueue line
+            let m = listeningLine.Match line
+            if m.Success then listening.TrySetResult(IPEndPoint.Parse m.Groups[1].Value) |> ignore
+        | Null -> ()
+    p.OutputDataReceived.Add onLine
+    p.ErrorDataReceived.Add onLine
+    if not (p.Start()) then failtest "could not start the server process"
+    p.BeginOutputReadLine()
+    p.BeginErrorReadLine()
+    { Process = p; Output = output; Listening = listening.Task }
+
+/// The endpoint the process listens on; fails if it exits or is silent for 30 s.
+let private endPointOf (sp: ServerProcess) : Task<IPEndPoint> =
+    task {
+        let! first = Task.WhenAny(sp.Listening, sp.Process.WaitForExitAsync(), Task.Delay 30_000)
+        if first = (sp.Listening :> Task) then
+            return sp.Listening.Result
+        else
+            return failtestf "the server process did not start listening; its output:\n%s" sp.Text
+    }
+
+/// SIGKILL: no shutdown code runs.
+let private kill (sp: ServerProcess) =
+    task {
+        if not sp.Process.HasExited then sp.Process.Kill()
+        do! sp.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds 15.0)
+    }
+
+let private withProcess args (body: ServerProcess -> Task<'a>) : Task<'a> =
+    task {
+        let sp = launch args
+        let cleanup () =
+            task {
+                do! kill sp
+                sp.Process.Dispose()
+            }
+        return! tryFinallyTask (fun () -> body sp) cleanup
+    }
+
+// ---------------------------------------------------------------------------
+// A small tmpfs, to run out of disk space
+
+let private runTool (file: string) (args: string list) =
+    let psi = ProcessStartInfo(file, args, RedirectStandardOutput = true, RedirectStandardError = true)
+    use p = new Process(StartInfo = psi)
+    p.Start() |> ignore
+    let out = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd()
+    p.WaitForExit()
+    p.ExitCode, out
+
+/// Mounts a 1 MiB tmpfs on `dir` for `body`. Not being able to mount is a failure, not a skip.
+let private onTmpfs dir (body: unit -> Task<unit>) : Task<unit> =
+    task {
+        let code, out = runTool "mount" [ "-t"; "tmpfs"; "-o"; "size=1m"; "tmpfs"; dir ]
+        if code <> 0 then
+            failtestf "mount -t tmpfs on %s failed (exit %d: %s); this test needs root" dir code (out.Trim())
+        return!
+            tryFinallyTask body (fun () ->
+                task {
+                    let code, out = runTool "umount" [ dir ]
+                    if code <> 0 then eprintfn "umount %s failed (exit %d): %s" dir code out
+                })
+    }
+
+/// Writes a filler file until the file system is full; returns its path.
+let private fillDisk dir =
+    let path = Path.Combine(dir, "filler")
+    use handle = File.OpenHandle(path, FileMode.Create, FileAccess.Write)
+    let mutable at = 0L
+    for chunk in [ 65536; 4096; 512 ] do
+        let data = Array.create chunk 0x55uy
+        let mutable full = false
+        while not full do
+            try
+                RandomAccess.Write(handle, ReadOnlySpan data, at)
+                at <- at + int64 chunk
+            with :? IOException ->
+                full <- true
+    path
+
+// ---------------------------------------------------------------------------
+// Tests
+
+/// Deadlines that pass while the server is down, replayed from segments or from a snapshot.
+let private timersTest fromSnapshot =
+    let source = if fromSnapshot then "a snapshot" else "the segments"
+    let args = if fromSnapshot then [ "--cmdlog-clean-int"; "100" ] else []
+    logTest $"timers run on from the recorded instants while the server is down (from {source})" (fun dir ->
+        task {
+            let t1, l1, s1 = newId (), newId (), newId ()
+            let ids = [ t1; l1; s1 ]
+            let setUp = Stopwatch()
+            do!
+                withClient dir args (fun c ->
+                    task {
+                        do! call c (addReq t1 "tq" 60000 2000 "t1" []) ok
+                        do! call c (addReq l1 "lq" 2000 hour "l1" []) ok
+                        do! call c "lease lq 0\r\n" (leased l1 "lq" 2000 "l1")
+                        let at = timeText (DateTime.UtcNow.AddMilliseconds 2000.0)
+                        do! call c (scheduleReq s1 "sq" 60000 hour at "s1" []) ok
+                        // Every deadline is at most 2 s from here.
+                        setUp.Start()
+                        let! o = observe c ids
+                        expectJob o t1 0 None None "expiring"
+                        expectJob o l1 4 (Some 1) None "leased"
+                        Expect.equal (o.Scheduled |> List.find (fst >> (=) "sq") |> snd |> List.map _.Label) [ s1 ] "scheduled"
+                        if fromSnapshot then
+                            // Until a snapshot holds every job and the segments hold nothing more.
+                            do!
+                                eventually 15000 "a snapshot of everything" (fun () ->
+                                    task {
+                                        let! _ = serverStat c "evicted-jobs"
+                                        let segmentsEmpty = segments dir |> Array.forall (fun f -> FileInfo(f).Length = 16L)
+                                        return not (Array.isEmpty (snapshots dir)) && segmentsEmpty
+                                    })
+                    })
+            // Down past every deadline, with a margin.
+            let left = 3000 - int setUp.ElapsedMilliseconds
+            if left > 0 then do! Task.Delay left
+            do!
+                withClient dir [] (fun c ->
+                    task {
+                        // The scheduled job is ready at once.
+                        do! call c "lease sq 0\r\n" (leased s1 "sq" 60000 "s1")
+                        // The TTL was not renewed.
+                        do! call c $"result {t1} 0\r\n" notFound
+                        let! evicted = serverStat c "evicted-jobs"
+                        Expect.equal evicted "1" "evicted-jobs after the restart"
+                        // The lease timed out: requeued, its attempt counted.
+                        let! o = observe c [ l1 ]
+                        expectJob o l1 3 (Some 1) None "timed-out"
+                        do! call c "lease lq 0\r\n" (leased l1 "lq" 2000 "l1")
+                    })
+        })
+
+let private restartTests =
+    testList "restart" [
+        logTest "a restart keeps every acknowledged change, and not run jobs" (fun dir ->
+            task {
+                let ids = [ for _ in 1..10 -> newId () ]
+                let a1, a2, a3, s1, l1 = ids[0], ids[1], ids[2], ids[3], ids[4]
+                let c1, f1, f2, d1, e1 = ids[5], ids[6], ids[7], ids[8], ids[9]
+                let r1 = newId ()
+                let runMarker = "run-payload-" + r1
+                let! before, runner =
+                    onServer dir [] (fun ep ->
+                        task {
+                            use! c = connect ep
+                            use! w = connect ep
+                            // Ready order: priority first, then age.
+                            do! call c (addReq a1 "q" 60000 hour ("a1-" + a1) []) ok
+                            do! call c (addReq a2 "q" 60000 hour ("a2-" + a2) [ "-priority=5" ]) ok
+                            do! call c (addReq a3 "q" 60000 hour ("a3-" + a3) []) ok
+                            let later = timeText (DateTime.UtcNow.AddHours 1.0)
+                            do! call c (scheduleReq s1 "sq" 60000 hour later "s1" [ "-max-attempts=7" ]) ok
+                            do! call c (addReq l1 "lq" 600000 hour "l1" []) ok
+                            do! call w "lease lq 0\r\n" (leased l1 "lq" 600000 "l1")
+                            do! call c (addReq c1 "cq" 60000 hour "c1" []) ok
+                            do! call w "lease cq 0\r\n" (leased c1 "cq" 60000 "c1")
+                            do! call w (completeReq c1 "done") ok
+                            // One fail of three allowed: back in its queue, one fail counted.
+                            do! call c (addReq f1 "fq" 60000 hour "f1" [ "-max-fails=3" ]) ok
+                            do! call w "lease fq 0\r\n" (leased f1 "fq" 60000 "f1")
+                            do! call w (failReq f1 "oops") ok
+                            do! call c (addReq f2 "gq" 60000 hour "f2" []) ok
+                            do! call w "lease gq 0\r\n" (leased f2 "gq" 60000 "f2")
+                            do! call w (failReq f2 "bad") ok
+                            do! call c (addReq d1 "dq" 60000 hour "d1" []) ok
+                            do! call c $"delete {d1}\r\n" ok
+                            do! call c (addReq e1 "eq" 60000 300 "e1" []) ok
+                            do! jobGone c e1
+                            let! o = observe c ids
+                            // The states we meant to make, so the comparison below means something.
+                            Expect.equal
+                                (o.Ready |> List.find (fst >> (=) "q") |> snd |> List.map _.Label)
+                                [ a2; a1; a3 ] "ready order before the restart"
+                            expectJob o l1 4 (Some 1) None "leased"
+                            expectJob o c1 1 None None "completed"
+                            expectJob o f1 3 (Some 1) (Some 1) "failed once"
+                            expectJob o f2 2 None (Some 1) "failed"
+                            expectGone o d1 "deleted"
+                            expectGone o e1 "expired"
+                            Expect.equal o.Evicted "1" "evicted-jobs before the restart"
+                            // A run job waits in its queue while the server stops; it must not be logged.
+                            // (Its connection stays open until the server has stopped.)
+                            let! r = connect ep
+                            do! send r (runReq r1 "rq" 60000 60000 runMarker [])
+                            do! jobExists c r1
+                            return o, r
+                        })
+                close runner
+                Expect.isTrue (loggedAnywhere dir ("a1-" + a1)) "an added job's payload is in the log"
+                Expect.isFalse (loggedAnywhere dir runMarker) "a run job's payload must not be in the log"
+                do!
+                    withClient dir [] (fun c ->
+                        task {
+                            let! after = observe c ids
+                            Expect.equal after before "what clients see after the restart"
+                            // Ages go on from the log: a new job of the same priority goes last.
+                            let a4 = newId ()
+                            do! call c (addReq a4 "q" 60000 hour "a4" []) ok
+                            let! ready = inspect c "jobs q 0 100"
+                            Expect.equal (ready |> List.map _.Label) [ a2; a1; a3; a4 ] "ready order after the restart"
+                            do! call c $"inspect job {r1}\r\n" notFound
+                            do! call c "inspect queue rq\r\n" notFound
+                            // The lease survived: its complete still counts.
+                            do! call c (completeReq l1 "late") ok
+                            do! call c $"result {l1} 0\r\n" (resultOf l1 true "late")
+                            do! call c $"result {c1} 0\r\n" (resultOf c1 true "done")
+                            do! call c $"result {f2} 0\r\n" (resultOf f2 false "bad")
+                            do! call c $"result {d1} 0\r\n" notFound
+                            do! call c $"result {e1} 0\r\n" notFound
+                            // A deleted id is free again only because the job is gone.
+                            do! call c (addReq d1 "dq" 60000 hour "d1" []) ok
+                        })
+            })
+
+        timersTest false
+        timersTest true
+    ]
+
+let private lockTests =
+    testList "directory lock" [
+        logTest "a second server on the same directory is refused" (fun dir ->
+            task {
+                do!
+                    onServer dir [] (fun _ ->
+                        task {
+                            let! e =
+                                task {
+                                    try
+                                        let! second = startOn dir []
+                                        do! stop second
+                                        return None
+                                    with e ->
+                                        return Some e
+                                }
+                            match e with
+                            | Some(:? CommandLogException as e) ->
+                                Expect.stringContains e.Message "in use" "the in-process refusal says why"
+                            | Some e -> failtestf "expected a CommandLogException, got %O" e
+                            | None -> failtest "a second in-process server started on a directory in use"
+                            // The same from the command line: a message and exit code 2.
+                            do!
+                                withProcess [ "--listen"; "127.0.0.1:0"; "--cmdlog-path"; dir ] (fun sp ->
+                                    task {
+                                        do! sp.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds 30.0)
+                                        Expect.equal sp.Process.ExitCode 2 $"exit code; output:\n{sp.Text}"
+                                        // The event handlers may still be draining the pipes.
+                                        sp.Process.WaitForExit()
+                                        Expect.stringContains sp.Text $"workq-server: the command log {dir} is in use" "the process's message"
+                                    })
+                        })
+                // Once the first one is gone, the directory is free.
+                let! evicted = withClient dir [] (fun c -> serverStat c "evicted-jobs")
+                Expect.equal evicted "0" "a server on the freed directory"
+            })
+    ]
+
+/// Adds three jobs (payloads holding their ids) and stops; returns the ids.
+let private threeJobs dir =
+    withClient dir [] (fun c ->
+        task {
+            let ids = [ for _ in 1..3 -> newId () ]
+            for id in ids do
+                do! call c (addReq id "q" 60000 hour ("payload-" + id) []) ok
+            return ids
+        })
+
+let private damageTests =
+    testList "damage" [
+        logTest "a torn last record is cut off with a warning" (fun dir ->
+            task {
+                let! ids = threeJobs dir
+                let last = Array.last (segments dir)
+                let length = FileInfo(last).Length
+                using (new FileStream(last, FileMode.Open)) (fun f -> f.SetLength(length - 3L))
+                let j4 = newId ()
+                do!
+                    withProcess [ "--listen"; "127.0.0.1:0"; "--cmdlog-path"; dir ] (fun sp ->
+                        task {
+                            let! ep = endPointOf sp
+                            // The warning is logged before the listening line.
+                            let warning = sp.Output |> Seq.tryFind (fun l -> l.Contains "cut short")
+                            Expect.isSome warning $"a warning about the cut record; output:\n{sp.Text}"
+                            Expect.stringStarts warning.Value "warning:" "logged as a warning"
+                            use! c = connect ep
+                            let! jobs = inspectJobs c ids
+                            Expect.equal (jobs |> List.map (snd >> Option.isSome)) [ true; true; false ] "jobs after the cut"
+                            do! call c (addReq j4 "q" 60000 hour "j4" []) ok
+                        })
+                // The next record went where the cut one was: the log is sound again.
+                // (Started with the original server's Go-style flags: the same directory.)
+                do!
+                    onServerWith [| "-listen"; "127.0.0.1:0"; "-cmdlog-path=" + dir; "--Logging:LogLevel:Default=Warning" |] (fun ep ->
+                        task {
+                            use! c = connect ep
+                            let! jobs = inspectJobs c (ids @ [ j4 ])
+                            Expect.equal (jobs |> List.map (snd >> Option.isSome)) [ true; true; false; true ] "jobs after another restart"
+                        })
+            })
+
+        logTest "damage before the end stops startup; --cmdlog-repair cuts it with a backup" (fun dir ->
+            task {
+                let! ids = threeJobs dir
+                let path = Array.exactlyOne (segments dir)
+                let original = File.ReadAllBytes path
+                let offsets = recordOffsets original
+                // The record of the second job: its payload is in its body.
+                let markerAt = (textOf original).IndexOf("payload-" + ids[1])
+                let at = offsets |> List.findBack (fun o -> o <= markerAt)
+                let damaged = Array.copy original
+                damaged[at + 10] <- damaged[at + 10] ^^^ 0xFFuy
+                File.WriteAllBytes(path, damaged)
+
+                let! refusal =
+                    task {
+                        try
+                            let! s = startOn dir []
+                            do! stop s
+                            return None
+                        with e ->
+                            return Some e
+                    }
+                match refusal with
+                | Some(:? CommandLogException as e) ->
+                    Expect.stringContains e.Message path "the message names the file"
+                    Expect.stringContains e.Message $"offset {at}" "the message names the offset"
+                | other -> failtestf "expected a CommandLogException, got %A" other
+                Expect.equal (File.ReadAllBytes path) damaged "a refused start leaves the file alone"
+
+                do!
+                    withClient dir [ "--cmdlog-repair" ] (fun c ->
+                        task {
+                            let! jobs = inspectJobs c ids
+                            Expect.equal (jobs |> List.map (snd >> Option.isSome)) [ true; false; false ] "the records before the damage"
+                        })
+                let backup = Directory.GetDirectories(dir, "repair-*") |> Array.exactlyOne
+                let kept = Path.Combine(backup, nonNull (Path.GetFileName path))
+                Expect.equal (File.ReadAllBytes kept) damaged "the backup holds the file as it was"
+                Expect.equal (FileInfo(path).Length) (int64 at) "the segment is cut at the damage"
+                // Repaired: a plain start works again.
+                do! withClient dir [] (fun c -> task { do! call c $"inspect job {ids[2]}\r\n" notFound })
+            })
+    ]
+
+let private compactionTests =
+    testList "compaction and rotation" [
+        logTest "compaction drops old segments and a restart gives the same jobs" (fun dir ->
+            task {
+                let args = [ "--cmdlog-clean-int"; "200" ]
+                let ids = [ for _ in 1..8 -> newId () ]
+                let ties = [ for _ in 1..4 -> newId () ]
+                let done1, failed1, deleted1, expired1, leased1 = ids[0], ids[1], ids[2], ids[3], ids[4]
+                let! before =
+                    withClient dir args (fun c ->
+                        task {
+                            for i, id in List.indexed ids do
+                                let ttl = if id = expired1 then 300 else hour
+                                let queue = if id = leased1 then "lq" else $"q{i % 3}"
+                                do! call c (addReq id queue 60000 ttl ("p-" + id) [ $"-priority={i % 4}" ]) ok
+                            do! call c (completeReq done1 "ok") ok
+                            do! call c (failReq failed1 "no") ok
+                            do! call c $"delete {deleted1}\r\n" ok
+                            do! jobGone c expired1
+                            // Equal priorities: age decides, and a requeued job keeps its place.
+                            for id in ties do
+                                do! call c (addReq id "tie" 60000 hour id [ "-max-fails=3" ]) ok
+                            do! call c "lease tie 0\r\n" (leased ties[0] "tie" 60000 ties[0])
+                            do! call c (failReq ties[0] "again") ok
+                            let first = Array.head (segments dir)
+                            // Requests wake the engine, which compacts when due.
+                            do!
+                                eventually 15000 "a snapshot replacing the first segment" (fun () ->
+                                    task {
+                                        let! _ = serverStat c "evicted-jobs"
+                                        return snapshots dir |> Array.isEmpty |> not && not (File.Exists first)
+                                    })
+                            // More after the snapshot: the restart needs snapshot and segments.
+                            do! call c "lease lq 0\r\n" (leased leased1 "lq" 60000 ("p-" + leased1))
+                            do! call c (completeReq ids[7] "late") ok
+                            do! call c $"delete {ids[6]}\r\n" ok
+                            return! observe c (ids @ ties)
+                        })
+                Expect.equal
+                    (before.Ready |> List.find (fst >> (=) "tie") |> snd |> List.map _.Label)
+                    ties "ready order of equal priorities"
+                expectJob before leased1 4 (Some 1) None "leased"
+                expectGone before deleted1 "deleted"
+                expectGone before ids[6] "deleted after the snapshot"
+                expectGone before expired1 "expired"
+                do!
+                    withClient dir args (fun c ->
+                        task {
+                            let! after = observe c (ids @ ties)
+                            Expect.equal after before "what clients see after compaction and a restart"
+                            let late = newId ()
+                            do! call c (addReq late "tie" 60000 hour late []) ok
+                            let! ready = inspect c "jobs tie 0 100"
+                            Expect.equal (ready |> List.map _.Label) (ties @ [ late ]) "a new job goes last"
+                            do! call c $"result {done1} 0\r\n" (resultOf done1 true "ok")
+                            do! call c $"result {failed1} 0\r\n" (resultOf failed1 false "no")
+                            do! call c $"result {ids[7]} 0\r\n" (resultOf ids[7] true "late")
+                        })
+            })
+
+        logTest "full segments rotate and a restart replays them all" (fun dir ->
+            task {
+                let args = [ "--cmdlog-seg-size"; "1048576" ]
+                let ids = [ for _ in 1..6 -> newId () ]
+                // 400 KB each: about 2.4 MB, so at least three segments.
+                let payloadOf (id: string) = String.replicate 11112 id
+                let! before =
+                    withClient dir args (fun c ->
+                        task {
+                            for id in ids do
+                                do! call c (addReq id "big" 60000 hour (payloadOf id) []) ok
+                            return! observe c ids
+                        })
+                Expect.isGreaterThanOrEqual (segments dir).Length 3 "segments written"
+                do!
+                    withClient dir args (fun c ->
+                        task {
+                            let! after = observe c ids
+                            Expect.equal after before "what clients see after the restart"
+                            for id in ids do
+                                Expect.equal (value (jobOf after id) "payload") (payloadOf id) "payload after the restart"
+                        })
+            })
+    ]
+
+let private diskFullTests =
+    testList "full disk" [
+        logTest "a full disk refuses changes, keeps reads, and recovers without a restart" (fun dir ->
+            onTmpfs dir (fun () ->
+                task {
+                    let a1, b1, b2, c1 = newId (), newId (), newId (), newId ()
+                    let big = String('x', 100_000)
+                    let refused = "-SERVER-ERROR Command log write failed: "
+                    do!
+                        withClient dir [] (fun c ->
+                            task {
+                                do! call c (addReq a1 "q" 60000 hour "a1" []) ok
+                                do! call c "lease q 0\r\n" (leased a1 "q" 60000 "a1")
+                                do! call c (completeReq a1 "r1") ok
+                                let filler = fillDisk dir
+                                for id in [ b1; c1 ] do
+                                    do! send c (addReq id "q" 60000 hour big [])
+                                    let! reply = readLine c
+                                    Expect.stringStarts (reply + "\r\n") refused "an add on a full disk"
+                                // Nothing changed, and reads go on.
+                                do! call c $"inspect job {b1}\r\n" notFound
+                                do! call c $"result {a1} 0\r\n" (resultOf a1 true "r1")
+                                do! call c "lease q 0\r\n" timeout
+                                let! a = tryInspectJob c a1
+                                Expect.equal (a |> Option.map (fun r -> value r "state")) (Some "1") "the finished job"
+                                // Space again: the very next add works.
+                                File.Delete filler
+                                do! call c (addReq b1 "q" 60000 hour big []) ok
+                                do! call c (addReq b2 "q" 60000 hour "b2" []) ok
+                            })
+                    do!
+                        withClient dir [] (fun c ->
+                            task {
+                                let! o = observe c [ a1; b1; b2; c1 ]
+                                Expect.equal
+                                    (o.Jobs |> List.map (snd >> Option.isSome))
+                                    [ true; true; true; false ]
+                                    "exactly the acknowledged jobs after a restart"
+                                do! call c $"result {a1} 0\r\n" (resultOf a1 true "r1")
+                                Expect.equal (value (jobOf o b1) "payload-size") (string big.Length) "the big job's payload"
+                            })
+                }))
+
+        logTest "a full disk when compaction is due does not stop the server" (fun dir ->
+            onTmpfs dir (fun () ->
+                task {
+                    let a1, b1 = newId (), newId ()
+                    do!
+                        withClient dir [ "--cmdlog-clean-int"; "1000" ] (fun c ->
+                            task {
+                                // Something to compact, then no room for a new segment.
+                                do! call c (addReq a1 "q" 60000 hour "a1" []) ok
+                                let filler = fillDisk dir
+                                do! Task.Delay 1500
+                                // This request's batch finds compaction due; later ones must still be served.
+                                let! _ = serverStat c "evicted-jobs"
+                                do! Task.Delay 200
+                                let! a = tryInspectJob c a1
+                                Expect.isSome a "the job is still there"
+                                File.Delete filler
+                                do! call c (addReq b1 "q" 60000 hour "b1" []) ok
+                                // With room again, a later interval compacts.
+                                do!
+                                    eventually 15000 "a snapshot once there is room" (fun () ->
+                                        task {
+                                            let! _ = serverStat c "evicted-jobs"
+                                            return not (Array.isEmpty (snapshots dir))
+                                        })
+                            })
+                    do!
+                        withClient dir [] (fun c ->
+                            task {
+                                let! jobs = inspectJobs c [ a1; b1 ]
+                                Expect.equal (jobs |> List.map (snd >> Option.isSome)) [ true; true ] "jobs after a restart"
+                            })
+                }))
+
+        logTest "a snapshot that does not fit leaves no temporary file behind" (fun dir ->
+            onTmpfs dir (fun () ->
+                task {
+                    let a1, b1, c1, d1 = newId (), newId (), newId (), newId ()
+                    do! withClient dir [] (fun c -> task { do! call c (addReq a1 "q" 60000 hour (String('s', 200_000)) []) ok })
+                    // Room for a small add and a new segment, not for a 200 KB snapshot.
+                    let filler = fillDisk dir
+                    using (new FileStream(filler, FileMode.Open)) (fun f -> f.SetLength(f.Length - 16384L))
+                    do!
+                        withClient dir [ "--cmdlog-clean-int"; "200" ] (fun c ->
+                            task {
+                                do! call c (addReq b1 "q" 60000 hour "b1" []) ok
+                                let waitForSegments n what =
+                                    eventually 15000 what (fun () ->
+                                        task {
+                                            let! _ = serverStat c "evicted-jobs"
+                                            return (segments dir).Length >= n
+                                        })
+                                // A new segment; its snapshot does not fit.
+                                do! waitForSegments 2 "a compaction"
+                                do! call c (addReq c1 "q" 60000 hour "c1" []) ok
+                                // A compaction starts only when the last one has ended; it needs a
+                                // page for its segment, which the failed snapshot must have given back.
+                                do! waitForSegments 3 "a second compaction, with the space of the failed snapshot freed"
+                                File.Delete filler
+                                do! call c (addReq d1 "q" 60000 hour "d1" []) ok
+                                // The next compaction comes after the failed one has ended.
+                                do!
+                                    eventually 15000 "a snapshot once there is room" (fun () ->
+                                        task {
+                                            let! _ = serverStat c "evicted-jobs"
+                                            return not (Array.isEmpty (snapshots dir))
+                                        })
+                                Expect.isEmpty (Directory.GetFiles(dir, "*.tmp")) "temporary snapshot files left behind"
+                            })
+                    do!
+                        withClient dir [] (fun c ->
+                            task {
+                                let! jobs = inspectJobs c [ a1; b1; c1; d1 ]
+                                Expect.equal (jobs |> List.map (snd >> Option.isSome)) [ true; true; true; true ] "jobs after a restart"
+                            })
+                }))
+    ]
+
+/// Producers and workers hammer a server process that is killed at a random moment;
+/// after a restart every acknowledged add and complete must be there.
+let private crashTest (sync: string) (extra: string list) =
+    let also = if extra.IsEmpty then "" else ", " + String.Join(" ", extra)
+    logTest $"acknowledged changes survive a SIGKILL (sync {sync}{also})" (fun dir ->
+        task {
+            let added = ConcurrentQueue<string>()
+            let completed = ConcurrentDictionary<string, string>()
+            let killed = new CancellationTokenSource()
+            // After the kill, a broken connection is expected; before it, any error fails the test.
+            let untilKilled (loop: unit -> Task) =
+                task {
+                    try
+                        while true do
+                            do! loop ()
+                    with _ when killed.IsCancellationRequested ->
+                        ()
+                }
+                :> Task
+            let producer (c: Client) () =
+                task {
+                    let id = newId ()
+                    do! send c (addReq id "crash" 60000 hour ("p-" + id) [])
+                    let! reply = readLine c
+                    if reply = "+OK" then added.Enqueue id
+                    else failtestf "add answered \"%s\"" (show reply)
+                }
+                :> Task
+            let worker (c: Client) () =
+                task {
+                    do! send c "lease crash 200\r\n"
+                    match! readLine c with
+                    | "-TIMEOUT" -> ()
+                    | "+OK 1" ->
+                        let! header = readLine c
+                        let fields = header.Split ' '
+                        let! _ = readExactly c (int fields[3] + 2)
+                        let id = fields[0]
+                        do! send c (completeReq id ("r-" + id))
+                        let! reply = readLine c
+                        if reply = "+OK" then completed[id] <- "r-" + id
+                        else failtestf "complete answered \"%s\"" (show reply)
+                    | other -> failtestf "lease answered \"%s\"" (show other)
+                }
+                :> Task
+            do!
+                withProcess ([ "--listen"; "127.0.0.1:0"; "--cmdlog-path"; dir; "--cmdlog-sync"; sync ] @ extra) (fun sp ->
+                    task {
+                        let! ep = endPointOf sp
+                        use! clients = connectMany ep 6
+                        let loops =
+                            clients.All
+                            |> Array.mapi (fun i c -> untilKilled (if i < 4 then producer c else worker c))
+                        do! Task.Delay(Random.Shared.Next(500, 2000))
+                        killed.Cancel()
+                        do! kill sp
+                        do! Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds 20.0)
+                    })
+            Expect.isGreaterThan added.Count 0 "adds acknowledged before the kill"
+            Expect.isGreaterThan completed.Count 0 "completes acknowledged before the kill"
+            do!
+                withClient dir [] (fun c ->
+                    task {
+                        let! jobs = inspectJobs c added
+                        let lost = jobs |> List.filter (snd >> Option.isNone) |> List.map fst
+                        Expect.isEmpty lost $"acknowledged adds lost ({lost.Length} of {added.Count})"
+                        let! finished = inspectJobs c completed.Keys
+                        for id, r in finished do
+                            Expect.equal (r |> Option.map (fun r -> value r "state")) (Some "1") $"state of completed job {id}"
+                        // Results, pipelined.
+                        let ids = List.ofSeq completed.Keys
+                        for chunk in List.chunkBySize 200 ids do
+                            do! send c (chunk |> List.map (fun id -> $"result {id} 0\r\n") |> String.concat "")
+                            for id in chunk do
+                                do! expect c (resultOf id true completed[id])
+                    })
+        })
+
+let private crashTests =
+    testList "crash" [
+        crashTest "always" []
+        // The kill may also land in a rotation or a compaction.
+        crashTest "interval" [ "--cmdlog-seg-size"; "1048576"; "--cmdlog-clean-int"; "100" ]
+    ]
+
+[<Tests>]
+let tests =
+    testList "command log" [ restartTests; lockTests; damageTests; compactionTests; diskFullTests; crashTests ]
