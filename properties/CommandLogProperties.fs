@@ -85,6 +85,16 @@ let private config = { FsCheckConfig.defaultConfig with maxTest = 200 }
 [<Tests>]
 let tests =
     testList "command log codec" [
+        test "a damaged length that seems to run past the end, with sound records after it, is damage, not a torn tail" {
+            let events = Gen.sample 3 (Gen.map2 (fun id at -> JobDeleted(id, at)) genId genInstant) |> List.ofArray
+            let bytes = segmentOf events
+            let second = Segment.headerSize + (bytes.Length - Segment.headerSize) / 3
+            bytes.[second + 2] <- bytes.[second + 2] ^^^ 1uy
+            let contents = Segment.read bytes bytes.Length
+            Expect.equal contents.Damage (Some(Segment.Corrupt second)) "damage at the second record"
+            Expect.equal contents.Events (List.truncate 1 events) "the first event is kept"
+        }
+
         testPropertyWithConfig config "any events, written as a segment, read back the same" <|
             Prop.forAll (Arb.fromGen (Gen.listOf genEvent)) (fun events ->
                 let bytes = segmentOf events

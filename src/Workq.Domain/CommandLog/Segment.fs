@@ -38,11 +38,22 @@ let private checkHeader (expected: byte[]) (bytes: byte[]) (length: int) =
     && ReadOnlySpan(bytes, 0, 8).SequenceEqual(ReadOnlySpan expected)
     && BinaryPrimitives.ReadUInt32LittleEndian(ReadOnlySpan(bytes, 8, 4)) = version
 
+/// Whether a sound record starts anywhere after `pos`. A write cut short leaves nothing
+/// sound behind it, so a bad record followed by a sound one is damage, not a torn tail
+/// (a flipped bit in a length can make a record seem to run past the end of the file).
+let private soundRecordAfter (bytes: byte[]) (pos: int) (length: int) =
+    seq { pos + 1 .. length - Records.headerSize }
+    |> Seq.exists (fun q ->
+        match Records.scan bytes q length with
+        | Records.Record _ -> true
+        | _ -> false)
+
 /// Reads the records that follow a header, decoding each body with `decode`.
 let readRecords (decode: byte[] -> int -> int -> 'a option) (bytes: byte[]) (length: int) (start: int) =
     let rec go pos acc =
         match Records.scan bytes pos length with
         | Records.End -> List.rev acc, pos, None
+        | Records.Torn when soundRecordAfter bytes pos length -> List.rev acc, pos, Some(Corrupt pos)
         | Records.Torn -> List.rev acc, pos, Some(TornTail pos)
         | Records.Corrupt -> List.rev acc, pos, Some(Corrupt pos)
         | Records.Record(bodyStart, bodyLength, next) ->

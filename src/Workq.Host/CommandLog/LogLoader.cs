@@ -38,9 +38,11 @@ internal sealed class LogLoader(CommandLogSettings settings, ILogger logger)
                 bool last = i == segments.Count - 1;
                 if (damage.Value is Segment.Damage.TornTail torn && last)
                 {
+                    // Kept, should the cut bytes ever be wanted: cutting is not undoable.
+                    string backup = Backup([path], move: false);
                     logger.LogWarning(
-                        "The last record of {File} was cut short at offset {Offset} (a crash mid-write); cutting it off",
-                        path, torn.offset);
+                        "The last record of {File} was cut short at offset {Offset} (a crash mid-write); cutting it off (the original is in {Backup})",
+                        path, torn.offset, backup);
                     return new LoadedLog(state, number, Truncate(path, torn.offset), events);
                 }
                 (int offset, string what) = Describe(damage.Value);
