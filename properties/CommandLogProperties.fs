@@ -95,6 +95,11 @@ let tests =
             Expect.equal contents.Events (List.truncate 1 events) "the first event is kept"
         }
 
+        testPropertyWithConfig config "a Guid is an id exactly when its canonical text is" <|
+            Prop.forAll (Arb.fromGen (Gen.arrayOfLength 16 (Gen.choose (0, 255) |> Gen.map byte))) (fun bytes ->
+                let g = Guid(bytes)
+                (JobId.ofGuid g |> Option.map string) = (JobId.tryParse (g.ToString "D") |> Option.map string))
+
         testPropertyWithConfig config "any events, written as a segment, read back the same" <|
             Prop.forAll (Arb.fromGen (Gen.listOf genEvent)) (fun events ->
                 let bytes = segmentOf events

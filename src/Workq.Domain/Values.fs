@@ -41,12 +41,10 @@ module JobId =
     /// Accepts exactly `8-4-4-4-12` hex digits with the RFC 9562 variant (10xx) and a
     /// version from 1 to 8, which also rules out the nil and max UUIDs.
     let tryParse (text: string) : JobId option =
-        let shapeOk =
-            text.Length = 36
-            && text
-               |> Seq.indexed
-               |> Seq.forall (fun (i, c) ->
-                   if i = 8 || i = 13 || i = 18 || i = 23 then c = '-' else isHex c)
+        let rec shapeFrom i =
+            i = 36
+            || ((if i = 8 || i = 13 || i = 18 || i = 23 then text.[i] = '-' else isHex text.[i]) && shapeFrom (i + 1))
+        let shapeOk = text.Length = 36 && shapeFrom 0
         if not shapeOk then None
         else
             let version = text.[14]
@@ -56,7 +54,9 @@ module JobId =
             else None
 
     /// The id of a Guid that satisfies the id rules (variant and version); None otherwise.
-    let ofGuid (g: Guid) : JobId option = g.ToString "D" |> tryParse
+    let ofGuid (g: Guid) : JobId option =
+        // Variant 10xx is the top two bits of the variant nibble: 0b10.
+        if g.Version >= 1 && g.Version <= 8 && g.Variant >>> 2 = 0b10 then Some(JobId g) else None
 
     let guid (JobId g) = g
 
@@ -88,7 +88,7 @@ module JobName =
         || c = '_' || c = '.' || c = '-'
 
     let tryCreate (text: string) : JobName option =
-        if text.Length >= 1 && text.Length <= maxLength && Seq.forall allowed text then
+        if text.Length >= 1 && text.Length <= maxLength && String.forall allowed text then
             Some(JobName text)
         else None
 

@@ -38,51 +38,58 @@ let writeShortString (out: IBufferWriter<byte>) (s: string) =
     let n = Encoding.ASCII.GetBytes(s, out.GetSpan s.Length)
     out.Advance n
 
-/// A position in a byte array. Readers return the value and the next position, or None
-/// when the bytes run out or do not make a value.
+/// A field that runs past the end of its record, or holds a value out of range.
+exception Malformed
+
+/// A position in a record's bytes. Each reader returns the value and the position after
+/// it, and raises Malformed on bytes that do not make a value; `Cursor.run` turns that
+/// into None, so decoding is total. (Replay reads millions of records: plain struct
+/// returns keep it fast, where a reader combinator allocated per field.)
 [<Struct>]
 type Cursor = { Bytes: byte[]; Pos: int; End: int }
 
 module Cursor =
     let over (bytes: byte[]) start length = { Bytes = bytes; Pos = start; End = start + length }
-    let atEnd c = c.Pos = c.End
 
-    let u8 c = if c.Pos < c.End then Some(c.Bytes.[c.Pos], { c with Pos = c.Pos + 1 }) else None
+    let private need n c = if n < 0 || c.End - c.Pos < n then raise Malformed
+
+    /// The value, if there is one.
+    let valid (v: 'a option) =
+        match v with
+        | Some x -> x
+        | None -> raise Malformed
+
+    let u8 c =
+        need 1 c
+        struct (c.Bytes.[c.Pos], { c with Pos = c.Pos + 1 })
 
     let i32 c =
-        if c.End - c.Pos >= 4 then
-            Some(BinaryPrimitives.ReadInt32LittleEndian(ReadOnlySpan(c.Bytes, c.Pos, 4)), { c with Pos = c.Pos + 4 })
-        else None
+        need 4 c
+        struct (BinaryPrimitives.ReadInt32LittleEndian(ReadOnlySpan(c.Bytes, c.Pos, 4)), { c with Pos = c.Pos + 4 })
 
     let i64 c =
-        if c.End - c.Pos >= 8 then
-            Some(BinaryPrimitives.ReadInt64LittleEndian(ReadOnlySpan(c.Bytes, c.Pos, 8)), { c with Pos = c.Pos + 8 })
-        else None
+        need 8 c
+        struct (BinaryPrimitives.ReadInt64LittleEndian(ReadOnlySpan(c.Bytes, c.Pos, 8)), { c with Pos = c.Pos + 8 })
 
     let guid c =
-        if c.End - c.Pos >= 16 then Some(Guid(ReadOnlySpan(c.Bytes, c.Pos, 16)), { c with Pos = c.Pos + 16 }) else None
+        need 16 c
+        struct (Guid(ReadOnlySpan(c.Bytes, c.Pos, 16)), { c with Pos = c.Pos + 16 })
 
     let bytes c =
-        i32 c
-        |> Option.bind (fun (n, c) ->
-            if n >= 0 && c.End - c.Pos >= n then Some(c.Bytes.AsSpan(c.Pos, n).ToArray(), { c with Pos = c.Pos + n })
-            else None)
+        let struct (n, c) = i32 c
+        need n c
+        struct (c.Bytes.AsSpan(c.Pos, n).ToArray(), { c with Pos = c.Pos + n })
 
     let shortString c =
-        u8 c
-        |> Option.bind (fun (n, c) ->
-            if c.End - c.Pos >= int n then
-                Some(Encoding.ASCII.GetString(c.Bytes, c.Pos, int n), { c with Pos = c.Pos + int n })
-            else None)
+        let struct (n, c) = u8 c
+        need (int n) c
+        struct (Encoding.ASCII.GetString(c.Bytes, c.Pos, int n), { c with Pos = c.Pos + int n })
 
-/// Sequencing for cursor readers: `read { let! x = Cursor.i32 ... }`.
-type ReadBuilder() =
-    member _.Bind(reader: Cursor -> ('a * Cursor) option, f: 'a -> Cursor -> ('b * Cursor) option) =
-        fun c -> reader c |> Option.bind (fun (a, c) -> f a c)
-    member _.Return(v) = fun (c: Cursor) -> Some(v, c)
-    member _.ReturnFrom(reader: Cursor -> ('a * Cursor) option) = reader
-
-let read = ReadBuilder()
-
-/// A reader that fails unless `check` holds.
-let fromOption (v: 'a option) = fun (c: Cursor) -> v |> Option.map (fun v -> v, c)
+    /// Reads exactly the `length` bytes at `start` with `reader`; None if they do not
+    /// hold one value, whole.
+    let run (reader: Cursor -> struct ('a * Cursor)) (bytes: byte[]) (start: int) (length: int) : 'a option =
+        try
+            let struct (v, rest) = reader (over bytes start length)
+            if rest.Pos = rest.End then Some v else None
+        with Malformed ->
+            None

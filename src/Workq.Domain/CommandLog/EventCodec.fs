@@ -77,101 +77,97 @@ let encode (out: IBufferWriter<byte>) (event: JobEvent) =
     | JobDeleted(id, at) -> idAt Tag.JobDeleted id at
     | JobExpired(id, at) -> idAt Tag.JobExpired id at
 
-let private instant = read { let! v = Cursor.i64 in return v * 1L<ms> }
-let private jobId = read { let! g = Cursor.guid in return! fromOption (JobId.ofGuid g) }
-let private ms = read { let! v = Cursor.i64 in return v * 1L<ms> }
-let private limit = read { let! v = Cursor.u8 in return! fromOption (Limit.tryCreate (int v)) }
+let private instant c =
+    let struct (v, c) = Cursor.i64 c
+    struct (v * 1L<ms>, c)
 
-let private origin =
-    read {
-        let! tag = Cursor.u8
+let private jobId c =
+    let struct (g, c) = Cursor.guid c
+    struct (Cursor.valid (JobId.ofGuid g), c)
+
+let private limit c =
+    let struct (v, c) = Cursor.u8 c
+    struct (Cursor.valid (Limit.tryCreate (int v)), c)
+
+let private ttl c =
+    let struct (v, c) = instant c
+    struct (Cursor.valid (Ttl.tryCreate v), c)
+
+let private origin c =
+    match Cursor.u8 c with
+    | struct (0uy, c) ->
+        let struct (ttl, c) = ttl c
+        struct (Background ttl, c)
+    | struct (1uy, c) ->
+        let struct (ttl, c) = ttl c
+        let struct (at, c) = instant c
+        struct (Scheduled(ttl, at), c)
+    | struct (2uy, c) ->
+        let struct (owner, c) = Cursor.i64 c
+        struct (Foreground owner, c)
+    | _ -> raise Malformed
+
+let private status c =
+    match Cursor.u8 c with
+    | struct (0uy, c) -> struct (Waiting, c)
+    | struct (1uy, c) -> struct (Ready, c)
+    | struct (2uy, c) ->
+        let struct (until, c) = instant c
+        struct (Leased until, c)
+    | struct (3uy, c) ->
+        let struct (success, c) = Cursor.u8 c
+        let struct (data, c) = Cursor.bytes c
+        struct (Finished { Success = (success = 1uy); Data = data }, c)
+    | _ -> raise Malformed
+
+let readJob c =
+    let struct (id, c) = jobId c
+    let struct (name, c) = Cursor.shortString c
+    let struct (ttr, c) = instant c
+    let struct (priority, c) = Cursor.i32 c
+    let struct (maxAttempts, c) = limit c
+    let struct (maxFails, c) = limit c
+    let struct (payload, c) = Cursor.bytes c
+    let struct (created, c) = instant c
+    let struct (origin, c) = origin c
+    let struct (seq, c) = Cursor.i64 c
+    let struct (attempts, c) = Cursor.i32 c
+    let struct (fails, c) = Cursor.i32 c
+    let struct (status, c) = status c
+    let job =
+        { Id = id; Name = Cursor.valid (JobName.tryCreate name); Ttr = Cursor.valid (Ttr.tryCreate ttr)
+          Priority = priority; MaxAttempts = maxAttempts; MaxFails = maxFails; Payload = payload; Created = created
+          Origin = origin; Seq = seq; Attempts = attempts; Fails = fails; Status = status }
+    struct (job, c)
+
+let private event c =
+    match Cursor.u8 c with
+    | struct (Tag.JobAdded, c) ->
+        let struct (job, c) = readJob c
+        struct (JobAdded job, c)
+    | struct (tag, c) ->
+        let struct (id, c) = jobId c
+        let struct (at, c) = instant c
+        let withData make =
+            let struct (data, c) = Cursor.bytes c
+            struct (make data, c)
         match tag with
-        | 0uy ->
-            let! ttl = ms
-            let! ttl = fromOption (Ttl.tryCreate ttl)
-            return Background ttl
-        | 1uy ->
-            let! ttl = ms
-            let! ttl = fromOption (Ttl.tryCreate ttl)
-            let! at = instant
-            return Scheduled(ttl, at)
-        | 2uy ->
-            let! owner = Cursor.i64
-            return Foreground owner
-        | _ -> return! fromOption None
-    }
-
-let private status =
-    read {
-        let! tag = Cursor.u8
-        match tag with
-        | 0uy -> return Waiting
-        | 1uy -> return Ready
-        | 2uy ->
-            let! until = instant
-            return Leased until
-        | 3uy ->
-            let! success = Cursor.u8
-            let! data = Cursor.bytes
-            return Finished { Success = (success = 1uy); Data = data }
-        | _ -> return! fromOption None
-    }
-
-let readJob =
-    read {
-        let! id = jobId
-        let! name = Cursor.shortString
-        let! name = fromOption (JobName.tryCreate name)
-        let! ttr = ms
-        let! ttr = fromOption (Ttr.tryCreate ttr)
-        let! priority = Cursor.i32
-        let! maxAttempts = limit
-        let! maxFails = limit
-        let! payload = Cursor.bytes
-        let! created = instant
-        let! origin = origin
-        let! seq = Cursor.i64
-        let! attempts = Cursor.i32
-        let! fails = Cursor.i32
-        let! status = status
-        return
-            { Id = id; Name = name; Ttr = ttr; Priority = priority; MaxAttempts = maxAttempts
-              MaxFails = maxFails; Payload = payload; Created = created; Origin = origin; Seq = seq
-              Attempts = attempts; Fails = fails; Status = status }
-    }
-
-let private event =
-    read {
-        let! tag = Cursor.u8
-        match tag with
-        | Tag.JobAdded ->
-            let! job = readJob
-            return JobAdded job
-        | _ ->
-            let! id = jobId
-            let! at = instant
-            match tag with
-            | Tag.JobAwoke -> return JobAwoke(id, at)
-            | Tag.JobLeased -> return JobLeased(id, at)
-            | Tag.LeaseTimedOut -> return LeaseTimedOut(id, at)
-            | Tag.AttemptsExhausted -> return AttemptsExhausted(id, at)
-            | Tag.JobCompleted ->
-                let! data = Cursor.bytes
-                return JobCompleted(id, at, data)
-            | Tag.JobRetried -> return JobRetried(id, at)
-            | Tag.JobFailed ->
-                let! data = Cursor.bytes
-                return JobFailed(id, at, data)
-            | Tag.JobDeleted -> return JobDeleted(id, at)
-            | Tag.JobExpired -> return JobExpired(id, at)
-            | _ -> return! fromOption None
-    }
+        | Tag.JobAwoke -> struct (JobAwoke(id, at), c)
+        | Tag.JobLeased -> struct (JobLeased(id, at), c)
+        | Tag.LeaseTimedOut -> struct (LeaseTimedOut(id, at), c)
+        | Tag.AttemptsExhausted -> struct (AttemptsExhausted(id, at), c)
+        | Tag.JobCompleted -> withData (fun data -> JobCompleted(id, at, data))
+        | Tag.JobRetried -> struct (JobRetried(id, at), c)
+        | Tag.JobFailed -> withData (fun data -> JobFailed(id, at, data))
+        | Tag.JobDeleted -> struct (JobDeleted(id, at), c)
+        | Tag.JobExpired -> struct (JobExpired(id, at), c)
+        | _ -> raise Malformed
 
 /// The event in exactly these bytes, or None if they do not hold one.
-let decode (bytes: byte[]) (start: int) (length: int) : JobEvent option =
-    match event (Cursor.over bytes start length) with
-    | Some(e, rest) when Cursor.atEnd rest -> Some e
-    | _ -> None
+let decode (bytes: byte[]) (start: int) (length: int) : JobEvent option = Cursor.run event bytes start length
+
+/// The job in exactly these bytes (a snapshot's record), or None.
+let decodeJob (bytes: byte[]) (start: int) (length: int) : Job option = Cursor.run readJob bytes start length
 
 let toBytes (event: JobEvent) =
     let buffer = ArrayBufferWriter<byte>()

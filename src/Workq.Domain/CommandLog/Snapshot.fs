@@ -41,18 +41,11 @@ let write (out: IBufferWriter<byte>) (state: State) =
     for job in jobs do
         Records.write out (fun body -> EventCodec.writeJob body job)
 
-let private counters =
-    read {
-        let! evicted = Cursor.i64
-        let! nextSeq = Cursor.i64
-        let! count = Cursor.i64
-        return evicted, nextSeq, count
-    }
-
-let private decodeWith reader (bytes: byte[]) start length =
-    match reader (Cursor.over bytes start length) with
-    | Some(v, rest) when Cursor.atEnd rest -> Some v
-    | _ -> None
+let private counters c =
+    let struct (evicted, c) = Cursor.i64 c
+    let struct (nextSeq, c) = Cursor.i64 c
+    let struct (count, c) = Cursor.i64 c
+    struct ((evicted, nextSeq, count), c)
 
 /// The state a snapshot holds, started at `started`; an error gives the offset of the
 /// damaged record (for `cmdlog verify`) and what is wrong with it.
@@ -61,10 +54,10 @@ let readDetailed (started: Instant) (bytes: byte[]) (length: int) : Result<State
     else
         match Records.scan bytes Segment.headerSize length with
         | Records.Record(bodyStart, bodyLength, next) ->
-            match decodeWith counters bytes bodyStart bodyLength with
+            match Cursor.run counters bytes bodyStart bodyLength with
             | None -> Error(Segment.headerSize, "damaged counters")
             | Some(evicted, nextSeq, count) ->
-                let jobs, _, damage = Segment.readRecords (decodeWith EventCodec.readJob) bytes length next
+                let jobs, _, damage = Segment.readRecords EventCodec.decodeJob bytes length next
                 match damage with
                 | Some(Segment.TornTail offset) -> Error(offset, "a job record is cut short")
                 | Some(Segment.Corrupt offset) -> Error(offset, "a job record is damaged")
