@@ -9,8 +9,8 @@ namespace Workq.Host;
 
 /// <summary>
 /// The one loop that owns the <see cref="State"/>: it feeds inputs to the decider in
-/// arrival order, appends the batch's logged events to the command log, and only then
-/// writes the replies. No locks guard domain data because nothing else touches it.
+/// arrival order, appends the batch's logged events to the command log (and with sync
+/// <c>always</c> forces them to disk), and only then writes the replies. No locks guard domain data because nothing else touches it.
 /// </summary>
 internal sealed class Engine(
     EngineInbox inbox, TimeProvider time, IOptions<CommandLogOptions> logOptions, ILogger<Engine> logger)
@@ -25,7 +25,6 @@ internal sealed class Engine(
     private readonly List<BatchItem> batch = [];
     private readonly List<Outbound> batchReplies = [];
     private readonly List<long> batchDisconnects = [];
-    private readonly Queue<HeldReplies> held = new();
     private readonly HashSet<Connection> touched = [];
     private EventLog? log;
     private State state = null!;
@@ -49,7 +48,7 @@ internal sealed class Engine(
         if (settings is null)
             state = StateModule.initial(now);
         else
-            log = EventLog.Open(settings, now, () => inbox.Post(EngineMessage.LogSynced), logger, out state);
+            log = EventLog.Open(settings, now, logger, out state);
     }
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -116,8 +115,6 @@ internal sealed class Engine(
                 batch.Add(new BatchItem(lastNow, null, outbound));
                 batchReplies.Add(outbound);
                 break;
-            case EngineMessage.Synced:
-                break; // the wake-up is the message: SendAsync releases what is now on disk
         }
     }
 
@@ -155,9 +152,7 @@ internal sealed class Engine(
         }
         try
         {
-            long position = log.Commit();
-            if (log.HoldsReplies)
-                Hold(position);
+            log.Commit();
         }
         catch (IOException e)
         {
@@ -205,27 +200,7 @@ internal sealed class Engine(
 
     private static bool HasLogged(FSharpList<Event> events) => events.Any(e => e.IsLogged);
 
-    /// <summary>Keeps the batch's replies until the log is on disk up to <paramref name="position"/>.</summary>
-    private void Hold(long position)
-    {
-        held.Enqueue(new HeldReplies(position, [.. batchReplies], [.. batchDisconnects]));
-        batchReplies.Clear();
-        batchDisconnects.Clear();
-    }
-
-    private async ValueTask SendAsync()
-    {
-        // Replies must not overtake held ones: while any are held, later ones wait behind them.
-        if (held.Count > 0 && (batchReplies.Count > 0 || batchDisconnects.Count > 0))
-            Hold(held.Last().Position);
-        long synced = log?.Synced ?? 0;
-        while (held.TryPeek(out HeldReplies? next) && next.Position <= synced)
-        {
-            held.Dequeue();
-            await WriteAsync(next.Replies, next.Disconnects);
-        }
-        await WriteAsync(batchReplies, batchDisconnects);
-    }
+    private ValueTask SendAsync() => WriteAsync(batchReplies, batchDisconnects);
 
     private async ValueTask WriteAsync(List<Outbound> replies, List<long> disconnects)
     {

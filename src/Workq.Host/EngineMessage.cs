@@ -16,9 +16,5 @@ internal abstract record EngineMessage
     /// <summary>A reply the host makes itself (a server error), sent in the connection's order.</summary>
     public sealed record Answer(long Conn, Reply Reply) : EngineMessage;
 
-    /// <summary>The command log reached disk further: held replies may go.</summary>
-    public sealed record Synced : EngineMessage;
-
     public static readonly EngineMessage Tick = new Decide(Input.Tick);
-    public static readonly EngineMessage LogSynced = new Synced();
 }

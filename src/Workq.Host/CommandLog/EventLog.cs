@@ -24,13 +24,12 @@ internal sealed class EventLog : IAsyncDisposable
     private long lastCompaction;
     private long compactedAt;
 
-    private EventLog(
-        CommandLogSettings settings, DirectoryLock directoryLock, SegmentWriter writer, Action onSynced, long now, ILogger logger)
+    private EventLog(CommandLogSettings settings, DirectoryLock directoryLock, SegmentWriter writer, long now, ILogger logger)
     {
         this.settings = settings;
         this.directoryLock = directoryLock;
         this.writer = writer;
-        syncer = new LogSyncer(writer, settings, onSynced, logger);
+        syncer = new LogSyncer(writer, settings, logger);
         compactor = new Compactor(settings.Directory, logger);
         this.logger = logger;
         lastCompaction = now;
@@ -42,7 +41,7 @@ internal sealed class EventLog : IAsyncDisposable
     /// it for appending. Throws <see cref="CommandLogException"/> when the directory is in use
     /// or damaged.
     /// </summary>
-    public static EventLog Open(CommandLogSettings settings, long now, Action onSynced, ILogger logger, out State state)
+    public static EventLog Open(CommandLogSettings settings, long now, ILogger logger, out State state)
     {
         Directory.CreateDirectory(settings.Directory);
         DirectoryLock directoryLock = DirectoryLock.Acquire(settings.Directory);
@@ -53,7 +52,7 @@ internal sealed class EventLog : IAsyncDisposable
             logger.LogInformation("Replayed {Events} events from the command log {Dir}: {Jobs} jobs",
                 loaded.Events, settings.Directory, loaded.State.Jobs.Count);
             state = loaded.State;
-            return new EventLog(settings, directoryLock, writer, onSynced, now, logger);
+            return new EventLog(settings, directoryLock, writer, now, logger);
         }
         catch
         {
@@ -62,13 +61,7 @@ internal sealed class EventLog : IAsyncDisposable
         }
     }
 
-    /// <summary>Whether replies must wait for <see cref="Synced"/> to pass their batch.</summary>
-    public bool HoldsReplies => settings.Sync == SyncPolicy.Always;
-
     public bool HasPending => pending.WrittenCount > 0;
-
-    /// <summary>How far the log is on disk, comparable with <see cref="Commit"/>'s positions.</summary>
-    public long Synced => syncer.Synced;
 
     /// <summary>Gathers the events of a decision that belong in the log.</summary>
     public void Add(FSharpList<Event> events)
@@ -85,22 +78,20 @@ internal sealed class EventLog : IAsyncDisposable
     }
 
     /// <summary>
-    /// Appends what was gathered and returns the position after it; an fsync is asked for
-    /// when the policy is <c>always</c>. If the write fails, nothing was appended.
+    /// Appends what was gathered in one write; with the policy <c>always</c> also forces it
+    /// to disk, so every command of the batch shares one fsync (and commands arriving
+    /// meanwhile make up the next batch: group commit). If it fails, nothing was appended.
     /// </summary>
-    public long Commit()
+    public void Commit()
     {
         try
         {
-            writer.Append(pending.WrittenSpan);
+            writer.Append(pending.WrittenSpan, sync: settings.Sync == SyncPolicy.Always);
         }
         finally
         {
             pending.ResetWrittenCount();
         }
-        if (HoldsReplies)
-            syncer.Request();
-        return writer.Written;
     }
 
     /// <summary>

@@ -3,81 +3,45 @@ using Microsoft.Extensions.Logging;
 namespace Workq.Host.CommandLog;
 
 /// <summary>
-/// Forces appended records to disk as the sync policy says. With <c>always</c> the engine
-/// asks after each batch and holds the batch's replies until <see cref="Synced"/> passes
-/// it; whatever was appended while one fsync ran is covered by the next, so concurrent
-/// commands share it (group commit).
+/// The <c>interval</c> sync policy: forces what was appended to disk every interval, if
+/// anything was (so also shortly after traffic stops). <c>always</c> syncs in the
+/// engine's own append, and <c>os</c> leaves it to the kernel.
 /// </summary>
 internal sealed class LogSyncer : IAsyncDisposable
 {
-    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromMilliseconds(200);
-
     private readonly SegmentWriter writer;
-    private readonly Action onSynced;
     private readonly ILogger logger;
-    private readonly SemaphoreSlim asked = new(0);
     private readonly CancellationTokenSource stopping = new();
     private readonly Task loop;
     private long synced;
 
-    public LogSyncer(SegmentWriter writer, CommandLogSettings settings, Action onSynced, ILogger logger)
+    public LogSyncer(SegmentWriter writer, CommandLogSettings settings, ILogger logger)
     {
         this.writer = writer;
-        this.onSynced = onSynced;
         this.logger = logger;
         synced = writer.Written;
-        loop = settings.Sync switch
-        {
-            SyncPolicy.Always => Task.Run(() => OnRequestAsync(stopping.Token)),
-            SyncPolicy.Interval => Task.Run(() => OnTimerAsync(settings.SyncInterval, stopping.Token)),
-            _ => Task.CompletedTask,
-        };
-    }
-
-    /// <summary>How far the log is known to be on disk, as a <see cref="SegmentWriter.Written"/> position.</summary>
-    public long Synced => Volatile.Read(ref synced);
-
-    /// <summary>Asks for an fsync of everything appended so far.</summary>
-    public void Request() => asked.Release();
-
-    private async Task OnRequestAsync(CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            await asked.WaitAsync(ct);
-            // Requests that came in meanwhile are served by this one fsync.
-            while (asked.CurrentCount > 0)
-                await asked.WaitAsync(ct);
-            await SyncAsync(ct);
-        }
+        loop = settings.Sync == SyncPolicy.Interval
+            ? Task.Run(() => OnTimerAsync(settings.SyncInterval, stopping.Token))
+            : Task.CompletedTask;
     }
 
     private async Task OnTimerAsync(TimeSpan interval, CancellationToken ct)
     {
         using var timer = new PeriodicTimer(interval);
         while (await timer.WaitForNextTickAsync(ct))
-            await SyncAsync(ct);
-    }
-
-    private async Task SyncAsync(CancellationToken ct)
-    {
-        while (true)
         {
             long target = writer.Written;
-            if (target <= Synced)
-                return;
+            if (target == synced)
+                continue;
             try
             {
                 writer.Sync();
-                Volatile.Write(ref synced, target);
-                onSynced();
-                return;
+                synced = target;
             }
             catch (IOException e)
             {
-                // Replies held for this sync wait: nothing is acknowledged that is not on disk.
+                // Nothing waits on it; the next tick tries again.
                 logger.LogError(e, "fsync of the command log failed; retrying");
-                await Task.Delay(RetryAfterFailure, ct);
             }
         }
     }
@@ -93,6 +57,5 @@ internal sealed class LogSyncer : IAsyncDisposable
         {
         }
         stopping.Dispose();
-        asked.Dispose();
     }
 }

@@ -35,8 +35,11 @@ internal sealed class SegmentWriter : IDisposable
     /// <summary>Bytes appended since the server started: a position for the syncer.</summary>
     public long Written => Volatile.Read(ref written);
 
-    /// <summary>Appends whole records. On failure nothing was appended.</summary>
-    public void Append(ReadOnlySpan<byte> records)
+    /// <summary>
+    /// Appends whole records, and with <paramref name="sync"/> forces them to disk. On
+    /// failure nothing was appended.
+    /// </summary>
+    public void Append(ReadOnlySpan<byte> records, bool sync)
     {
         if (mustTruncate)
         {
@@ -46,6 +49,8 @@ internal sealed class SegmentWriter : IDisposable
         try
         {
             RandomAccess.Write(handle, records, length);
+            if (sync)
+                RandomAccess.FlushToDisk(handle);
         }
         catch
         {
