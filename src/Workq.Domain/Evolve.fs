@@ -91,7 +91,10 @@ let applyJob (state: State) (event: JobEvent) : State =
             { removed job state with EvictedJobs = state.EvictedJobs + evicted }
         | None -> state
 
-let private distinct names = List.distinct names
+/// Changes the waiting workers of each name a worker waits on.
+let private workersOf names (change: Set<WaiterKey> -> Set<WaiterKey>) state =
+    List.distinct names
+    |> List.fold (fun s name -> updateQueue name (fun q -> { q with Workers = change q.Workers }) s) state
 
 let private watch id conn state =
     let conns = state.Watchers |> Map.tryFind id |> Option.defaultValue Set.empty
@@ -124,10 +127,7 @@ let applySession (state: State) (event: SessionEvent) : State =
                 Timers = state.Timers.Add { At = until; Seq = wait.Seq; Alarm = WaitEnd conn }
                 NextWaitSeq = state.NextWaitSeq + 1L }
         match waiter with
-        | LeaseWaiter names ->
-            let key = { Seq = wait.Seq; Conn = conn }
-            distinct names
-            |> List.fold (fun s name -> updateQueue name (fun q -> { q with Workers = q.Workers.Add key }) s) state
+        | LeaseWaiter names -> workersOf names (Set.add { Seq = wait.Seq; Conn = conn }) state
         | ResultWaiter id
         | RunWaiter id -> watch id conn state
     | WaitEnded conn ->
@@ -136,10 +136,7 @@ let applySession (state: State) (event: SessionEvent) : State =
         | Some wait ->
             let state = withoutTimer (waitTimer conn wait) { state with Waits = state.Waits.Remove conn }
             match wait.Waiter with
-            | LeaseWaiter names ->
-                let key = { Seq = wait.Seq; Conn = conn }
-                distinct names
-                |> List.fold (fun s name -> updateQueue name (fun q -> { q with Workers = q.Workers.Remove key }) s) state
+            | LeaseWaiter names -> workersOf names (Set.remove { Seq = wait.Seq; Conn = conn }) state
             | ResultWaiter id
             | RunWaiter id -> unwatch id conn state
     | RunOverdue conn ->
