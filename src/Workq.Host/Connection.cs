@@ -25,11 +25,18 @@ internal sealed class Connection
         Socket = socket;
         Inbox = inbox;
         Logger = logger;
+        // Both pipes run their reader inline: received bytes are parsed on the thread that
+        // received them, and the engine's flush sends the replies itself. Every hand-off to
+        // another thread costs a wake-up and a context switch, which on a small machine
+        // cost more than all the work a request needs.
         Input = new Pipe(new PipeOptions(
+            readerScheduler: PipeScheduler.Inline,
             pauseWriterThreshold: InputPauseBytes, resumeWriterThreshold: InputResumeBytes, useSynchronizationContext: false));
         // The engine writes here and must never wait: no pause threshold; ConnectionFlow
         // bounds what can pile up instead.
-        OutputPipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
+        OutputPipe = new Pipe(new PipeOptions(
+            readerScheduler: PipeScheduler.Inline,
+            pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
     }
 
     public long Id { get; }

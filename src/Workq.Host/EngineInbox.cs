@@ -6,9 +6,11 @@ namespace Workq.Host;
 internal sealed class EngineInbox
 {
     // Unbounded so posting never blocks a connection; each connection's share is capped
-    // by its ConnectionFlow, which bounds the whole.
+    // by its ConnectionFlow, which bounds the whole. An idle engine runs on the posting
+    // thread (synchronous continuations) rather than waking a thread of its own; it stays
+    // the only reader, and it never blocks, so posters are held up only by its work.
     private readonly Channel<EngineMessage> channel = Channel.CreateUnbounded<EngineMessage>(
-        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
 
     public ChannelReader<EngineMessage> Reader => channel.Reader;
 
