@@ -22,10 +22,13 @@ let tokens: P<string list> = spaces0 >>. many (token .>> spaces0) .>> eof
 /// Flags are told apart from positional tokens by shape alone, as framing does.
 let isFlag (token: string) = token.StartsWith '-' && token.Contains '='
 
+/// A public parser takes a whole token: built once here, not at every run.
+let private whole (p: P<'a>) : P<'a> = p .>> eof
+
 /// `-key=value`: key and value non-empty, no second `=`.
 let flag: P<string * string> =
     let part = many1Satisfy (fun c -> c <> '=')
-    pchar '-' >>. part .>> pchar '=' .>>. part
+    pchar '-' >>. part .>> pchar '=' .>>. part |> whole
 
 // ---- values -------------------------------------------------------------------
 
@@ -45,47 +48,46 @@ let private validated (check: 'a -> 'b option) (p: P<'a>) : P<'b> =
 let private saturation = 1_000_000_000_000_000L
 
 /// A decimal of any length; values past every range saturate instead of overflowing.
-let natural: P<int64> =
+let private natural: P<int64> =
     many1Satisfy isAsciiDigit
     |>> Seq.fold (fun acc c -> min saturation (acc * 10L + int64 c - int64 '0')) 0L
 
 let private inRange lo hi (v: int64) = if v >= lo && v <= hi then Some v else None
 
-let private hexDigits n = manyMinMaxSatisfy n n isHex
-
-/// Canonical `8-4-4-4-12`; variant and version are checked by `JobId.tryParse`.
+/// Canonical `8-4-4-4-12`: 36 hex digits and dashes, whose places, variant and version
+/// `JobId.tryParse` checks.
 let jobId: P<JobId> =
-    let dash = pchar '-'
-    pipe5 (hexDigits 8 .>> dash) (hexDigits 4 .>> dash) (hexDigits 4 .>> dash) (hexDigits 4 .>> dash) (hexDigits 12)
-        (fun a b c d e -> String.Join('-', a, b, c, d, e))
-    |> validated JobId.tryParse
+    manyMinMaxSatisfy 36 36 (fun c -> isHex c || c = '-') |> validated JobId.tryParse |> whole
 
 let jobName: P<JobName> =
     many1Satisfy (fun c -> isAsciiDigit c || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c = '_' || c = '.' || c = '-')
     |> validated JobName.tryCreate
+    |> whole
 
 let private millis = natural |>> LanguagePrimitives.Int64WithMeasure<ms>
 
-let ttr: P<Ttr> = millis |> validated Ttr.tryCreate
+let ttr: P<Ttr> = millis |> validated Ttr.tryCreate |> whole
 
-let ttl: P<Ttl> = millis |> validated Ttl.tryCreate
+let ttl: P<Ttl> = millis |> validated Ttl.tryCreate |> whole
 
-let waitTimeout: P<WaitTimeout> = millis |> validated WaitTimeout.tryCreate
+let waitTimeout: P<WaitTimeout> = millis |> validated WaitTimeout.tryCreate |> whole
 
-let size: P<int> = natural |> validated (inRange 0L (int64 Sizes.maxData) >> Option.map int)
+let size: P<int> = natural |> validated (inRange 0L (int64 Sizes.maxData) >> Option.map int) |> whole
 
-let cursorOffset: P<uint32> = natural |> validated (inRange 0L (int64 UInt32.MaxValue) >> Option.map uint32)
+let cursorOffset: P<uint32> =
+    natural |> validated (inRange 0L (int64 UInt32.MaxValue) >> Option.map uint32) |> whole
 
-let limit: P<int> = natural |> validated (inRange 1L (int64 Page.maxLimit) >> Option.map int)
+let limit: P<int> = natural |> validated (inRange 1L (int64 Page.maxLimit) >> Option.map int) |> whole
 
 /// Signed: an optional `-`, never `+`.
 let priority: P<int> =
     opt (pchar '-') .>>. natural
     |>> (fun (sign, v) -> if sign.IsSome then -v else v)
     |> validated (inRange (int64 Int32.MinValue) (int64 Int32.MaxValue) >> Option.map int)
+    |> whole
 
 let retryLimit: P<Limit> =
-    natural |> validated (inRange 0L (int64 Limit.max) >> Option.bind (int >> Limit.tryCreate))
+    natural |> validated (inRange 0L (int64 Limit.max) >> Option.bind (int >> Limit.tryCreate)) |> whole
 
 /// `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, a date that exists.
 let time: P<Instant> =
@@ -95,9 +97,11 @@ let time: P<Instant> =
     let fraction = opt (pchar '.' >>. many1Satisfy isAsciiDigit) |>> Option.defaultValue ""
     tuple3 (date .>> pchar 'T') clock (fraction .>> pchar 'Z')
     |> validated (fun ((y, mo, d), (h, mi, s), f) -> Time.ofParts y mo d h mi s f)
+    |> whole
 
-/// Runs `p` over the whole of `text`.
+/// Runs `p`, one of the parsers above, over `text`; each of them takes a whole token (or
+/// line), so `tryRun` adds nothing around it.
 let tryRun (p: P<'a>) (text: string) : 'a option =
-    match run (p .>> eof) text with
+    match run p text with
     | Success(v, _, _) -> Some v
     | Failure _ -> None
