@@ -493,5 +493,38 @@ let folding =
         }
     ]
 
+let withoutLog =
+    let refuse offset input (sim: Sim) =
+        let d = Decide.decideWithoutLog "disk full" (t0 + ms offset) input sim.State
+        { State = d.State; Replies = d.Replies; Events = d.Events }
+    testList "without the command log" [
+        test "a change is refused and changes nothing; a read is answered" {
+            let sim = connected [ 1 ] |> send 0 1 (add 1 "q")
+            let after = sim |> refuse 1 (Request(1, add 2 "q")) |> expect [ 1, ServerError "disk full" ]
+            Expect.equal after.State sim.State "nothing changed"
+            after
+            |> refuse 2 (Request(1, Inspect(InspectQueue(name "q"))))
+            |> expect [ 1, QueueRecords [ { Name = name "q"; Ready = 1; Scheduled = 0; Leased = 0; Workers = 0 } ] ]
+            |> refuse 3 (Request(1, lease [ "other" ] 0)) |> expect [ 1, Timeout ]
+            |> ignore
+        }
+        test "a lease, which the log records, is refused too" {
+            connected [ 1 ] |> send 0 1 (add 1 "q")
+            |> refuse 1 (Request(1, lease [ "q" ] 0)) |> expect [ 1, ServerError "disk full" ]
+            |> expectJob 1 (fun j -> Expect.equal (Job.stateCode j) 0 "still new")
+            |> ignore
+        }
+        test "due timers that would be logged stay due; waits still run out" {
+            let sim =
+                connected [ 1; 2 ]
+                |> send 0 1 (addWith 1 "q" (fun s -> { s with Ttl = ttl 100 }))
+                |> send 0 2 (lease [ "other" ] 100)
+            let refused = sim |> refuse 200 Tick |> expect []
+            Expect.equal refused.State sim.State "the expiry waits, and so does everything due with it"
+            let waitOnly = connected [ 2 ] |> send 0 2 (lease [ "other" ] 100) |> refuse 200 Tick |> expect [ 2, Timeout ]
+            Expect.isEmpty waitOnly.State.Waits "the wait ran out"
+        }
+    ]
+
 [<Tests>]
-let tests = testList "decider" [ lifecycle; expiry; scheduling; waiting; running; inspecting; folding ]
+let tests = testList "decider" [ lifecycle; expiry; scheduling; waiting; running; inspecting; folding; withoutLog ]

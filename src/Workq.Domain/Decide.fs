@@ -292,7 +292,19 @@ let private decision (step: Step) : Decision =
 let decide (now: Instant) (input: Input) (state: State) : Decision =
     start state |> fireDue now |> handle now input |> decision
 
-/// Handles the input alone, leaving due timers for later: for when their events cannot
-/// be recorded, so that requests that change nothing durable are still answered.
-let decideWithoutTimers (now: Instant) (input: Input) (state: State) : Decision =
-    start state |> handle now input |> decision
+/// The decision when the command log cannot be written: whatever would change what the
+/// log keeps is refused and changes nothing (a request is answered with `reason`, due
+/// timers stay due), while the rest — reads, waits, connections — goes on as usual.
+/// A tick fires the timers that log nothing only if none of the due ones logs anything.
+let decideWithoutLog (reason: string) (now: Instant) (input: Input) (state: State) : Decision =
+    let attempt =
+        match input with
+        | Tick -> start state |> fireDue now |> decision
+        | _ -> start state |> handle now input |> decision
+    if attempt.Events |> List.exists (Event.logged >> Option.isSome) then
+        let refused =
+            match input with
+            | Request(conn, _) -> [ { To = conn; Reply = ServerError reason } ]
+            | _ -> []
+        { State = state; Events = []; Replies = refused }
+    else attempt

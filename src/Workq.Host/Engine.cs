@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.FSharp.Collections;
 using Workq.Domain;
 using Workq.Host.CommandLog;
 
@@ -164,31 +163,21 @@ internal sealed class Engine(
     }
 
     /// <summary>
-    /// Goes back to the state before the batch and decides its inputs again: whatever would
-    /// change the log is refused with a server error and changes nothing; the rest (reads,
-    /// waits, connections) goes on as usual.
+    /// Goes back to the state before the batch and decides its inputs again, as the core
+    /// decides when the log cannot be written: changes are refused, the rest goes on.
     /// </summary>
     private void DecideWithoutLog(string reason)
     {
-        Reply refused = Reply.NewServerError($"Command log write failed: {reason}");
+        string refusal = $"Command log write failed: {reason}";
         state = batchStart;
         batchReplies.Clear();
-        // Due timers fire only if they log nothing; otherwise they stay due for later.
-        Decision tick = Workq.Domain.Decide.decide(Now(), Input.Tick, state);
-        if (!HasLogged(tick.Events))
-            Apply(tick);
+        Apply(Workq.Domain.Decide.decideWithoutLog(refusal, Now(), Input.Tick, state));
         foreach (BatchItem item in batch)
         {
-            if (item.Input is not { } input)
-            {
+            if (item.Input is { } input)
+                Apply(Workq.Domain.Decide.decideWithoutLog(refusal, item.Now, input, state));
+            else
                 batchReplies.Add(item.Answer);
-                continue;
-            }
-            Decision decision = Workq.Domain.Decide.decideWithoutTimers(item.Now, input, state);
-            if (!HasLogged(decision.Events))
-                Apply(decision);
-            else if (Inputs.Requester(input) is long conn)
-                batchReplies.Add(new Outbound(conn, refused));
         }
     }
 
@@ -197,8 +186,6 @@ internal sealed class Engine(
         state = decision.State;
         batchReplies.AddRange(decision.Replies);
     }
-
-    private static bool HasLogged(FSharpList<Event> events) => events.Any(e => e.IsLogged);
 
     private ValueTask SendAsync() => WriteAsync(batchReplies, batchDisconnects);
 

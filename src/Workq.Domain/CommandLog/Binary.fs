@@ -15,10 +15,6 @@ let writeI32 (out: IBufferWriter<byte>) (v: int) =
     BinaryPrimitives.WriteInt32LittleEndian(out.GetSpan 4, v)
     out.Advance 4
 
-let writeU32 (out: IBufferWriter<byte>) (v: uint32) =
-    BinaryPrimitives.WriteUInt32LittleEndian(out.GetSpan 4, v)
-    out.Advance 4
-
 let writeI64 (out: IBufferWriter<byte>) (v: int64) =
     BinaryPrimitives.WriteInt64LittleEndian(out.GetSpan 8, v)
     out.Advance 8
