@@ -20,6 +20,10 @@ internal static class LogFiles
     public static string Snapshot(string dir, long firstUncovered) =>
         Path.Combine(dir, SnapshotPrefix + firstUncovered.ToString("D20", CultureInfo.InvariantCulture) + SnapshotSuffix);
 
+    /// <summary>The first segment a snapshot does not cover, from its name.</summary>
+    public static long SnapshotNumber(string path) =>
+        long.Parse(Path.GetFileName(path)[SnapshotPrefix.Length..^SnapshotSuffix.Length], CultureInfo.InvariantCulture);
+
     /// <summary>Segment numbers and paths, oldest first.</summary>
     public static List<(long Number, string Path)> Segments(string dir) => Numbered(dir, "", SegmentSuffix);
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.FSharp.Core;
 using Workq.Domain;
 using Workq.Domain.CommandLog;
 
@@ -19,54 +18,56 @@ internal sealed class LogLoader(CommandLogSettings settings, ILogger logger)
         foreach (string leftover in LogFiles.Leftovers(dir))
             File.Delete(leftover); // a snapshot that was being written when the server stopped
 
-        (State state, long firstSegment) = LoadSnapshot(now);
-        var segments = LogFiles.Segments(dir).Where(s => s.Number >= firstSegment).ToList();
+        State state = StateModule.initial(now);
+        long segment = 1;
+        long length = 0;
         int events = 0;
-        for (int i = 0; i < segments.Count; i++)
+        foreach (LogEntry entry in LogReader.Read(dir, now))
         {
-            (long number, string path) = segments[i];
-            if (number != firstSegment + i)
+            switch (entry)
             {
-                Missing(firstSegment + i, segments.Skip(i).Select(s => s.Path));
-                return new LoadedLog(state, firstSegment + i, 0, events);
-            }
-            byte[] bytes = File.ReadAllBytes(path);
-            Segment.Contents contents = Segment.read(bytes, bytes.Length);
-            state = Replay(state, contents.Events, ref events);
-            if (contents.Damage is { } damage)
-            {
-                bool last = i == segments.Count - 1;
-                if (damage.Value is Segment.Damage.TornTail torn && last)
-                {
-                    // Kept, should the cut bytes ever be wanted: cutting is not undoable.
-                    string backup = Backup([path], move: false);
-                    logger.LogWarning(
-                        "The last record of {File} was cut short at offset {Offset} (a crash mid-write); cutting it off (the original is in {Backup})",
-                        path, torn.offset, backup);
-                    return new LoadedLog(state, number, Truncate(path, torn.offset), events);
-                }
-                (int offset, string what) = Describe(damage.Value);
-                Damaged(path, offset, what, segments.Skip(i + 1).Select(s => s.Path));
-                return new LoadedLog(state, number, Truncate(path, offset), events);
+                case SnapshotEntry snapshot when snapshot.Contents.IsError:
+                    throw new CommandLogException(
+                        $"the snapshot {snapshot.Path} is damaged at offset {snapshot.Contents.ErrorValue.Item1} " +
+                        $"({snapshot.Contents.ErrorValue.Item2}); it cannot be repaired, restore the directory from a backup");
+                case SnapshotEntry snapshot:
+                    state = snapshot.Contents.ResultValue;
+                    segment = LogFiles.SnapshotNumber(snapshot.Path);
+                    break;
+                case MissingSegment missing:
+                    Missing(missing.Path, LaterSegments(missing.Number));
+                    return new LoadedLog(state, missing.Number, 0, events);
+                case SegmentEntry s:
+                    segment = s.Number;
+                    state = Replay(state, s.Contents.Events, ref events);
+                    if (s.Contents.Damage is { } damage)
+                        return new LoadedLog(state, segment, CutAtDamage(s, damage.Value), events);
+                    length = new FileInfo(s.Path).Length;
+                    break;
             }
         }
-        return segments.Count == 0
-            ? new LoadedLog(state, firstSegment, 0, events)
-            : new LoadedLog(state, segments[^1].Number, new FileInfo(segments[^1].Path).Length, events);
+        return new LoadedLog(state, segment, length, events);
     }
 
-    private (State, long) LoadSnapshot(long now)
+    /// <summary>Cuts a damaged segment at its first bad record; returns the length it keeps.</summary>
+    private long CutAtDamage(SegmentEntry s, Segment.Damage damage)
     {
-        var snapshots = LogFiles.Snapshots(dir);
-        if (snapshots.Count == 0)
-            return (StateModule.initial(now), 1);
-        (long number, string path) = snapshots[^1];
-        byte[] bytes = File.ReadAllBytes(path);
-        FSharpResult<State, string> read = Snapshot.read(now, bytes, bytes.Length);
-        if (read.IsError)
-            throw new CommandLogException($"the snapshot {path} is damaged ({read.ErrorValue}); it cannot be repaired, restore the directory from a backup");
-        return (read.ResultValue, number);
+        if (damage is Segment.Damage.TornTail torn && s.IsLast)
+        {
+            // Kept, should the cut bytes ever be wanted: cutting is not undoable.
+            string backup = Backup([s.Path], move: false);
+            logger.LogWarning(
+                "The last record of {File} was cut short at offset {Offset} (a crash mid-write); cutting it off (the original is in {Backup})",
+                s.Path, torn.offset, backup);
+            return Truncate(s.Path, torn.offset);
+        }
+        (int offset, string what) = Describe(damage);
+        Damaged(s.Path, offset, what, LaterSegments(s.Number));
+        return Truncate(s.Path, offset);
     }
+
+    private List<string> LaterSegments(long number) =>
+        LogFiles.Segments(dir).Where(s => s.Number > number).Select(s => s.Path).ToList();
 
     private static State Replay(State state, Microsoft.FSharp.Collections.FSharpList<JobEvent> events, ref int count)
     {
@@ -99,9 +100,9 @@ internal sealed class LogLoader(CommandLogSettings settings, ILogger logger)
             path, offset, what, backup);
     }
 
-    private void Missing(long number, IEnumerable<string> later)
+    private void Missing(string path, IEnumerable<string> later)
     {
-        string what = $"segment {LogFiles.Segment(dir, number)} is missing";
+        string what = $"segment {path} is missing";
         if (!settings.Repair)
             throw new CommandLogException($"the command log is damaged: {what}. {RepairHint}");
         string backup = Backup(later, move: true);

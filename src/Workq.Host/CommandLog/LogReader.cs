@@ -1,16 +1,17 @@
 using Workq.Domain.CommandLog;
 
-namespace Workq.Host.CommandLog.Tools;
+namespace Workq.Host.CommandLog;
 
 /// <summary>
-/// Reads a log directory's files in the order the server replays them: the newest
-/// snapshot, then the segments it does not cover, stopping at a gap in their numbers.
-/// Older files that the server ignores (covered segments, older snapshots, temporaries)
-/// are skipped as it skips them. Nothing is ever written.
+/// Reads a log directory's files in the order they are replayed — by the server at
+/// start-up and by the log tools alike: the newest snapshot, then the segments it does
+/// not cover, stopping at a gap in their numbers. Older files (covered segments, older
+/// snapshots, temporaries) are skipped. Nothing is written.
 /// </summary>
 internal static class LogReader
 {
-    public static IEnumerable<LogEntry> Read(string dir)
+    /// <summary>The files in replay order; a snapshot's state is stamped as started at <paramref name="started"/>.</summary>
+    public static IEnumerable<LogEntry> Read(string dir, long started = 0)
     {
         long first = 1;
         var snapshots = LogFiles.Snapshots(dir);
@@ -18,8 +19,7 @@ internal static class LogReader
         {
             (first, string path) = snapshots[^1];
             byte[] bytes = ReadShared(path);
-            // The started instant is not in the file and nothing here shows it.
-            yield return new SnapshotEntry(path, bytes.Length, Snapshot.readDetailed(0L, bytes, bytes.Length));
+            yield return new SnapshotEntry(path, bytes.Length, Snapshot.readDetailed(started, bytes, bytes.Length));
         }
         var segments = LogFiles.Segments(dir).Where(s => s.Number >= first).ToList();
         for (int i = 0; i < segments.Count; i++)
@@ -27,11 +27,11 @@ internal static class LogReader
             (long number, string path) = segments[i];
             if (number != first + i)
             {
-                yield return new MissingSegment(LogFiles.Segment(dir, first + i));
+                yield return new MissingSegment(LogFiles.Segment(dir, first + i), first + i);
                 yield break;
             }
             byte[] bytes = ReadShared(path);
-            yield return new SegmentEntry(path, Segment.read(bytes, bytes.Length), i == segments.Count - 1);
+            yield return new SegmentEntry(path, number, Segment.read(bytes, bytes.Length), i == segments.Count - 1);
         }
     }
 
