@@ -1,0 +1,22 @@
+namespace Workq.Client;
+
+/// <summary>
+/// A job that becomes ready at a given time (the protocol's <c>schedule</c>).
+/// </summary>
+public sealed record ScheduledJob : JobDescription
+{
+    /// <summary>
+    /// When the job becomes ready; sent as UTC with milliseconds. A time in the past is
+    /// accepted while <see cref="Time"/> + <see cref="Ttl"/> is still ahead.
+    /// </summary>
+    public required DateTimeOffset Time { get; init; }
+
+    /// <summary>How long the job, and then its result, is kept, counted from <see cref="Time"/>.</summary>
+    public required TimeSpan Ttl { get; init; }
+
+    /// <summary>How many leases the job may have; 0 (the default) leaves only the server's cap of 255.</summary>
+    public int MaxAttempts { get; init; }
+
+    /// <summary>How many <c>fail</c>s the job may have before a failure is final; 0 or 1 makes the first one final.</summary>
+    public int MaxFails { get; init; }
+}

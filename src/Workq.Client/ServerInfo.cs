@@ -1,0 +1,33 @@
+namespace Workq.Client;
+
+/// <summary>The server as <c>inspect server</c> shows it.</summary>
+public sealed record ServerInfo
+{
+    /// <summary>Open client connections, this one included.</summary>
+    public required int ActiveClients { get; init; }
+
+    /// <summary>Jobs whose time to live ran out before they finished.</summary>
+    public required long EvictedJobs { get; init; }
+
+    /// <summary>When the server started, to the second.</summary>
+    public required DateTimeOffset Started { get; init; }
+
+    /// <summary>Jobs held, finished or not; null from a server that does not report it.</summary>
+    public long? Jobs { get; init; }
+
+    /// <summary>Queues that exist; null from a server that does not report it.</summary>
+    public long? Queues { get; init; }
+
+    /// <summary>Every key of the record as the server sent it, those above included, in order.</summary>
+    public required IReadOnlyList<KeyValuePair<string, string>> Keys { get; init; }
+
+    internal static ServerInfo FromRecord(InspectRecord record) => new()
+    {
+        ActiveClients = record.Int32("active-clients"),
+        EvictedJobs = record.Number("evicted-jobs"),
+        Started = record.Time("started"),
+        Jobs = record.Has("jobs") ? record.Number("jobs") : null,
+        Queues = record.Has("queues") ? record.Number("queues") : null,
+        Keys = record.TextKeys,
+    };
+}

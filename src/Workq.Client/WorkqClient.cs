@@ -1,0 +1,307 @@
+using System.Text;
+
+namespace Workq.Client;
+
+/// <summary>
+/// A client of a Workq server: one async method per protocol command.
+/// </summary>
+/// <remarks>
+/// <para>
+/// One instance is meant to be shared, by every thread of a process. Each request takes a
+/// connection of its own for its request/response exchange (an idle one from a small
+/// pool, or a new one), so a <c>lease</c>, <c>run</c> or <c>result</c> that waits on the
+/// server never holds up other requests.
+/// </para>
+/// <para>
+/// Errors: an error reply from the server is a <see cref="WorkqException"/> (one subclass
+/// per code), except that a <c>lease</c> that times out returns null. A connection that
+/// fails is a <see cref="WorkqConnectionException"/>; requests are never resent by the
+/// client. Arguments that could never make a valid request (an empty name, a negative
+/// TTR, more than 1 MiB of data) are refused with an <see cref="ArgumentException"/>
+/// before anything is sent; everything else is left to the server to judge.
+/// </para>
+/// <para>
+/// Cancelling a token while its request is on the wire closes that request's connection
+/// (the server then forgets a waiting <c>lease</c>, and removes a waiting <c>run</c>'s
+/// job) and throws <see cref="OperationCanceledException"/>.
+/// </para>
+/// </remarks>
+public sealed partial class WorkqClient : IDisposable, IAsyncDisposable
+{
+    private readonly ConnectionPool pool;
+
+    /// <summary>A client of the server at <see cref="WorkqClientOptions.DefaultServer"/>.</summary>
+    public WorkqClient()
+        : this(new WorkqClientOptions())
+    {
+    }
+
+    /// <summary>A client of the server at <paramref name="server"/> (<c>HOST:PORT</c>), with default settings.</summary>
+    public WorkqClient(string server)
+        : this(new WorkqClientOptions { Server = server })
+    {
+    }
+
+    /// <summary>A client with the given settings.</summary>
+    /// <exception cref="ArgumentException">The server address or a setting is invalid.</exception>
+    public WorkqClient(WorkqClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ServerAddress address = ServerAddress.Parse(options.Server);
+        if (options.ConnectTimeout <= TimeSpan.Zero && options.ConnectTimeout != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(options), options.ConnectTimeout, "ConnectTimeout must be positive.");
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxPooledConnections, nameof(options));
+        pool = new ConnectionPool(address, options.ConnectTimeout, options.MaxPooledConnections);
+    }
+
+    /// <summary>The server's address, <c>HOST:PORT</c>.</summary>
+    public string Server => pool.Address.ToString();
+
+    /// <summary>Queues a job at once (<c>add</c>).</summary>
+    /// <returns>The job's id, <see cref="JobDescription.Id"/>.</returns>
+    /// <exception cref="WorkqClientErrorException">The server refused the job, e.g. <c>Duplicate job</c> or <c>Invalid TTL</c>.</exception>
+    public async Task<Guid> AddAsync(BackgroundJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        long ttr = CheckCommon(job);
+        long ttl = Arguments.Millis(job.Ttl, nameof(job.Ttl), zeroAllowed: false);
+        CheckLimits(job.MaxAttempts, job.MaxFails);
+        var request = new Request("add").Id(job.Id).Word(job.Name).Number(ttr).Number(ttl).Number(job.Payload.Length)
+            .Flag("priority", job.Priority).Flag("max-attempts", job.MaxAttempts).Flag("max-fails", job.MaxFails)
+            .EndLine().Block(job.Payload);
+        await ExchangeDoneAsync(request, cancellationToken);
+        return job.Id;
+    }
+
+    /// <summary>Queues a job that becomes ready at <see cref="ScheduledJob.Time"/> (<c>schedule</c>).</summary>
+    /// <returns>The job's id, <see cref="JobDescription.Id"/>.</returns>
+    /// <exception cref="WorkqClientErrorException">
+    /// The server refused the job, e.g. <c>Invalid Time</c> when its time plus its TTL is already past.
+    /// </exception>
+    public async Task<Guid> ScheduleAsync(ScheduledJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        long ttr = CheckCommon(job);
+        long ttl = Arguments.Millis(job.Ttl, nameof(job.Ttl), zeroAllowed: false);
+        CheckLimits(job.MaxAttempts, job.MaxFails);
+        var request = new Request("schedule").Id(job.Id).Word(job.Name).Number(ttr).Number(ttl).Time(job.Time)
+            .Number(job.Payload.Length)
+            .Flag("priority", job.Priority).Flag("max-attempts", job.MaxAttempts).Flag("max-fails", job.MaxFails)
+            .EndLine().Block(job.Payload);
+        await ExchangeDoneAsync(request, cancellationToken);
+        return job.Id;
+    }
+
+    /// <summary>
+    /// Queues a job and waits for a worker to finish it (<c>run</c>). The server removes the
+    /// job when the run ends, however it ends.
+    /// </summary>
+    /// <returns>The job's result, which may be a failure (<see cref="JobResult.Success"/> false).</returns>
+    /// <exception cref="WorkqTimeoutException">
+    /// No worker took the job within <see cref="ForegroundJob.WaitTimeout"/>, or the worker
+    /// that held it then did not answer within its TTR.
+    /// </exception>
+    /// <exception cref="WorkqNotFoundException">Someone deleted the job while it ran.</exception>
+    public Task<JobResult> RunAsync(ForegroundJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        long ttr = CheckCommon(job);
+        long wait = Arguments.Millis(job.WaitTimeout, nameof(job.WaitTimeout), zeroAllowed: true);
+        var request = new Request("run").Id(job.Id).Word(job.Name).Number(ttr).Number(wait).Number(job.Payload.Length)
+            .Flag("priority", job.Priority)
+            .EndLine().Block(job.Payload);
+        return ExchangeAsync(request, Replies.ResultAsync, cancellationToken);
+    }
+
+    /// <summary>
+    /// A job's result (<c>result</c>): at once for a finished job, otherwise after waiting up
+    /// to <paramref name="waitTimeout"/> for it to finish.
+    /// </summary>
+    /// <param name="id">The job's id.</param>
+    /// <param name="waitTimeout">How long to wait for an unfinished job; zero (the default) does not wait.</param>
+    /// <param name="cancellationToken">Stops waiting; the request's connection is closed.</param>
+    /// <exception cref="WorkqTimeoutException">The job did not finish in time.</exception>
+    /// <exception cref="WorkqNotFoundException">No such job, or it was deleted or expired while awaited.</exception>
+    public Task<JobResult> ResultAsync(Guid id, TimeSpan waitTimeout = default, CancellationToken cancellationToken = default)
+    {
+        Arguments.Id(id, nameof(id));
+        long wait = Arguments.Millis(waitTimeout, nameof(waitTimeout), zeroAllowed: true);
+        var request = new Request("result").Id(id).Number(wait).EndLine();
+        return ExchangeAsync(request, Replies.ResultAsync, cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes the best ready job of queue <paramref name="name"/> (<c>lease</c>), waiting up to
+    /// <paramref name="waitTimeout"/> for one.
+    /// </summary>
+    /// <returns>The job, or <b>null</b> when none came in time: for a polling worker that is
+    /// an expected outcome, not an error, so it is not a <see cref="WorkqTimeoutException"/>.</returns>
+    public Task<LeasedJob?> LeaseAsync(string name, TimeSpan waitTimeout, CancellationToken cancellationToken = default) =>
+        LeaseAsync([name], waitTimeout, cancellationToken);
+
+    /// <summary>
+    /// Takes the best ready job among the queues <paramref name="names"/> (<c>lease</c>):
+    /// highest priority first, then the one ready longest; waits up to
+    /// <paramref name="waitTimeout"/> for one (zero: does not wait).
+    /// </summary>
+    /// <returns>The job, or <b>null</b> when none came in time: for a polling worker that is
+    /// an expected outcome, not an error, so it is not a <see cref="WorkqTimeoutException"/>.</returns>
+    /// <remarks>
+    /// Cancelling closes the request's connection, and the server stops waiting for a job
+    /// for it. If a job was handed out at that very moment, it stays leased to no one
+    /// until its TTR runs out and then returns to its queue.
+    /// </remarks>
+    public async Task<LeasedJob?> LeaseAsync(IEnumerable<string> names, TimeSpan waitTimeout, CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<string> queues = Arguments.Names(names, nameof(names));
+        long wait = Arguments.Millis(waitTimeout, nameof(waitTimeout), zeroAllowed: true);
+        var request = new Request("lease");
+        foreach (string queue in queues)
+            request.Word(queue);
+        request.Number(wait).EndLine();
+        try
+        {
+            return await ExchangeAsync(request, Replies.LeaseAsync, cancellationToken);
+        }
+        catch (WorkqTimeoutException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reports a job done, with its result (<c>complete</c>). A worker may answer after its lease ran out, as long as nobody finished the job first.</summary>
+    /// <exception cref="WorkqNotFoundException">No such job (e.g. deleted, or expired).</exception>
+    /// <exception cref="WorkqClientErrorException"><c>Duplicate result</c>: the job has already finished.</exception>
+    public Task CompleteAsync(Guid id, ReadOnlyMemory<byte> result, CancellationToken cancellationToken = default) =>
+        FinishAsync("complete", id, result, cancellationToken);
+
+    /// <summary>Reports a job done, with a UTF-8 text result (<c>complete</c>).</summary>
+    /// <exception cref="WorkqNotFoundException">No such job.</exception>
+    /// <exception cref="WorkqClientErrorException"><c>Duplicate result</c>: the job has already finished.</exception>
+    public Task CompleteAsync(Guid id, string result, CancellationToken cancellationToken = default) =>
+        FinishAsync("complete", id, Utf8(result, nameof(result)), cancellationToken);
+
+    /// <summary>
+    /// Reports a job failed, with a result (<c>fail</c>). While the job's fails stay below its
+    /// <c>MaxFails</c> and attempts remain, it goes back to its queue; otherwise the failure is final.
+    /// </summary>
+    /// <exception cref="WorkqNotFoundException">No such job.</exception>
+    /// <exception cref="WorkqClientErrorException"><c>Duplicate result</c>: the job has already finished.</exception>
+    public Task FailAsync(Guid id, ReadOnlyMemory<byte> result, CancellationToken cancellationToken = default) =>
+        FinishAsync("fail", id, result, cancellationToken);
+
+    /// <summary>Reports a job failed, with a UTF-8 text result (<c>fail</c>).</summary>
+    /// <exception cref="WorkqNotFoundException">No such job.</exception>
+    /// <exception cref="WorkqClientErrorException"><c>Duplicate result</c>: the job has already finished.</exception>
+    public Task FailAsync(Guid id, string result, CancellationToken cancellationToken = default) =>
+        FinishAsync("fail", id, Utf8(result, nameof(result)), cancellationToken);
+
+    /// <summary>Removes a job in any state (<c>delete</c>); whoever waits on it gets <see cref="WorkqNotFoundException"/>.</summary>
+    /// <exception cref="WorkqNotFoundException">No such job.</exception>
+    public Task DeleteAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        Arguments.Id(id, nameof(id));
+        return ExchangeDoneAsync(new Request("delete").Id(id).EndLine(), cancellationToken);
+    }
+
+    /// <summary>A job, whatever its state (<c>inspect job</c>).</summary>
+    /// <exception cref="WorkqNotFoundException">No such job.</exception>
+    public Task<JobInfo> InspectJobAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        Arguments.Id(id, nameof(id));
+        return InspectOneAsync(new Request("inspect job").Id(id).EndLine(), JobInfo.FromRecord, cancellationToken);
+    }
+
+    /// <summary>A page of a queue's ready jobs, in the order <c>lease</c> takes them (<c>inspect jobs</c>).</summary>
+    /// <param name="name">The queue.</param>
+    /// <param name="offset">How many jobs to skip.</param>
+    /// <param name="limit">At most how many to return; the server accepts 1 to 100.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The jobs; empty when <paramref name="offset"/> is past the end.</returns>
+    /// <exception cref="WorkqNotFoundException">The queue does not exist.</exception>
+    public async Task<IReadOnlyList<JobInfo>> InspectJobsAsync(string name, long offset = 0, int limit = 100, CancellationToken cancellationToken = default) =>
+        await InspectAsync(PageRequest("inspect jobs", name, offset, limit), JobInfo.FromRecord, cancellationToken);
+
+    /// <summary>A page of a queue's jobs not yet ready, soonest first (<c>inspect scheduled-jobs</c>).</summary>
+    /// <param name="name">The queue.</param>
+    /// <param name="offset">How many jobs to skip.</param>
+    /// <param name="limit">At most how many to return; the server accepts 1 to 100.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The jobs; empty when <paramref name="offset"/> is past the end.</returns>
+    /// <exception cref="WorkqNotFoundException">The queue does not exist.</exception>
+    public async Task<IReadOnlyList<JobInfo>> InspectScheduledJobsAsync(string name, long offset = 0, int limit = 100, CancellationToken cancellationToken = default) =>
+        await InspectAsync(PageRequest("inspect scheduled-jobs", name, offset, limit), JobInfo.FromRecord, cancellationToken);
+
+    /// <summary>A queue's counts (<c>inspect queue</c>).</summary>
+    /// <exception cref="WorkqNotFoundException">
+    /// The queue does not exist: it holds no unfinished job and no worker waits on it.
+    /// </exception>
+    public Task<QueueInfo> InspectQueueAsync(string name, CancellationToken cancellationToken = default)
+    {
+        Arguments.Name(name, nameof(name));
+        return InspectOneAsync(new Request("inspect queue").Word(name).EndLine(), QueueInfo.FromRecord, cancellationToken);
+    }
+
+    /// <summary>A page of the queues that exist, in byte order of name (<c>inspect queues</c>).</summary>
+    /// <param name="offset">How many queues to skip.</param>
+    /// <param name="limit">At most how many to return; the server accepts 1 to 100.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public async Task<IReadOnlyList<QueueInfo>> InspectQueuesAsync(long offset = 0, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        Arguments.NotNegative(offset, nameof(offset));
+        Arguments.Positive(limit, nameof(limit));
+        var request = new Request("inspect queues").Number(offset).Number(limit).EndLine();
+        return await InspectAsync(request, QueueInfo.FromRecord, cancellationToken);
+    }
+
+    /// <summary>The server's counters (<c>inspect server</c>).</summary>
+    public Task<ServerInfo> InspectServerAsync(CancellationToken cancellationToken = default) =>
+        InspectOneAsync(new Request("inspect server").EndLine(), ServerInfo.FromRecord, cancellationToken);
+
+    /// <summary>Closes every connection, idle or in use; requests still waiting fail with <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose() => pool.Dispose();
+
+    /// <inheritdoc cref="Dispose"/>
+    public ValueTask DisposeAsync()
+    {
+        pool.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private Task FinishAsync(string command, Guid id, ReadOnlyMemory<byte> result, CancellationToken cancellationToken)
+    {
+        Arguments.Id(id, nameof(id));
+        Arguments.Data(result, nameof(result));
+        var request = new Request(command).Id(id).Number(result.Length).EndLine().Block(result);
+        return ExchangeDoneAsync(request, cancellationToken);
+    }
+
+    /// <summary>Checks what every job description has; returns its TTR in milliseconds.</summary>
+    private static long CheckCommon(JobDescription job)
+    {
+        Arguments.Id(job.Id, nameof(job.Id));
+        Arguments.Name(job.Name, nameof(job.Name));
+        Arguments.Data(job.Payload, nameof(job.Payload));
+        return Arguments.Millis(job.Ttr, nameof(job.Ttr), zeroAllowed: false);
+    }
+
+    private static void CheckLimits(int maxAttempts, int maxFails)
+    {
+        Arguments.NotNegative(maxAttempts, nameof(BackgroundJob.MaxAttempts));
+        Arguments.NotNegative(maxFails, nameof(BackgroundJob.MaxFails));
+    }
+
+    private static Request PageRequest(string command, string name, long offset, int limit)
+    {
+        Arguments.Name(name, nameof(name));
+        Arguments.NotNegative(offset, nameof(offset));
+        Arguments.Positive(limit, nameof(limit));
+        return new Request(command).Word(name).Number(offset).Number(limit).EndLine();
+    }
+
+    private static byte[] Utf8(string text, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(text, paramName);
+        return Encoding.UTF8.GetBytes(text);
+    }
+}
