@@ -128,6 +128,8 @@ internal sealed class Connection : IDisposable
     /// <summary>Reads exactly <paramref name="size"/> bytes of data, then the CR LF that must follow them.</summary>
     public async ValueTask<byte[]> ReadBlockAsync(int size, CancellationToken cancellationToken)
     {
+        if (size > Arguments.MaxDataSize)
+            throw new InvalidDataException($"a data block of {size} bytes, over the protocol's {Arguments.MaxDataSize}");
         var data = new byte[size];
         int copied = Math.Min(size, end - start);
         buffer.AsSpan(start, copied).CopyTo(data);

@@ -33,10 +33,16 @@ internal static class Replies
         return new JobResult(Id(words[0], line), success, result);
     }
 
-    /// <summary><c>+OK 1</c>, then <c>&lt;id&gt; &lt;name&gt; &lt;ttr&gt; &lt;size&gt;</c> and the payload.</summary>
-    public static async ValueTask<LeasedJob> LeaseAsync(Connection connection, string command, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>+OK 1</c>, then <c>&lt;id&gt; &lt;name&gt; &lt;ttr&gt; &lt;size&gt;</c> and the payload; null for
+    /// <c>-TIMEOUT</c>, which a polling worker meets all the time (so it costs no exception).
+    /// </summary>
+    public static async ValueTask<LeasedJob?> LeaseAsync(Connection connection, string command, CancellationToken cancellationToken)
     {
-        await OneRecordAsync(connection, command, cancellationToken);
+        string first = await connection.ReadLineAsync(cancellationToken);
+        if (first == "-" + WorkqTimeoutException.ReplyCode)
+            return null;
+        ExpectOneRecord(command, first);
         string line = await connection.ReadLineAsync(cancellationToken);
         string[] words = Words(line, 4);
         TimeSpan ttr = TimeSpan.FromMilliseconds(Size(words[2], line));
@@ -90,9 +96,12 @@ internal static class Replies
     }
 
     /// <summary><c>+OK 1</c>: the start of a result or lease reply.</summary>
-    private static async ValueTask OneRecordAsync(Connection connection, string command, CancellationToken cancellationToken)
+    private static async ValueTask OneRecordAsync(Connection connection, string command, CancellationToken cancellationToken) =>
+        ExpectOneRecord(command, await connection.ReadLineAsync(cancellationToken));
+
+    private static void ExpectOneRecord(string command, string line)
     {
-        string line = await FirstLineAsync(connection, command, cancellationToken);
+        ThrowIfError(command, line);
         if (line != "+OK 1")
             throw Unexpected(line);
     }
@@ -101,9 +110,14 @@ internal static class Replies
     private static async ValueTask<string> FirstLineAsync(Connection connection, string command, CancellationToken cancellationToken)
     {
         string line = await connection.ReadLineAsync(cancellationToken);
+        ThrowIfError(command, line);
+        return line;
+    }
+
+    private static void ThrowIfError(string command, string line)
+    {
         if (line.StartsWith('-') && line.Length > 1)
             throw WorkqException.FromReply(command, line);
-        return line;
     }
 
     private static string[] Words(string line, int count)

@@ -151,7 +151,7 @@ public sealed partial class WorkqClient : IDisposable, IAsyncDisposable
     /// for it. If a job was handed out at that very moment, it stays leased to no one
     /// until its TTR runs out and then returns to its queue.
     /// </remarks>
-    public async Task<LeasedJob?> LeaseAsync(IEnumerable<string> names, TimeSpan waitTimeout, CancellationToken cancellationToken = default)
+    public Task<LeasedJob?> LeaseAsync(IEnumerable<string> names, TimeSpan waitTimeout, CancellationToken cancellationToken = default)
     {
         IReadOnlyList<string> queues = Arguments.Names(names, nameof(names));
         long wait = Arguments.Millis(waitTimeout, nameof(waitTimeout), zeroAllowed: true);
@@ -159,14 +159,7 @@ public sealed partial class WorkqClient : IDisposable, IAsyncDisposable
         foreach (string queue in queues)
             request.Word(queue);
         request.Number(wait).EndLine();
-        try
-        {
-            return await ExchangeAsync(request, Replies.LeaseAsync, cancellationToken);
-        }
-        catch (WorkqTimeoutException)
-        {
-            return null;
-        }
+        return ExchangeAsync(request, Replies.LeaseAsync, cancellationToken);
     }
 
     /// <summary>Reports a job done, with its result (<c>complete</c>). A worker may answer after its lease ran out, as long as nobody finished the job first.</summary>
