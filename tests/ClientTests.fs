@@ -239,6 +239,16 @@ let commands =
                 expectReply e "NOT-FOUND" null
             })
 
+        withClient "run whose job someone deletes ends with WorkqNotFoundException" (fun _ client ->
+            task {
+                let job = ForegroundJob(Name = "fg", Ttr = seconds 5.0, WaitTimeout = seconds 60.0)
+                let running = client.RunAsync job
+                let! leased = client.LeaseAsync("fg", seconds 30.0)
+                Expect.equal (some leased).Id job.Id "a worker holds the job"
+                do! client.DeleteAsync job.Id
+                do! expectThrows<WorkqNotFoundException> "the run" (fun () -> within 20.0 "the run" running)
+            })
+
         withClient "run with no worker times out with WorkqTimeoutException" (fun _ client ->
             task {
                 let job = ForegroundJob(Name = "nobody", Ttr = seconds 5.0, WaitTimeout = millis 300.0)
@@ -574,6 +584,7 @@ let replies =
                 | l when l.StartsWith "inspect job " ->
                     $"+OK 1\r\n{id} 14\r\nname q\r\nttr 5000\r\nttl 60000\r\npayload-size 10\r\npayload a\r\nttl 1\r\n\r\nmax-attempts 0\r\nattempts 1\r\nmax-fails 0\r\nfails 0\r\npriority 10\r\nstate 4\r\ncreated 2026-11-27T21:50:02Z\r\ntime 2026-11-27T21:50:03Z\r\nnote two words\r\n"
                 | l when l.StartsWith "delete " -> "-BUSY try later\r\n"
+                | l when l.StartsWith "result " -> "-SERVER-ERROR disk full\r\n"
                 | _ -> "+OK 1\r\nnot a lease line\r\n"
             use server = new ScriptedServer(reply)
             use client = new WorkqClient(server.Address)
@@ -591,6 +602,8 @@ let replies =
                     let! e = throwsAsync<WorkqException> "an unknown error code" (fun () -> client.DeleteAsync(Guid.NewGuid()))
                     Expect.equal (e.GetType()) typeof<WorkqException> "the base class"
                     expectReply e "BUSY" "try later"
+                    let! e = throwsAsync<WorkqServerErrorException> "a server error" (fun () -> client.ResultAsync(Guid.NewGuid()))
+                    expectReply e "SERVER-ERROR" "disk full"
                     Expect.equal server.Accepted 1 "one connection so far: error replies leave it usable"
                     let! e = throwsAsync<WorkqConnectionException> "a malformed lease reply" (fun () -> client.LeaseAsync("q", TimeSpan.Zero))
                     Expect.stringContains e.Message "not a lease line" "the message quotes the reply"
