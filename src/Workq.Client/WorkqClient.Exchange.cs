@@ -36,7 +36,11 @@ public sealed partial class WorkqClient
                                           or ObjectDisposedException or OperationCanceledException)
             {
                 if (cancellationToken.IsCancellationRequested)
-                    throw e as OperationCanceledException ?? new OperationCanceledException(null, e, cancellationToken);
+                {
+                    if (e is OperationCanceledException)
+                        throw;
+                    throw new OperationCanceledException(null, e, cancellationToken);
+                }
                 if (pool.IsDisposed)
                     throw new ObjectDisposedException($"The {nameof(WorkqClient)} was disposed during {request.Command}.", e);
                 throw new WorkqConnectionException(Describe(request.Command, e), requestSent: true, e);
