@@ -8,6 +8,7 @@ open Expecto
 open FsCheck
 open FsCheck.FSharp
 open Workq.Domain
+open Workq.Domain.Collections
 
 // ---- Keys
 
@@ -380,6 +381,15 @@ let private examples =
             // node objects, the tree: about 1.3 KB.
             Expect.isLessThan perAdd 1_500L "bytes per add"
             Expect.isLessThan perRemove 1_500L "bytes per remove"
+            // The same with struct keys (8 bytes, as ints and their values): nothing boxed.
+            let p = Seq.init 100_000 (fun i -> pairs.Of(2 * i)) |> Seq.fold (fun t k -> SortedTree.add k 0 t) (SortedTree.empty pairs.Comparer)
+            let p = SortedTree.remove (SortedTree.minKey p).Value p
+            let absent = pairs.Of 1
+            let present = (SortedTree.maxKey p).Value
+            let perPairAdd = allocated 10_000 (fun () -> SortedTree.add absent 1 p |> ignore) / 10_000L
+            let perPairRemove = allocated 10_000 (fun () -> SortedTree.remove present p |> ignore) / 10_000L
+            Expect.isLessThan perPairAdd 2_000L "bytes per add of a struct key"
+            Expect.isLessThan perPairRemove 2_000L "bytes per remove of a struct key"
         }
     ]
 

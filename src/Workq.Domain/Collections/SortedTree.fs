@@ -1,7 +1,6 @@
-namespace Workq.Domain
+// The workings, apart from the domain's names.
+namespace Workq.Domain.Collections
 
-open System
-open System.Collections
 open System.Collections.Generic
 
 // An immutable B+tree: entries sit in wide leaves, branches route by separator keys and
@@ -436,6 +435,13 @@ module internal Tree =
           Branches = branches
           Entries = size root
           LeafFill = float (size root) / float (leaves * shape.Capacity) }
+
+namespace Workq.Domain
+
+open System
+open System.Collections
+open System.Collections.Generic
+open Workq.Domain.Collections
 
 /// An immutable map ordered by an `IComparer<'K>`, kept in a B+tree of wide nodes. Equal
 /// when the entries are, in order: keys and values by `EqualityComparer.Default`.
