@@ -5,7 +5,9 @@ open System.Collections.Generic
 
 // An immutable B+tree: entries sit in wide leaves, branches route by separator keys and
 // know how many entries lie beneath them. An update copies the path from the root to one
-// leaf (a handful of short arrays) and shares everything else with the old tree.
+// leaf (a handful of short arrays) and shares everything else with the old tree. Arrays
+// are never written once built: every change makes new ones with FSharp.Core's copying
+// functions, each of exactly the length it needs.
 
 /// How a leaf keeps its values: an array beside the keys for a map, nothing for a set.
 /// One tree algorithm serves both; the calls it makes through this object are few per
@@ -73,7 +75,7 @@ type internal Shape<'K, 'P, 'V> =
       /// The most entries in a leaf, and children in a branch.
       Capacity: int
       /// The fewest, for a node other than the root and those along the tree's left and
-      /// right edges (where arrival-ordered keys come and go, see `insert` and `remove`).
+      /// right edges, where arrival-ordered keys come and go (see `insert` and `settle`).
       Least: int
       /// The root of every empty tree of this shape.
       Empty: Node<'K, 'P> }
