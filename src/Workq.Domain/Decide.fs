@@ -44,9 +44,9 @@ let private settle (job: Job) outcome at step =
 
 /// Leases a ready job to a connection at `now` and answers it.
 let private leaseTo conn (key: QueueKey) now step =
-    let job = step.State.Jobs.[key.Id]
+    let job = step.State.Jobs[key.Id]
     let step = emitFor job (JobLeased(job.Id, now)) step
-    reply conn (LeaseOf step.State.Jobs.[key.Id]) step
+    reply conn (LeaseOf step.State.Jobs[key.Id]) step
 
 /// Serves waiting workers from the ready jobs of these queues: the earliest-waiting
 /// worker that one of them can serve gets the best job among all the names it waits on,
@@ -105,22 +105,24 @@ let private fireJobTimer (timer: Timer) now step =
     let at = timer.At
     match timer.Alarm with
     | Wake id ->
-        let job = step.State.Jobs.[id]
+        let job = step.State.Jobs[id]
         step |> emitFor job (JobAwoke(id, at))
     | Expire id ->
-        let job = step.State.Jobs.[id]
+        let job = step.State.Jobs[id]
         step |> answerWatchers id NotFound |> emitFor job (JobExpired(id, at))
-    | LeaseEnd id -> leaseRunsOut step.State.Jobs.[id] at now step
+    | LeaseEnd id -> leaseRunsOut step.State.Jobs[id] at now step
     | WaitEnd _ -> step
 
 let private fireWaitEnd conn at step =
     match step.State.Waits.[conn].Waiter with
     | LeaseWaiter _
     | ResultWaiter _ -> step |> reply conn Timeout |> emit (Session(WaitEnded conn))
-    | RunWaiter id -> runWaitRunsOut conn step.State.Jobs.[id] at step
+    | RunWaiter id -> runWaitRunsOut conn step.State.Jobs[id] at step
 
 let private nextTimer step =
-    if step.State.Timers.IsEmpty then None else Some step.State.Timers.MinimumElement
+    match SortedKeys.minElement step.State.Timers with
+    | ValueSome timer -> Some timer
+    | ValueNone -> None
 
 /// The names of the jobs whose timers fire at this instant, after firing them.
 let rec private fireJobTimersAt at now (names: JobName list) step =
@@ -129,7 +131,7 @@ let rec private fireJobTimersAt at now (names: JobName list) step =
         let name =
             match timer.Alarm with
             | Wake id
-            | LeaseEnd id -> [ step.State.Jobs.[id].Name ]
+            | LeaseEnd id -> [ step.State.Jobs[id].Name ]
             | _ -> []
         step |> fireJobTimer timer now |> fireJobTimersAt at now (name @ names)
     | _ -> step, List.distinct names
@@ -187,9 +189,13 @@ let private page (p: Page) (items: seq<'a>) =
     |> Seq.map snd
     |> List.ofSeq
 
+/// A page of a tree's keys, reaching the offset in O(log n).
+let private pageKeys (p: Page) (keys: SortedKeys<'k>) =
+    keys |> SortedKeys.skip (int (min p.Offset (uint32 System.Int32.MaxValue))) |> Seq.truncate p.Limit
+
 let private inspect conn inspection step =
     let state = step.State
-    let jobsOf ids = ids |> Seq.map (fun id -> state.Jobs.[id]) |> List.ofSeq
+    let jobsOf ids = ids |> Seq.map (fun id -> state.Jobs[id]) |> List.ofSeq
     let answer =
         match inspection with
         | InspectJob id ->
@@ -198,11 +204,11 @@ let private inspect conn inspection step =
             | None -> NotFound
         | InspectJobs(name, p) ->
             match Map.tryFind name state.Queues with
-            | Some q -> q.Ready |> Seq.map (fun k -> k.Id) |> page p |> jobsOf |> JobRecords
+            | Some q -> q.Ready |> pageKeys p |> Seq.map (fun k -> k.Id) |> jobsOf |> JobRecords
             | None -> NotFound
         | InspectScheduledJobs(name, p) ->
             match Map.tryFind name state.Queues with
-            | Some q -> q.Scheduled |> Seq.map (fun k -> k.Id) |> page p |> jobsOf |> JobRecords
+            | Some q -> q.Scheduled |> pageKeys p |> Seq.map (fun k -> k.Id) |> jobsOf |> JobRecords
             | None -> NotFound
         | InspectQueue name ->
             match Map.tryFind name state.Queues with
@@ -218,7 +224,7 @@ let private finish conn (job: Job) outcome event now step =
 
 let private command conn cmd now step =
     let state = step.State
-    let isDuplicate id = state.Jobs.ContainsKey id
+    let isDuplicate id = SortedTree.containsKey id state.Jobs
     match cmd with
     | Add spec when isDuplicate spec.Id -> reply conn (ClientError DuplicateJob) step
     | Add spec -> accept conn (arriving step now (Background spec.Ttl) Ready spec) now step
@@ -235,7 +241,7 @@ let private command conn cmd now step =
             |> emitFor job (JobAdded job)
             |> emit (Session(WaitStarted(conn, RunWaiter job.Id, now + spec.Wait.Ms)))
             |> dispatch [ job.Name ] now
-        if spec.Wait.Ms = 0L<ms> then runWaitRunsOut conn step.State.Jobs.[job.Id] now step else step
+        if spec.Wait.Ms = 0L<ms> then runWaitRunsOut conn step.State.Jobs[job.Id] now step else step
     | Result(id, wait) ->
         match State.tryJob id state with
         | None -> reply conn NotFound step
@@ -269,7 +275,7 @@ let private disconnect conn now step =
     let step =
         match Map.tryFind conn step.State.Waits with
         | Some { Waiter = RunWaiter id } ->
-            let job = step.State.Jobs.[id]
+            let job = step.State.Jobs[id]
             step |> emit (Session(WaitEnded conn)) |> drop job now
         | Some _ -> emit (Session(WaitEnded conn)) step
         | None -> step

@@ -6,9 +6,9 @@ let private updateQueue name (change: Queue -> Queue) state =
     { state with
         Queues = if Queue.isEmpty q then Map.remove name state.Queues else Map.add name q state.Queues }
 
-let private wakeTimer (job: Job) = { At = Job.readySince job; Seq = job.Seq; Alarm = Wake job.Id }
+let private wakeTimer (job: Job) = Timer.Of(Job.readySince job, job.Seq, Wake job.Id)
 
-let private leaseTimer (job: Job) until = { At = until; Seq = job.Seq; Alarm = LeaseEnd job.Id }
+let private leaseTimer (job: Job) until = Timer.Of(until, job.Seq, LeaseEnd job.Id)
 
 /// Puts a job where its status says it belongs: its queue's ready or scheduled set, or
 /// the leased count, with the timer that status runs on.
@@ -16,12 +16,12 @@ let private place (job: Job) state =
     match job.Status with
     | Waiting ->
         let key = { At = Job.readySince job; Seq = job.Seq; Id = job.Id }
-        { updateQueue job.Name (fun q -> { q with Scheduled = q.Scheduled.Add key }) state with
-            Timers = state.Timers.Add(wakeTimer job) }
-    | Ready -> updateQueue job.Name (fun q -> { q with Ready = q.Ready.Add(QueueKey.Of job) }) state
+        { updateQueue job.Name (fun q -> { q with Scheduled = SortedKeys.add key q.Scheduled }) state with
+            Timers = SortedKeys.add (wakeTimer job) state.Timers }
+    | Ready -> updateQueue job.Name (fun q -> { q with Ready = SortedKeys.add (QueueKey.Of job) q.Ready }) state
     | Leased until ->
         { updateQueue job.Name (fun q -> { q with Leased = q.Leased + 1 }) state with
-            Timers = state.Timers.Add(leaseTimer job until) }
+            Timers = SortedKeys.add (leaseTimer job until) state.Timers }
     | Finished _ -> state
 
 /// The inverse of `place`.
@@ -29,36 +29,42 @@ let private unplace (job: Job) state =
     match job.Status with
     | Waiting ->
         let key = { At = Job.readySince job; Seq = job.Seq; Id = job.Id }
-        { updateQueue job.Name (fun q -> { q with Scheduled = q.Scheduled.Remove key }) state with
-            Timers = state.Timers.Remove(wakeTimer job) }
-    | Ready -> updateQueue job.Name (fun q -> { q with Ready = q.Ready.Remove(QueueKey.Of job) }) state
+        { updateQueue job.Name (fun q -> { q with Scheduled = SortedKeys.remove key q.Scheduled }) state with
+            Timers = SortedKeys.remove (wakeTimer job) state.Timers }
+    | Ready -> updateQueue job.Name (fun q -> { q with Ready = SortedKeys.remove (QueueKey.Of job) q.Ready }) state
     | Leased until ->
         { updateQueue job.Name (fun q -> { q with Leased = q.Leased - 1 }) state with
-            Timers = state.Timers.Remove(leaseTimer job until) }
+            Timers = SortedKeys.remove (leaseTimer job until) state.Timers }
     | Finished _ -> state
 
 let private expiryTimer (job: Job) =
-    Job.expiresAt job |> Option.map (fun at -> { At = at; Seq = job.Seq; Alarm = Expire job.Id })
+    Job.expiresAt job |> Option.map (fun at -> Timer.Of(at, job.Seq, Expire job.Id))
 
 let private added (job: Job) state =
-    let state = place job { state with Jobs = state.Jobs.Add(job.Id, job); NextSeq = max state.NextSeq (job.Seq + 1L) }
+    // The job keeps its queue's instance of its name rather than its own copy.
+    let job =
+        match Map.tryFind job.Name state.Queues with
+        | Some q -> { job with Name = q.Name }
+        | None -> job
+    let state =
+        place job { state with Jobs = SortedTree.add job.Id job state.Jobs; NextSeq = max state.NextSeq (job.Seq + 1L) }
     match expiryTimer job with
-    | Some timer -> { state with Timers = state.Timers.Add timer }
+    | Some timer -> { state with Timers = SortedKeys.add timer state.Timers }
     | None -> state
 
 let private removed (job: Job) state =
-    let state = unplace job { state with Jobs = state.Jobs.Remove job.Id }
+    let state = unplace job { state with Jobs = SortedTree.remove job.Id state.Jobs }
     match expiryTimer job with
-    | Some timer -> { state with Timers = state.Timers.Remove timer }
+    | Some timer -> { state with Timers = SortedKeys.remove timer state.Timers }
     | None -> state
 
 /// Moves a job from one status to another, re-indexing it.
 let private transition id (change: Job -> Job) state =
-    match Map.tryFind id state.Jobs with
-    | None -> state
-    | Some job ->
+    match SortedTree.tryFindV id state.Jobs with
+    | ValueNone -> state
+    | ValueSome job ->
         let next = change job
-        place next (unplace job { state with Jobs = state.Jobs.Add(id, next) })
+        place next (unplace job { state with Jobs = SortedTree.add id next state.Jobs })
 
 let private finished success data = Finished { Success = success; Data = data }
 
@@ -81,15 +87,15 @@ let applyJob (state: State) (event: JobEvent) : State =
     | JobFailed(id, _, data) ->
         transition id (fun j -> { j with Status = finished false data; Fails = j.Fails + 1 }) state
     | JobDeleted(id, _) ->
-        match Map.tryFind id state.Jobs with
-        | Some job -> removed job state
-        | None -> state
+        match SortedTree.tryFindV id state.Jobs with
+        | ValueSome job -> removed job state
+        | ValueNone -> state
     | JobExpired(id, _) ->
-        match Map.tryFind id state.Jobs with
-        | Some job ->
+        match SortedTree.tryFindV id state.Jobs with
+        | ValueSome job ->
             let evicted = if Job.isFinished job then 0L else 1L
             { removed job state with EvictedJobs = state.EvictedJobs + evicted }
-        | None -> state
+        | ValueNone -> state
 
 /// Changes the waiting workers of each name a worker waits on.
 let private workersOf names (change: Set<WaiterKey> -> Set<WaiterKey>) state =
@@ -108,11 +114,11 @@ let private unwatch id conn state =
         { state with Watchers = if rest.IsEmpty then state.Watchers.Remove id else state.Watchers.Add(id, rest) }
 
 let private waitTimer conn (wait: Wait) =
-    wait.Until |> Option.map (fun at -> { At = at; Seq = wait.Seq; Alarm = WaitEnd conn })
+    wait.Until |> Option.map (fun at -> Timer.Of(at, wait.Seq, WaitEnd conn))
 
 let private withoutTimer (timer: Timer option) state =
     match timer with
-    | Some t -> { state with Timers = state.Timers.Remove t }
+    | Some t -> { state with Timers = SortedKeys.remove t state.Timers }
     | None -> state
 
 let applySession (state: State) (event: SessionEvent) : State =
@@ -124,7 +130,7 @@ let applySession (state: State) (event: SessionEvent) : State =
         let state =
             { state with
                 Waits = state.Waits.Add(conn, wait)
-                Timers = state.Timers.Add { At = until; Seq = wait.Seq; Alarm = WaitEnd conn }
+                Timers = SortedKeys.add (Timer.Of(until, wait.Seq, WaitEnd conn)) state.Timers
                 NextWaitSeq = state.NextWaitSeq + 1L }
         match waiter with
         | LeaseWaiter names -> workersOf names (Set.add { Seq = wait.Seq; Conn = conn }) state

@@ -1,10 +1,12 @@
 namespace Workq.Domain
 
 open System
+open System.Collections.Generic
 
 /// A job's place in its ready queue: higher priority first, then ready longest, then
-/// arrival. `Seq` is unique, so it alone decides equality.
-[<CustomEquality; CustomComparison>]
+/// arrival. `Seq` is unique, so it alone decides equality. A struct kept inline in the
+/// tree's arrays and compared through `QueueKey.Order`, so nothing is boxed.
+[<Struct; CustomEquality; NoComparison>]
 type QueueKey =
     { Priority: int
       Since: Instant
@@ -14,45 +16,41 @@ type QueueKey =
     static member Of(job: Job) =
         { Priority = job.Priority; Since = Job.readySince job; Seq = job.Seq; Id = job.Id }
 
-    member private this.Compare(o: QueueKey) =
-        let c = o.Priority.CompareTo this.Priority
+    static member Compare(a: QueueKey, b: QueueKey) =
+        let c = b.Priority.CompareTo a.Priority
         if c <> 0 then c
         else
-            let c = compare this.Since o.Since
-            if c <> 0 then c else this.Seq.CompareTo o.Seq
+            let c = (int64 a.Since).CompareTo(int64 b.Since)
+            if c <> 0 then c else a.Seq.CompareTo b.Seq
 
-    override this.Equals o =
+    member this.Equals(o: QueueKey) = this.Seq = o.Seq
+    override this.Equals(o: obj) =
         match o with
-        | :? QueueKey as k -> this.Seq = k.Seq
+        | :? QueueKey as k -> this.Equals k
         | _ -> false
     override this.GetHashCode() = this.Seq.GetHashCode()
-    interface IComparable with
-        member this.CompareTo o =
-            match o with
-            | :? QueueKey as k -> this.Compare k
-            | _ -> invalidArg (nameof o) "not a QueueKey"
+    interface IEquatable<QueueKey> with
+        member this.Equals o = this.Equals o
 
 /// A scheduled job's place: soonest first, then arrival.
-[<CustomEquality; CustomComparison>]
+[<Struct; CustomEquality; NoComparison>]
 type DueKey =
     { At: Instant
       Seq: int64
       Id: JobId }
 
-    member private this.Compare(o: DueKey) =
-        let c = compare this.At o.At
-        if c <> 0 then c else this.Seq.CompareTo o.Seq
+    static member Compare(a: DueKey, b: DueKey) =
+        let c = (int64 a.At).CompareTo(int64 b.At)
+        if c <> 0 then c else a.Seq.CompareTo b.Seq
 
-    override this.Equals o =
+    member this.Equals(o: DueKey) = this.Seq = o.Seq
+    override this.Equals(o: obj) =
         match o with
-        | :? DueKey as k -> this.Seq = k.Seq
+        | :? DueKey as k -> this.Equals k
         | _ -> false
     override this.GetHashCode() = this.Seq.GetHashCode()
-    interface IComparable with
-        member this.CompareTo o =
-            match o with
-            | :? DueKey as k -> this.Compare k
-            | _ -> invalidArg (nameof o) "not a DueKey"
+    interface IEquatable<DueKey> with
+        member this.Equals o = this.Equals o
 
 /// What happens when a timer runs out.
 type Alarm =
@@ -68,44 +66,77 @@ type Alarm =
 /// A deadline. Timers fire in order of instant; within an instant, jobs' timers in
 /// arrival order before waits run out (so a job that becomes ready at the instant a wait
 /// runs out still reaches that waiter), then by kind.
-[<CustomEquality; CustomComparison>]
+///
+/// Every job has at least one timer, so this is a struct with its alarm flattened into
+/// a kind and a target, one object less per timer; `Alarm` gives it back as a union.
+[<Struct; CustomEquality; NoComparison>]
 type Timer =
-    { At: Instant
-      Seq: int64
-      Alarm: Alarm }
+    private
+        { at: Instant
+          seq: int64
+          /// The alarm's case, in firing order within an instant and arrival number.
+          rank: int
+          /// The job of a job alarm; unset for WaitEnd.
+          job: JobId
+          /// The connection of WaitEnd; 0 for job alarms.
+          conn: ConnId }
 
-    member this.IsWaitEnd =
-        match this.Alarm with
-        | WaitEnd _ -> true
-        | _ -> false
+    static member Of(at: Instant, seq: int64, alarm: Alarm) =
+        match alarm with
+        | Wake id -> { at = at; seq = seq; rank = 0; job = id; conn = 0L }
+        | Expire id -> { at = at; seq = seq; rank = 1; job = id; conn = 0L }
+        | LeaseEnd id -> { at = at; seq = seq; rank = 2; job = id; conn = 0L }
+        | WaitEnd conn -> { at = at; seq = seq; rank = 3; job = Unchecked.defaultof<JobId>; conn = conn }
 
-    member private this.Rank =
-        match this.Alarm with
-        | Wake _ -> 0
-        | Expire _ -> 1
-        | LeaseEnd _ -> 2
-        | WaitEnd _ -> 3
+    member this.At = this.at
+    member this.Seq = this.seq
+    member this.IsWaitEnd = this.rank = 3
 
-    member private this.Compare(o: Timer) =
-        let c = compare this.At o.At
+    member this.Alarm =
+        match this.rank with
+        | 0 -> Wake this.job
+        | 1 -> Expire this.job
+        | 2 -> LeaseEnd this.job
+        | _ -> WaitEnd this.conn
+
+    static member Compare(a: Timer, b: Timer) =
+        let c = (int64 a.at).CompareTo(int64 b.at)
         if c <> 0 then c
         else
-            let c = this.IsWaitEnd.CompareTo o.IsWaitEnd
+            let c = a.IsWaitEnd.CompareTo b.IsWaitEnd
             if c <> 0 then c
             else
-                let c = this.Seq.CompareTo o.Seq
-                if c <> 0 then c else this.Rank.CompareTo o.Rank
+                let c = a.seq.CompareTo b.seq
+                if c <> 0 then c else a.rank.CompareTo b.rank
 
-    override this.Equals o =
+    member this.Equals(o: Timer) = Timer.Compare(this, o) = 0
+    override this.Equals(o: obj) =
         match o with
-        | :? Timer as t -> this.Compare t = 0
+        | :? Timer as t -> this.Equals t
         | _ -> false
-    override this.GetHashCode() = HashCode.Combine(this.At, this.Seq, this.Rank)
-    interface IComparable with
-        member this.CompareTo o =
-            match o with
-            | :? Timer as t -> this.Compare t
-            | _ -> invalidArg (nameof o) "not a Timer"
+    override this.GetHashCode() = HashCode.Combine(this.at, this.seq, this.rank)
+    override this.ToString() = sprintf "Timer(%d, %d, %A)" (int64 this.at) this.seq this.Alarm
+    interface IEquatable<Timer> with
+        member this.Equals o = this.Equals o
+
+/// The orders the state's trees keep, as comparer objects: generic calls on struct keys,
+/// so no comparison boxes.
+module Order =
+    let jobId =
+        { new IComparer<JobId> with
+            member _.Compare(a, b) = (nonNull a).Guid.CompareTo (nonNull b).Guid }
+
+    let queueKey =
+        { new IComparer<QueueKey> with
+            member _.Compare(a, b) = QueueKey.Compare(a, b) }
+
+    let dueKey =
+        { new IComparer<DueKey> with
+            member _.Compare(a, b) = DueKey.Compare(a, b) }
+
+    let timer =
+        { new IComparer<Timer> with
+            member _.Compare(a, b) = Timer.Compare(a, b) }
 
 /// A blocked worker's place among those waiting on a name: first come, first served.
 type WaiterKey = { Seq: int64; Conn: ConnId }

@@ -2,13 +2,18 @@ namespace Workq.Domain
 
 /// One name's jobs and workers. A queue exists only while something is in it.
 type Queue =
-    { Ready: Set<QueueKey>
-      Scheduled: Set<DueKey>
+    { /// The one instance of the name that the queue's jobs share.
+      Name: JobName
+      Ready: SortedKeys<QueueKey>
+      Scheduled: SortedKeys<DueKey>
       Leased: int
       Workers: Set<WaiterKey> }
 
 module Queue =
-    let empty = { Ready = Set.empty; Scheduled = Set.empty; Leased = 0; Workers = Set.empty }
+    let private noReady = SortedKeys.empty Order.queueKey
+    let private noneScheduled = SortedKeys.empty Order.dueKey
+
+    let empty name = { Name = name; Ready = noReady; Scheduled = noneScheduled; Leased = 0; Workers = Set.empty }
 
     let isEmpty q = q.Ready.IsEmpty && q.Scheduled.IsEmpty && q.Leased = 0 && q.Workers.IsEmpty
 
@@ -21,10 +26,14 @@ type Wait =
 
 /// Everything the server knows. Jobs and queues are rebuilt from the log; clients and
 /// waits are connection state.
+///
+/// The per-job collections are wide-node trees (SortedTree, SortedKeys): a few objects
+/// per 32 entries instead of one per entry, which is most of a job's memory and of the
+/// collector's work.
 type State =
-    { Jobs: Map<JobId, Job>
+    { Jobs: SortedTree<JobId, Job>
       Queues: Map<JobName, Queue>
-      Timers: Set<Timer>
+      Timers: SortedKeys<Timer>
       /// Jobs whose TTL ran out before they finished.
       EvictedJobs: int64
       /// The next job's arrival number.
@@ -38,9 +47,9 @@ type State =
 
 module State =
     let initial (started: Instant) =
-        { Jobs = Map.empty
+        { Jobs = SortedTree.empty Order.jobId
           Queues = Map.empty
-          Timers = Set.empty
+          Timers = SortedKeys.empty Order.timer
           EvictedJobs = 0L
           NextSeq = 0L
           Started = started
@@ -49,24 +58,25 @@ module State =
           Watchers = Map.empty
           NextWaitSeq = 0L }
 
-    let tryJob id state = Map.tryFind id state.Jobs
+    let tryJob id state = SortedTree.tryFind id state.Jobs
 
-    let queue name state = state.Queues |> Map.tryFind name |> Option.defaultValue Queue.empty
+    let queue name state = state.Queues |> Map.tryFind name |> Option.defaultWith (fun () -> Queue.empty name)
 
     /// The earliest instant at which something is due, if any.
     let nextDeadline state : Instant option =
-        if state.Timers.IsEmpty then None else Some state.Timers.MinimumElement.At
+        match SortedKeys.minElement state.Timers with
+        | ValueSome timer -> Some timer.At
+        | ValueNone -> None
 
     /// The best ready job among the named queues, by lease order.
     let bestReady (names: JobName list) state : QueueKey option =
-        names
-        |> List.choose (fun name ->
-            match Map.tryFind name state.Queues with
-            | Some q when not q.Ready.IsEmpty -> Some q.Ready.MinimumElement
-            | _ -> None)
-        |> function
-            | [] -> None
-            | keys -> Some(List.min keys)
+        let better (best: QueueKey voption) name =
+            match Map.tryFind name state.Queues |> Option.map (fun q -> SortedKeys.minElement q.Ready) with
+            | Some(ValueSome key) when best.IsNone || QueueKey.Compare(key, best.Value) < 0 -> ValueSome key
+            | _ -> best
+        match List.fold better ValueNone names with
+        | ValueSome key -> Some key
+        | ValueNone -> None
 
     let queueStats name (q: Queue) : QueueStats =
         { Name = name

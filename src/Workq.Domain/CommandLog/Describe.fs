@@ -90,6 +90,6 @@ let jobSummary (job: Job) =
 let state (s: State) : string list =
     [ for KeyValue(name, q) in s.Queues do
           yield queue name q
-      for job in s.Jobs.Values |> Seq.sortBy (fun j -> j.Name, j.Seq) do
+      for job in s.Jobs |> Seq.map _.Value |> Seq.sortBy (fun j -> j.Name, j.Seq) do
           yield jobSummary job
       yield sprintf "server jobs=%d queues=%d evicted-jobs=%d" s.Jobs.Count s.Queues.Count s.EvictedJobs ]

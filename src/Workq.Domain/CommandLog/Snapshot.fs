@@ -20,7 +20,7 @@ let private header () =
 
 /// The jobs a restart must keep: run jobs die with their connection.
 let durableJobs (state: State) =
-    state.Jobs.Values
+    state.Jobs |> Seq.map _.Value
     |> Seq.filter (fun job ->
         match job.Origin with
         | Foreground _ -> false

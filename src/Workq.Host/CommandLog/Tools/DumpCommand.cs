@@ -32,7 +32,7 @@ internal static class DumpCommand
             switch (entry)
             {
                 case SnapshotEntry { Contents.IsOk: true } s:
-                    foreach (Job j in s.Contents.ResultValue.Jobs.Values.OrderBy(j => j.Seq))
+                    foreach (Job j in s.Contents.ResultValue.Jobs.Select(kv => kv.Value).OrderBy(j => j.Seq))
                         if (job is null || j.Id.Equals(job))
                             stdout.WriteLine($"snapshot {j.Id} {Describe.job(j)}");
                     break;
