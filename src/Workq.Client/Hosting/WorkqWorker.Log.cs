@@ -11,8 +11,8 @@ internal sealed partial class WorkqWorker
     [LoggerMessage(Level = LogLevel.Debug, Message = "Leased job {JobId} from {Queue}, TTR {Ttr}")]
     private partial void LogLeased(Guid jobId, string queue, TimeSpan ttr);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Leasing from {Queue} failed; trying again in about {Delay}")]
-    private partial void LogLeaseFailed(string queue, TimeSpan delay, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Leasing from {Queue} failed: {Reason}; trying again in about {Delay}")]
+    private partial void LogLeaseFailed(string queue, string reason, TimeSpan delay, Exception? exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The Workq client was disposed: the worker for {Queue} stops leasing")]
     private partial void LogClientDisposed(string queue);
@@ -32,8 +32,8 @@ internal sealed partial class WorkqWorker
     [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobId} of {Queue} {Outcome}")]
     private partial void LogReported(Guid jobId, string queue, string outcome);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} of {Queue} could not be reported {Outcome}; trying again in {Delay}")]
-    private partial void LogReportRetry(Guid jobId, string queue, string outcome, TimeSpan delay, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} of {Queue} could not be reported {Outcome}: {Reason}; trying again in {Delay}")]
+    private partial void LogReportRetry(Guid jobId, string queue, string outcome, string reason, TimeSpan delay);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} of {Queue} could not be reported {Outcome}; the server keeps it, and hands a leased job out again when its TTR ends")]
     private partial void LogReportFailed(Guid jobId, string queue, string outcome, Exception exception);

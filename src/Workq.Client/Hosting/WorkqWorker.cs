@@ -60,7 +60,8 @@ internal sealed partial class WorkqWorker(
                     LogClientDisposed(queue);
                     break;
                 }
-                LogLeaseFailed(queue, retryDelay, e);
+                // A lost server is expected now and then: its message says enough, without the stack.
+                LogLeaseFailed(queue, e.Message, retryDelay, e is WorkqConnectionException ? null : e);
                 if (!await DelayAsync(Jittered(retryDelay), stoppingToken))
                     break;
                 retryDelay = Min(retryDelay * 2, options.MaxRetryDelay);
@@ -195,7 +196,7 @@ internal sealed partial class WorkqWorker(
             }
             catch (WorkqConnectionException e) when (!deadline.IsCancellationRequested && !giveUp.IsCancellationRequested)
             {
-                LogReportRetry(job.Id, queue, outcome, retryDelay, e);
+                LogReportRetry(job.Id, queue, outcome, e.Message, retryDelay);
                 using var either = CancellationTokenSource.CreateLinkedTokenSource(deadline, giveUp.Token);
                 if (!await DelayAsync(retryDelay, either.Token))
                 {
