@@ -1,0 +1,449 @@
+/// The hosted worker (Workq.Client.Hosting) in a real generic host, against the real
+/// server (a fresh one per test).
+module Workq.Tests.WorkerTests
+
+open System
+open System.Collections.Concurrent
+open System.Net
+open System.Net.Sockets
+open System.Threading
+open System.Threading.Tasks
+open Expecto
+open Microsoft.Extensions.Configuration
+open Microsoft.Extensions.DependencyInjection
+open Microsoft.Extensions.Hosting
+open Microsoft.Extensions.Logging
+open Microsoft.Extensions.Options
+open Workq.Client
+open Workq.Client.Hosting
+open Workq.Tests.ClientFixtures
+open Workq.Tests.ClientTests
+open Workq.Tests.IntegrationTests
+
+// ---------------------------------------------------------------------------
+// Helpers
+
+/// Collects what the host logs, to check that the worker tells what it did.
+type LogSink() =
+    let lines = ConcurrentQueue<LogLevel * string>()
+
+    /// Every line so far, with its level.
+    member _.Lines = List.ofSeq lines
+
+    /// Whether a line at `level` contains every one of `parts`.
+    member _.Has(level: LogLevel, [<ParamArray>] parts: string[]) =
+        lines |> Seq.exists (fun (l, text) -> l = level && parts |> Array.forall (fun p -> text.Contains p))
+
+    interface ILoggerProvider with
+        member _.CreateLogger _ =
+            { new ILogger with
+                member _.BeginScope _ = null
+                member _.IsEnabled _ = true
+                member _.Log(level, _, state, error, formatter) = lines.Enqueue((level, formatter.Invoke(state, error))) }
+
+        member _.Dispose() = ()
+
+/// A generic host as an application would build one: the client's settings come from
+/// configuration ("Workq:Server"), then `configure` adds the workers. Defaults (appsettings,
+/// environment) are off so that nothing around the test changes it.
+let workerHost (ep: IPEndPoint) (sink: LogSink) (shutdownTimeout: TimeSpan) (configure: HostApplicationBuilder -> unit) : IHost =
+    let builder = Host.CreateApplicationBuilder(HostApplicationBuilderSettings(DisableDefaults = true))
+    builder.Configuration.AddInMemoryCollection(dict [ "Workq:Server", addressOf ep ]) |> ignore
+    builder.Logging.ClearProviders().AddProvider(sink).SetMinimumLevel(LogLevel.Debug) |> ignore
+    builder.Services.AddWorkqClient(builder.Configuration.GetSection "Workq") |> ignore
+    builder.Services.Configure<HostOptions>(fun (o: HostOptions) -> o.ShutdownTimeout <- shutdownTimeout) |> ignore
+    configure builder
+    builder.Build()
+
+type Handler = Func<LeasedJob, CancellationToken, Task<JobOutput>>
+
+let handler (f: LeasedJob -> CancellationToken -> Task<JobOutput>) = Handler(fun job ct -> f job ct)
+
+let text (s: string) = JobOutput.FromText s
+
+/// Waits up to `timeout` for `condition` to hold, checking every 20 ms; fails the test if it never does.
+let waitUntil (what: string) (timeout: TimeSpan) (condition: unit -> Task<bool>) : Task<unit> =
+    task {
+        let until = DateTime.UtcNow + timeout
+        let mutable holds = false
+        while not holds do
+            let! now = condition ()
+            holds <- now
+            if not holds then
+                if DateTime.UtcNow > until then
+                    failtestf "waited %O for: %s" timeout what
+                do! Task.Delay 20
+    }
+
+/// Waits up to 10 s for a task the test expects; fails the test if it does not come.
+let within10s (what: string) (t: Task) : Task<unit> =
+    task {
+        let! first = Task.WhenAny(t, Task.Delay(seconds 10.0))
+        if not (obj.ReferenceEquals(first, t)) then
+            failtestf "not within 10 s: %s" what
+    }
+
+/// A scoped service that a class handler takes: one per job, disposed with its scope.
+type Probe() =
+    static let made = ref 0
+    static let disposed = ref 0
+    let number = Interlocked.Increment(&made.contents)
+    member _.Number = number
+    static member Disposed = disposed.Value
+
+    interface IDisposable with
+        member _.Dispose() = Interlocked.Increment(&disposed.contents) |> ignore
+
+/// A class handler: answers with the number of the probe its scope gave it.
+type ProbeHandler(probe: Probe) =
+    interface IWorkqJobHandler with
+        member _.HandleAsync(job, _) = Task.FromResult(text $"{job.PayloadText} by probe {probe.Number}")
+
+// ---------------------------------------------------------------------------
+// Tests
+
+let processing =
+    testList "processing" [
+        serverTest "1,000 jobs with concurrency 8: each handled exactly once and completed with its result" (fun ep ->
+            task {
+                use client = new WorkqClient(addressOf ep)
+                let sink = new LogSink()
+                let seen = ConcurrentDictionary<Guid, int>()
+                let work =
+                    handler (fun job _ ->
+                        seen.AddOrUpdate(job.Id, 1, fun _ n -> n + 1) |> ignore
+                        Task.FromResult(text $"done {job.PayloadText}"))
+                use host = workerHost ep sink (seconds 10.0) (fun b -> b.Services.AddWorkqWorker("many", work, fun o -> o.Concurrency <- 8) |> ignore)
+                do! host.StartAsync()
+                // A long TTR: on a loaded machine no job may time out and come back.
+                let! ids =
+                    task {
+                        let ids = ResizeArray()
+                        for i in 1..1000 do
+                            let! id = client.AddAsync(Bg.Job("many", string i, ttr = seconds 60.0))
+                            ids.Add((id, i))
+                        return ids
+                    }
+                for id, i in ids do
+                    let! result = client.ResultAsync(id, seconds 30.0)
+                    Expect.isTrue result.Success $"job {i} completed"
+                    Expect.equal result.ResultText $"done {i}" $"job {i}'s result"
+                do! host.StopAsync()
+                Expect.equal seen.Count 1000 "every job reached the handler"
+                let twice = seen |> Seq.filter (fun kv -> kv.Value <> 1) |> Seq.length
+                Expect.equal twice 0 "no job reached it twice"
+                let! info = client.InspectJobAsync(fst ids[0])
+                Expect.equal (info.State, info.Attempts) (JobState.Completed, 1) "one attempt, completed"
+            })
+
+        serverTest "never more than Concurrency handlers at once, nor jobs leased (Concurrency bound from configuration)" (fun ep ->
+            task {
+                use client = new WorkqClient(addressOf ep)
+                let sink = new LogSink()
+                let running = ref 0
+                let most = ref 0
+                let work =
+                    handler (fun _ ct ->
+                        task {
+                            let now = Interlocked.Increment(&running.contents)
+                            let mutable seen = most.Value
+                            while now > seen && Interlocked.CompareExchange(&most.contents, now, seen) <> seen do
+                                seen <- most.Value
+                            do! Task.Delay(millis 60.0, ct)
+                            Interlocked.Decrement(&running.contents) |> ignore
+                            return JobOutput.Empty
+                        })
+                use host =
+                    workerHost ep sink (seconds 10.0) (fun b ->
+                        b.Configuration.AddInMemoryCollection(dict [ "Workers:limited:Concurrency", "3" ]) |> ignore
+                        b.Services.Configure<WorkqWorkerOptions>("limited", b.Configuration.GetSection "Workers:limited") |> ignore
+                        b.Services.AddWorkqWorker("limited", work) |> ignore)
+                let! ids =
+                    task {
+                        let ids = ResizeArray()
+                        for i in 1..30 do
+                            let! id = client.AddAsync(Bg.Job("limited", string i, ttr = seconds 60.0))
+                            ids.Add id
+                        return ids
+                    }
+                do! host.StartAsync()
+                // What the server sees: a job counts as leased until it is completed.
+                let mutable mostLeased = 0
+                let mutable finished = false
+                while not finished do
+                    let! queue = task {
+                        try
+                            let! q = client.InspectQueueAsync "limited"
+                            return Some q
+                        with :? WorkqNotFoundException -> return None // every job done
+                    }
+                    match queue with
+                    | Some q ->
+                        mostLeased <- max mostLeased q.LeasedLength
+                        finished <- q.ReadyLength = 0 && q.LeasedLength = 0
+                    | None -> finished <- true
+                    do! Task.Delay 10
+                for id in ids do
+                    let! result = client.ResultAsync(id, seconds 30.0)
+                    Expect.isTrue result.Success "completed"
+                do! host.StopAsync()
+                Expect.isLessThanOrEqual most.Value 3 "handlers at once"
+                Expect.isGreaterThanOrEqual most.Value 1 "handlers ran"
+                Expect.isLessThanOrEqual mostLeased 3 "jobs leased at once"
+            })
+
+        serverTest "a class handler is resolved from a new scope for every job" (fun ep ->
+            task {
+                use client = new WorkqClient(addressOf ep)
+                let sink = new LogSink()
+                let disposedBefore = Probe.Disposed
+                use host =
+                    workerHost ep sink (seconds 10.0) (fun b ->
+                        b.Services.AddScoped<Probe>() |> ignore
+                        b.Services.AddWorkqWorker<ProbeHandler>("scoped", fun o -> o.Concurrency <- 2) |> ignore)
+                do! host.StartAsync()
+                let! ids =
+                    task {
+                        let ids = ResizeArray()
+                        for i in 1..5 do
+                            let! id = client.AddAsync(Bg.Job("scoped", $"job {i}"))
+                            ids.Add id
+                        return ids
+                    }
+                let probes = ResizeArray()
+                for id in ids do
+                    let! result = client.ResultAsync(id, seconds 10.0)
+                    Expect.isTrue result.Success "completed"
+                    Expect.stringContains result.ResultText "by probe" "answered by the handler"
+                    probes.Add(result.ResultText.Substring(result.ResultText.IndexOf "by probe"))
+                do! host.StopAsync()
+                Expect.equal (Seq.length (Seq.distinct probes)) 5 "a probe, so a scope, of its own for every job"
+                // Probes are shared with nothing else: other tests do not use them.
+                Expect.isGreaterThanOrEqual (Probe.Disposed - disposedBefore) 5 "each disposed with its scope"
+            })
+    ]
+
+let failures =
+    testList "failures" [
+        serverTest "a throwing handler fails its job with the exception's message on one line; too large a result fails it too" (fun ep ->
+            task {
+                use client = new WorkqClient(addressOf ep)
+                let sink = new LogSink()
+                let throwing =
+                    handler (fun job _ ->
+                        task {
+                            do! Task.Yield()
+                            if job.PayloadText = "huge" then
+                                raise (InvalidOperationException(String('x', 2 * 1024 * 1024)))
+                            raise (InvalidOperationException("could not resize:\r\nthe image is corrupt\nat line 3"))
+                            return JobOutput.Empty
+                        })
+                let tooLarge = handler (fun _ _ -> Task.FromResult(JobOutput(Array.zeroCreate<byte> (1024 * 1024 + 1))))
+                use host =
+                    workerHost ep sink (seconds 10.0) (fun b ->
+                        b.Services.AddWorkqWorker("throwing", throwing, fun o -> o.Concurrency <- 2)
+                                  .AddWorkqWorker("too-large", tooLarge, fun o -> o.Concurrency <- 1) |> ignore)
+                do! host.StartAsync()
+                let! thrown = client.AddAsync(Bg.Job("throwing", "image"))
+                let! huge = client.AddAsync(Bg.Job("throwing", "huge"))
+                let! big = client.AddAsync(Bg.Job("too-large", "image"))
+
+                let! result = client.ResultAsync(thrown, seconds 10.0)
+                Expect.isFalse result.Success "failed"
+                Expect.equal result.ResultText "could not resize: the image is corrupt at line 3" "the message, on one line"
+                let! info = client.InspectJobAsync thrown
+                Expect.equal (info.State, info.Fails) (JobState.Failed, 1) "one fail, final"
+
+                let! result = client.ResultAsync(huge, seconds 10.0)
+                Expect.isFalse result.Success "failed"
+                Expect.equal result.Result.Length (1024 * 1024) "a long message is cut to the protocol's limit"
+
+                let! result = client.ResultAsync(big, seconds 10.0)
+                Expect.isFalse result.Success "failed"
+                Expect.stringContains result.ResultText "1048577 bytes" "says why"
+                do! host.StopAsync()
+                Expect.isTrue (sink.Has(LogLevel.Warning, string thrown, "could not resize")) "the failure is logged"
+            })
+
+        serverTest "a hung handler is cancelled before its TTR ends, not reported, and the job's retry succeeds" (fun ep ->
+            task {
+                use client = new WorkqClient(addressOf ep)
+                let sink = new LogSink()
+                let calls = ref 0
+                let cancelled = TaskCompletionSource()
+                let work =
+                    handler (fun _ ct ->
+                        task {
+                            if Interlocked.Increment(&calls.contents) = 1 then
+                                // Hung: it only ends when its token is cancelled.
+                                use _ = ct.Register(fun () -> cancelled.TrySetResult() |> ignore)
+                                do! Task.Delay(Timeout.InfiniteTimeSpan, ct)
+                            return text "second attempt"
+                        })
+                use host =
+                    workerHost ep sink (seconds 10.0) (fun b ->
+                        b.Services.AddWorkqWorker("hung", work, fun o ->
+                            o.Concurrency <- 2
+                            o.LeaseWait <- seconds 1.0
+                            o.TtrMargin <- millis 500.0) |> ignore)
+                do! host.StartAsync()
+                let! id = client.AddAsync(Bg.Job("hung", "x", ttr = seconds 2.0))
+                do! within10s "the hung handler's token is cancelled" cancelled.Task
+                let! result = client.ResultAsync(id, seconds 15.0)
+                Expect.isTrue result.Success "completed at last"
+                Expect.equal result.ResultText "second attempt" "by the second attempt, not reported after the first"
+                let! info = client.InspectJobAsync id
+                Expect.equal (info.Attempts, info.Fails) (2, 0) "two leases, no fail"
+                Expect.equal calls.Value 2 "the handler ran twice"
+                do! host.StopAsync()
+                Expect.isTrue (sink.Has(LogLevel.Warning, string id, "TTR")) "the cancellation is logged"
+            })
+
+        serverTest "connection trouble: leasing is retried with a back-off, and the worker carries on" (fun ep ->
+            task {
+                use client = new WorkqClient(addressOf ep)
+                use relay = new Relay(ep)
+                let sink = new LogSink()
+                let work = handler (fun job _ -> Task.FromResult(text $"done {job.PayloadText}"))
+                use host =
+                    workerHost ep sink (seconds 10.0) (fun b ->
+                        // The worker's client goes through the relay, which can cut its connections.
+                        b.Services.Configure<WorkqClientOptions>(fun (o: WorkqClientOptions) -> o.Server <- relay.Address) |> ignore
+                        b.Services.AddWorkqWorker("flaky", work, fun o ->
+                            o.Concurrency <- 1
+                            o.RetryDelay <- millis 100.0
+                            o.MaxRetryDelay <- millis 400.0) |> ignore)
+                do! host.StartAsync()
+                do! waitUntil "the worker's lease is waiting" (seconds 10.0) (fun () ->
+                    task {
+                        try
+                            let! q = client.InspectQueueAsync "flaky"
+                            return q.Workers = Nullable 1
+                        with :? WorkqNotFoundException -> return false
+                    })
+                relay.CutAll()
+                do! waitUntil "the failed lease is logged" (seconds 10.0) (fun () ->
+                    Task.FromResult(sink.Has(LogLevel.Warning, "Leasing from flaky failed")))
+                let! id = client.AddAsync(Bg.Job("flaky", "after"))
+                let! result = client.ResultAsync(id, seconds 15.0)
+                Expect.equal result.ResultText "done after" "handled after the trouble"
+                do! host.StopAsync()
+            })
+
+        testCaseAsync "no server: the host starts, logs the failed leases and stops cleanly" (async {
+            let sink = new LogSink()
+            // A port nobody listens on: bound for a moment, then let go.
+            let probe = new TcpListener(IPAddress.Loopback, 0)
+            probe.Start()
+            let port = (probe.LocalEndpoint :?> IPEndPoint).Port
+            probe.Stop()
+            use host =
+                workerHost (IPEndPoint(IPAddress.Loopback, port)) sink (seconds 10.0) (fun b ->
+                    b.Services.AddWorkqWorker("nowhere", handler (fun _ _ -> Task.FromResult JobOutput.Empty), fun o ->
+                        o.RetryDelay <- millis 50.0
+                        o.MaxRetryDelay <- millis 200.0) |> ignore)
+            do! host.StartAsync() |> Async.AwaitTask
+            do! waitUntil "two failed leases are logged" (seconds 10.0) (fun () ->
+                    Task.FromResult(sink.Lines |> List.filter (fun (l, t) -> l = LogLevel.Warning && t.Contains "Leasing from nowhere failed") |> List.length >= 2))
+                |> Async.AwaitTask
+            do! host.StopAsync() |> within10s "the host stops" |> Async.AwaitTask
+            Expect.isTrue (sink.Has(LogLevel.Information, "Workq worker for nowhere stopped")) "the worker stopped"
+        })
+    ]
+
+let shutdown =
+    testList "shutdown" [
+        serverTest "stopping lets a running handler finish and report, and leases nothing more" (fun ep ->
+            task {
+                use client = new WorkqClient(addressOf ep)
+                let sink = new LogSink()
+                let started = TaskCompletionSource()
+                let handled = ConcurrentQueue<string>()
+                let work =
+                    handler (fun job ct ->
+                        task {
+                            handled.Enqueue job.PayloadText
+                            started.TrySetResult() |> ignore
+                            do! Task.Delay(seconds 1.0, ct) // fails the job if the token is cancelled
+                            return text $"finished {job.PayloadText}"
+                        })
+                use host =
+                    workerHost ep sink (seconds 20.0) (fun b ->
+                        // Two slots: while the first job runs, a lease waits in the other.
+                        b.Services.AddWorkqWorker("slow", work, fun o ->
+                            o.Concurrency <- 2
+                            o.LeaseWait <- seconds 30.0) |> ignore)
+                do! host.StartAsync()
+                let! running = client.AddAsync(Bg.Job("slow", "first", ttr = seconds 30.0))
+                do! within10s "the handler starts" started.Task
+                let stopping = host.StopAsync()
+                // Stopping withdraws the waiting lease (long before its 30 s are up)...
+                do! waitUntil "no lease waits on the queue" (seconds 10.0) (fun () ->
+                    task {
+                        let! q = client.InspectQueueAsync "slow" // exists: the first job is leased
+                        return q.Workers = Nullable 0
+                    })
+                // ...so a job added now is not taken.
+                let! later = client.AddAsync(Bg.Job("slow", "second", ttr = seconds 30.0))
+                do! stopping |> within10s "the host stops"
+                let! result = client.ResultAsync(running, TimeSpan.Zero)
+                Expect.isTrue result.Success "the running job completed"
+                Expect.equal result.ResultText "finished first" "with the handler's result"
+                let! info = client.InspectJobAsync later
+                Expect.equal (info.State, info.Attempts) (JobState.New, 0) "the later job was never leased"
+                Expect.sequenceEqual handled [ "first" ] "the handler saw the first job only"
+            })
+
+        serverTest "a handler still running when the shutdown timeout ends is cancelled, and its job left leased" (fun ep ->
+            task {
+                use client = new WorkqClient(addressOf ep)
+                let sink = new LogSink()
+                let started = TaskCompletionSource()
+                let cancelled = TaskCompletionSource()
+                let work =
+                    handler (fun _ ct ->
+                        task {
+                            use _ = ct.Register(fun () -> cancelled.TrySetResult() |> ignore)
+                            started.TrySetResult() |> ignore
+                            do! Task.Delay(Timeout.InfiniteTimeSpan, ct)
+                            return text "never"
+                        })
+                use host =
+                    workerHost ep sink (millis 500.0) (fun b -> b.Services.AddWorkqWorker("stuck", work, fun o -> o.Concurrency <- 1) |> ignore)
+                do! host.StartAsync()
+                let! id = client.AddAsync(Bg.Job("stuck", "x", ttr = seconds 60.0))
+                do! within10s "the handler starts" started.Task
+                do! host.StopAsync() |> within10s "the host stops"
+                do! within10s "the handler's token is cancelled" cancelled.Task
+                // The worker reports nothing for a cancelled job: it waits out its TTR on the server.
+                do! Task.Delay(millis 200.0)
+                let! info = client.InspectJobAsync id
+                Expect.equal (info.State, info.Attempts) (JobState.Leased, 1) "still leased, not failed"
+                Expect.isTrue (sink.Has(LogLevel.Warning, "shutdown timeout", "stuck")) "logged"
+            })
+    ]
+
+let registration =
+    testList "registration" [
+        testCase "one worker per queue; a queue name must be one word" (fun () ->
+            let services = ServiceCollection()
+            let work = handler (fun _ _ -> Task.FromResult JobOutput.Empty)
+            services.AddWorkqWorker("q", work) |> ignore
+            Expect.throwsT<ArgumentException> (fun () -> services.AddWorkqWorker("q", work) |> ignore) "a second worker for q"
+            Expect.throwsT<ArgumentException> (fun () -> services.AddWorkqWorker("two words", work) |> ignore) "a bad name"
+            services.AddWorkqWorker("r", work) |> ignore
+            Expect.equal (services |> Seq.filter (fun d -> d.ServiceType = typeof<IHostedService>) |> Seq.length) 2 "two hosted workers")
+
+        testCaseAsync "invalid options stop the host from starting" (async {
+            let sink = new LogSink()
+            use host =
+                workerHost (IPEndPoint(IPAddress.Loopback, 9)) sink (seconds 5.0) (fun b ->
+                    b.Services.AddWorkqWorker("q", handler (fun _ _ -> Task.FromResult JobOutput.Empty), fun o -> o.Concurrency <- 0) |> ignore)
+            let! e = throwsAsync<OptionsValidationException> "starting" (fun () -> host.StartAsync()) |> Async.AwaitTask
+            Expect.stringContains e.Message "Concurrency" "says what is wrong"
+        })
+    ]
+
+[<Tests>]
+let tests =
+    testList "Workq.Client.Hosting" [ processing; failures; shutdown; registration ]
