@@ -149,6 +149,9 @@ let help =
                     let! short = runTool env [||] CancellationToken.None [ "-h" ]
                     Expect.stringContains long.Text "[default: workq.example:9922]" "the default server, from WORKQ_SERVER"
                     Expect.equal short.Text long.Text "-h is --help"
+                    let! version = offline [ "--version" ]
+                    expectCode version 0 "--version"
+                    Expect.stringStarts version.Text "workq " "the tool's version"
                 } |> Async.AwaitTask
         })
 

@@ -27,7 +27,7 @@ public static class Cli
         IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
-        await using var output = new StandardOutput(stdout);
+        var output = new StandardOutput(stdout);
         var context = new CliContext(stdin, output, stderr, environment);
         Command root = CreateRoot(context);
 
@@ -48,7 +48,9 @@ public static class Cli
         };
         try
         {
-            return await parsed.InvokeAsync(invocation, cancellationToken);
+            int code = await parsed.InvokeAsync(invocation, cancellationToken);
+            await output.FlushAsync(CancellationToken.None); // the work is done: its output goes out even after a late Ctrl-C
+            return code;
         }
         catch (Exception e)
         {
@@ -63,6 +65,7 @@ public static class Cli
         var root = new Command("workq", "Talks to a Workq job server: adds jobs, leases and finishes them, and inspects the server.")
         {
             new HelpOption(),
+            VersionAction.CreateOption(),
             context.Server,
             AddCommand.Create(context),
             ScheduleCommand.Create(context),

@@ -9,7 +9,11 @@ namespace Workq.Cli.Output;
 /// are; text (ids, tables, help) goes through a UTF-8 writer over the same stream. Every
 /// switch between the two flushes the writer, so they never land out of order.
 /// </summary>
-internal sealed class StandardOutput : IAsyncDisposable
+/// <remarks>
+/// It is flushed, not disposed, at the end: the stream belongs to the caller, and a
+/// failing flush (a closed pipe, say) must surface while it can still set the exit code.
+/// </remarks>
+internal sealed class StandardOutput
 {
     // Readable output for people and scripts alike: no \u escapes for non-ASCII text or
     // for characters that only matter inside HTML.
@@ -49,10 +53,9 @@ internal sealed class StandardOutput : IAsyncDisposable
         await Text.WriteLineAsync();
     }
 
-    public async ValueTask DisposeAsync()
+    public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        await Text.FlushAsync();
-        await stream.FlushAsync();
-        await Text.DisposeAsync();
+        await Text.FlushAsync(cancellationToken);
+        await stream.FlushAsync(cancellationToken);
     }
 }
