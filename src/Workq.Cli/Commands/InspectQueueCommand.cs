@@ -1,0 +1,43 @@
+using System.CommandLine;
+using Workq.Cli.Output;
+using Workq.Client;
+
+namespace Workq.Cli.Commands;
+
+/// <summary><c>workq inspect queue NAME</c>: one queue's counts.</summary>
+internal static class InspectQueueCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var name = ValueOptions.Name("The queue.");
+        var json = InspectCommand.JsonOption();
+        var command = new ToolCommand(
+            "queue",
+            "Shows a queue's ready, scheduled and leased jobs and its waiting workers (a queue exists while it has any).")
+        {
+            Examples = "workq inspect queue ping",
+        };
+        command.Arguments.Add(name);
+        command.Options.Add(json);
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            string queueName = parsed.GetRequiredValue(name);
+            await using WorkqClient client = context.Connect(parsed);
+            QueueInfo queue;
+            try
+            {
+                queue = await client.InspectQueueAsync(queueName, cancellationToken);
+            }
+            catch (WorkqNotFoundException)
+            {
+                throw CliFailure.NoQueue(queueName);
+            }
+            if (parsed.GetValue(json))
+                await context.Stdout.WriteJsonAsync(w => QueueView.WriteJson(w, queue), cancellationToken);
+            else
+                QueueView.WriteTable(context.Stdout.Text, [queue]);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
