@@ -70,7 +70,7 @@ internal sealed class Engine(
                 batchStart = state;
                 while (reader.TryRead(out EngineMessage? message))
                     Handle(message);
-                CommitBatch();
+                await CommitBatchAsync();
                 await SendAsync();
                 log?.CompactIfDue(state, Now());
                 Arm(timer);
@@ -142,7 +142,7 @@ internal sealed class Engine(
     }
 
     /// <summary>Appends the batch's logged events; if that fails, the batch is decided again without them.</summary>
-    private void CommitBatch()
+    private async ValueTask CommitBatchAsync()
     {
         if (log is not { HasPending: true })
         {
@@ -151,7 +151,7 @@ internal sealed class Engine(
         }
         try
         {
-            log.Commit();
+            await log.CommitAsync();
         }
         catch (IOException e)
         {

@@ -82,11 +82,21 @@ internal sealed class EventLog : IAsyncDisposable
     /// to disk, so every command of the batch shares one fsync (and commands arriving
     /// meanwhile make up the next batch: group commit). If it fails, nothing was appended.
     /// </summary>
-    public void Commit()
+    public async ValueTask CommitAsync()
     {
         try
         {
-            writer.Append(pending.WrittenSpan, sync: settings.Sync == SyncPolicy.Always);
+            if (settings.Sync == SyncPolicy.Always)
+            {
+                // The fsync runs off the caller's thread: the engine is often run by the
+                // socket thread, which must go on receiving the next batch meanwhile.
+                ReadOnlyMemory<byte> records = pending.WrittenMemory;
+                await Task.Run(() => writer.Append(records.Span, sync: true));
+            }
+            else
+            {
+                writer.Append(pending.WrittenSpan, sync: false);
+            }
         }
         finally
         {
