@@ -109,6 +109,10 @@ internal sealed class Engine(
             case EngineMessage.Decide decide:
                 Decide(decide.Input);
                 break;
+            case EngineMessage.Many many:
+                foreach (EngineMessage each in many.Messages)
+                    Handle(each);
+                break;
             case EngineMessage.Answer answer:
                 var outbound = new Outbound(answer.Conn, answer.Reply);
                 batch.Add(new BatchItem(lastNow, null, outbound));

@@ -16,5 +16,8 @@ internal abstract record EngineMessage
     /// <summary>A reply the host makes itself (a server error), sent in the connection's order.</summary>
     public sealed record Answer(long Conn, Reply Reply) : EngineMessage;
 
+    /// <summary>Messages of one connection in their order, decided in one batch.</summary>
+    public sealed record Many(EngineMessage[] Messages) : EngineMessage;
+
     public static readonly EngineMessage Tick = new Decide(Input.Tick);
 }

@@ -16,9 +16,10 @@ internal static class RequestReader
     public static async Task RunAsync(Connection connection)
     {
         PipeReader input = connection.Input.Reader;
+        var pending = new List<EngineMessage>();
         try
         {
-            await ReadRequestsAsync(connection, input);
+            await ReadRequestsAsync(connection, input, pending);
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
         {
@@ -29,17 +30,23 @@ internal static class RequestReader
             // Framing or parsing threw (they should be total): answer in turn, then close.
             connection.Logger.LogError(e, "Connection {Conn}: reading requests failed", connection.Id);
             connection.Flow.Posted(mayBlock: false);
-            connection.Inbox.Post(new EngineMessage.Answer(connection.Id, InternalError));
+            pending.Add(new EngineMessage.Answer(connection.Id, InternalError));
         }
         finally
         {
             // The engine answers what was posted, then completes the output after it.
-            connection.Inbox.Post(new EngineMessage.Decide(Input.NewDisconnect(connection.Id)));
+            pending.Add(new EngineMessage.Decide(Input.NewDisconnect(connection.Id)));
+            Flush(connection, pending);
             await input.CompleteAsync();
         }
     }
 
-    private static async Task ReadRequestsAsync(Connection connection, PipeReader input)
+    /// <summary>
+    /// Requests cut from one read are posted together when the read is used up, so the
+    /// engine decides them as one batch and answers them with one flush (a pipelining
+    /// client gets one send, not one per request).
+    /// </summary>
+    private static async Task ReadRequestsAsync(Connection connection, PipeReader input, List<EngineMessage> pending)
     {
         CancellationToken aborted = connection.Aborted;
         while (true)
@@ -53,15 +60,20 @@ internal static class RequestReader
                     FrameStatus status = RequestFramer.TryRead(ref buffer, out string line, out byte[] data, out ClientError? error);
                     if (status == FrameStatus.Incomplete)
                         break;
-                    if (!await connection.Flow.WaitToPostAsync(aborted))
+                    ValueTask<bool> mayPost = connection.Flow.WaitToPostAsync(aborted);
+                    // Waiting is for answers to what was gathered: post it first.
+                    if (!mayPost.IsCompleted)
+                        Flush(connection, pending);
+                    if (!await mayPost)
                         return;
                     if (status == FrameStatus.Fatal)
                     {
-                        Post(connection, Input.NewReject(connection.Id, error!), mayBlock: false);
+                        Add(pending, connection, Input.NewReject(connection.Id, error!), mayBlock: false);
                         return;
                     }
-                    PostParsed(connection, line, data);
+                    AddParsed(pending, connection, line, data);
                 }
+                Flush(connection, pending);
                 if (result.IsCompleted)
                     return; // EOF; a partial request is dropped
             }
@@ -73,18 +85,35 @@ internal static class RequestReader
         }
     }
 
-    private static void PostParsed(Connection connection, string line, byte[] data)
+    private static void AddParsed(List<EngineMessage> pending, Connection connection, string line, byte[] data)
     {
         var parsed = Parser.parse(line, data);
         if (parsed.IsOk)
-            Post(connection, Input.NewRequest(connection.Id, parsed.ResultValue), CommandModule.mayBlock(parsed.ResultValue));
+            Add(pending, connection, Input.NewRequest(connection.Id, parsed.ResultValue), CommandModule.mayBlock(parsed.ResultValue));
         else
-            Post(connection, Input.NewReject(connection.Id, parsed.ErrorValue), mayBlock: false);
+            Add(pending, connection, Input.NewReject(connection.Id, parsed.ErrorValue), mayBlock: false);
     }
 
-    private static void Post(Connection connection, Input input, bool mayBlock)
+    /// <summary>Counts the input as posted (for flow control) and gathers it.</summary>
+    private static void Add(List<EngineMessage> pending, Connection connection, Input input, bool mayBlock)
     {
         connection.Flow.Posted(mayBlock);
-        connection.Inbox.Post(new EngineMessage.Decide(input));
+        pending.Add(new EngineMessage.Decide(input));
+    }
+
+    private static void Flush(Connection connection, List<EngineMessage> pending)
+    {
+        switch (pending.Count)
+        {
+            case 0:
+                return;
+            case 1:
+                connection.Inbox.Post(pending[0]);
+                break;
+            default:
+                connection.Inbox.Post(new EngineMessage.Many(pending.ToArray()));
+                break;
+        }
+        pending.Clear();
     }
 }
