@@ -12,6 +12,9 @@ namespace Workq.Host;
 /// </summary>
 internal sealed class Connection
 {
+    /// <summary>The pipes' segment size, also the receive buffer's.</summary>
+    internal const int SegmentSize = 16 * 1024;
+
     // Room for the largest request (a 64 KiB line and 1 MiB of data) and some more, so
     // the receiver keeps reading (and sees EOF) while the reader waits on a blocking command.
     private const long InputPauseBytes = 2 << 20;
@@ -29,13 +32,15 @@ internal sealed class Connection
         // received them, and the engine's flush sends the replies itself. Every hand-off to
         // another thread costs a wake-up and a context switch, which on a small machine
         // cost more than all the work a request needs.
+        // Segments of 16 KiB rather than the default 4: a request or reply with a 4 KiB
+        // payload then fits one receive and one send instead of two.
         Input = new Pipe(new PipeOptions(
-            readerScheduler: PipeScheduler.Inline,
+            readerScheduler: PipeScheduler.Inline, minimumSegmentSize: SegmentSize,
             pauseWriterThreshold: InputPauseBytes, resumeWriterThreshold: InputResumeBytes, useSynchronizationContext: false));
         // The engine writes here and must never wait: no pause threshold; ConnectionFlow
         // bounds what can pile up instead.
         OutputPipe = new Pipe(new PipeOptions(
-            readerScheduler: PipeScheduler.Inline,
+            readerScheduler: PipeScheduler.Inline, minimumSegmentSize: SegmentSize,
             pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
     }
 

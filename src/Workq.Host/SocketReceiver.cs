@@ -7,7 +7,7 @@ namespace Workq.Host;
 /// <summary>Copies a connection's socket into its input pipe until EOF or an error.</summary>
 internal static class SocketReceiver
 {
-    private const int MinimumBufferSize = 4096;
+    private const int MinimumBufferSize = Connection.SegmentSize;
 
     public static async Task RunAsync(Connection connection)
     {
