@@ -177,6 +177,10 @@ let private finish (make: JobId * byte[] -> Command) (sizeError: ClientError) =
             }
         | _ -> Error InvalidArgs)
 
+let private complete = finish Complete InvalidPayloadSize
+
+let private fail = finish Fail InvalidResultSize
+
 let private delete =
     plain (fun positional _ ->
         match positional with
@@ -241,8 +245,8 @@ let private resolve (name: string) (args: string list) : Result<Spec * string li
     | "run" -> Ok(run, args)
     | "result" -> Ok(resultCmd, args)
     | "lease" -> Ok(lease, args)
-    | "complete" -> Ok(finish Complete InvalidPayloadSize, args)
-    | "fail" -> Ok(finish Fail InvalidResultSize, args)
+    | "complete" -> Ok(complete, args)
+    | "fail" -> Ok(fail, args)
     | "delete" -> Ok(delete, args)
     | "inspect" ->
         // The object is the first positional token; flags may stand before it.
