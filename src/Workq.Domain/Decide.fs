@@ -119,10 +119,7 @@ let private fireWaitEnd conn at step =
     | ResultWaiter _ -> step |> reply conn Timeout |> emit (Session(WaitEnded conn))
     | RunWaiter id -> runWaitRunsOut conn step.State.Jobs[id] at step
 
-let private nextTimer step =
-    match SortedKeys.minElement step.State.Timers with
-    | ValueSome timer -> Some timer
-    | ValueNone -> None
+let private nextTimer step = SortedKeys.tryMin step.State.Timers
 
 /// The names of the jobs whose timers fire at this instant, after firing them.
 let rec private fireJobTimersAt at now (names: JobName list) step =
@@ -212,10 +209,10 @@ let private inspect conn inspection step =
             | None -> NotFound
         | InspectQueue name ->
             match Map.tryFind name state.Queues with
-            | Some q -> QueueRecords [ State.queueStats name q ]
+            | Some q -> QueueRecords [ State.queueStats q ]
             | None -> NotFound
         | InspectQueues p ->
-            state.Queues |> Map.toSeq |> page p |> List.map (fun (n, q) -> State.queueStats n q) |> QueueRecords
+            state.Queues |> Map.values |> page p |> List.map State.queueStats |> QueueRecords
         | InspectServer -> ServerRecord(State.serverStats state)
     reply conn answer step
 

@@ -64,9 +64,7 @@ module State =
 
     /// The earliest instant at which something is due, if any.
     let nextDeadline state : Instant option =
-        match SortedKeys.minElement state.Timers with
-        | ValueSome timer -> Some timer.At
-        | ValueNone -> None
+        SortedKeys.tryMin state.Timers |> Option.map _.At
 
     /// The best ready job among the named queues, by lease order.
     let bestReady (names: JobName list) state : QueueKey option =
@@ -78,8 +76,8 @@ module State =
         | ValueSome key -> Some key
         | ValueNone -> None
 
-    let queueStats name (q: Queue) : QueueStats =
-        { Name = name
+    let queueStats (q: Queue) : QueueStats =
+        { Name = q.Name
           Ready = q.Ready.Count
           Scheduled = q.Scheduled.Count
           Leased = q.Leased
