@@ -198,11 +198,10 @@ internal sealed class Engine(
         batchReplies.AddRange(decision.Replies);
     }
 
-    private ValueTask SendAsync() => WriteAsync(batchReplies, batchDisconnects);
-
-    private async ValueTask WriteAsync(List<Outbound> replies, List<long> disconnects)
+    /// <summary>Writes the batch's replies, flushes each connection once, then closes the disconnected.</summary>
+    private async ValueTask SendAsync()
     {
-        foreach (Outbound outbound in replies)
+        foreach (Outbound outbound in batchReplies)
         {
             if (!connections.TryGetValue(outbound.To, out Connection? connection))
                 continue; // gone: nobody to answer
@@ -219,7 +218,7 @@ internal sealed class Engine(
             connection.Flow.Answered();
             touched.Add(connection);
         }
-        replies.Clear();
+        batchReplies.Clear();
 
         foreach (Connection connection in touched)
         {
@@ -230,13 +229,13 @@ internal sealed class Engine(
         }
         touched.Clear();
 
-        foreach (long conn in disconnects)
+        foreach (long conn in batchDisconnects)
         {
             // After its last reply: the sender sends what is left, then closes the socket.
             if (connections.Remove(conn, out Connection? connection))
                 await connection.Output.CompleteAsync();
         }
-        disconnects.Clear();
+        batchDisconnects.Clear();
     }
 
     private void Arm(ITimer timer)
