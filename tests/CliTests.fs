@@ -62,8 +62,10 @@ let closedPort () =
 /// `workq args` with no server: for what must fail before anything is sent. WORKQ_SERVER
 /// names a closed port, so that a request sent by mistake fails (exit 6) instead of
 /// reaching a server someone runs on the default port.
-let offline (args: string list) =
-    runTool [ "WORKQ_SERVER", $"127.0.0.1:{closedPort ()}" ] [||] CancellationToken.None args
+let offlineWithInput (stdin: byte[]) (args: string list) =
+    runTool [ "WORKQ_SERVER", $"127.0.0.1:{closedPort ()}" ] stdin CancellationToken.None args
+
+let offline (args: string list) = offlineWithInput [||] args
 
 let expectCode (o: Outcome) (code: int) (what: string) =
     if o.Code <> code then
@@ -135,7 +137,7 @@ let help =
                     expectCode o 0 "--help"
                     Expect.isEmpty o.Err "nothing on stderr"
                     Expect.stringContains o.Text "workq [command] [options]" "usage line"
-                    for command in [ "add"; "schedule"; "run"; "result"; "lease"; "complete"; "fail"; "delete"; "inspect" ] do
+                    for command in subcommands |> List.filter (fun c -> not (c.Contains ' ')) do
                         Expect.stringContains o.Text $"\n  {command} " $"lists {command}"
                     Expect.stringContains o.Text "--server <HOST:PORT>" "the server option"
                     Expect.stringContains o.Text "WORKQ_SERVER" "the environment variable"
@@ -216,7 +218,7 @@ let usage =
         testCaseAsync "a payload over Workq's 1 MiB limit is refused before it is sent" (async {
             do! task {
                     let big = Array.create (1024 * 1024 + 1) (byte 'x')
-                    let! o = runTool [] big CancellationToken.None [ "add"; "q"; "-"; "--ttr"; "1s"; "--ttl"; "1m" ]
+                    let! o = offlineWithInput big [ "add"; "q"; "-"; "--ttr"; "1s"; "--ttl"; "1m" ]
                     expectFailure o 2 "workq add" "larger than Workq's limit of 1048576 bytes" "stdin over 1 MiB"
                 } |> Async.AwaitTask
         })

@@ -58,7 +58,7 @@ public static class Durations
     /// <summary>Whole units, largest first: <c>1m30s</c>, <c>250ms</c>, <c>0s</c>.</summary>
     public static string Format(TimeSpan duration)
     {
-        long ms = (long)Math.Ceiling(duration.TotalMilliseconds);
+        long ms = Millis(duration);
         if (ms <= 0)
             return "0s";
         var text = new StringBuilder();
