@@ -559,12 +559,12 @@ let connections =
             })
 
         testCaseAsync "pool size: MaxPooledConnections 0 opens a connection per request" (async {
-            use relay = new ScriptedServer(fun _ -> "+OK\r\n")
-            use client = new WorkqClient(WorkqClientOptions(Server = relay.Address, MaxPooledConnections = 0))
+            use server = new ScriptedServer(fun _ -> "+OK\r\n")
+            use client = new WorkqClient(WorkqClientOptions(Server = server.Address, MaxPooledConnections = 0))
             do! task {
                     for _ in 1..3 do
                         do! client.DeleteAsync(Guid.NewGuid())
-                    do! eventually 5000 "three connections" (fun () -> task { return relay.Accepted = 3 })
+                    do! eventually 5000 "three connections" (fun () -> task { return server.Accepted = 3 })
                 } |> Async.AwaitTask
         })
     ]

@@ -61,20 +61,6 @@ let handler (f: LeasedJob -> CancellationToken -> Task<JobOutput>) = Handler(fun
 
 let text (s: string) = JobOutput.FromText s
 
-/// Waits up to `timeout` for `condition` to hold, checking every 20 ms; fails the test if it never does.
-let waitUntil (what: string) (timeout: TimeSpan) (condition: unit -> Task<bool>) : Task<unit> =
-    task {
-        let until = DateTime.UtcNow + timeout
-        let mutable holds = false
-        while not holds do
-            let! now = condition ()
-            holds <- now
-            if not holds then
-                if DateTime.UtcNow > until then
-                    failtestf "waited %O for: %s" timeout what
-                do! Task.Delay 20
-    }
-
 /// Waits up to 10 s for a task the test expects; fails the test if it does not come.
 let within10s (what: string) (t: Task) : Task<unit> =
     task {
@@ -314,15 +300,9 @@ let failures =
                             o.RetryDelay <- millis 100.0
                             o.MaxRetryDelay <- millis 400.0) |> ignore)
                 do! host.StartAsync()
-                do! waitUntil "the worker's lease is waiting" (seconds 10.0) (fun () ->
-                    task {
-                        try
-                            let! q = client.InspectQueueAsync "flaky"
-                            return q.Workers = Nullable 1
-                        with :? WorkqNotFoundException -> return false
-                    })
+                do! workersAre client "flaky" 1 // the worker's lease is waiting
                 relay.CutAll()
-                do! waitUntil "the failed lease is logged" (seconds 10.0) (fun () ->
+                do! eventually 10000 "the failed lease is logged" (fun () ->
                     Task.FromResult(sink.Has(LogLevel.Warning, "Leasing from flaky failed")))
                 let! id = client.AddAsync(Bg.Job("flaky", "after"))
                 let! result = client.ResultAsync(id, seconds 15.0)
@@ -343,7 +323,7 @@ let failures =
                         o.RetryDelay <- millis 50.0
                         o.MaxRetryDelay <- millis 200.0) |> ignore)
             do! host.StartAsync() |> Async.AwaitTask
-            do! waitUntil "two failed leases are logged" (seconds 10.0) (fun () ->
+            do! eventually 10000 "two failed leases are logged" (fun () ->
                     Task.FromResult(sink.Lines |> List.filter (fun (l, t) -> l = LogLevel.Warning && t.Contains "Leasing from nowhere failed") |> List.length >= 2))
                 |> Async.AwaitTask
             do! host.StopAsync() |> within10s "the host stops" |> Async.AwaitTask
@@ -378,7 +358,7 @@ let shutdown =
                 do! within10s "the handler starts" started.Task
                 let stopping = host.StopAsync()
                 // Stopping withdraws the waiting lease (long before its 30 s are up)...
-                do! waitUntil "no lease waits on the queue" (seconds 10.0) (fun () ->
+                do! eventually 10000 "no lease waits on the queue" (fun () ->
                     task {
                         let! q = client.InspectQueueAsync "slow" // exists: the first job is leased
                         return q.Workers = Nullable 0

@@ -63,13 +63,7 @@ public sealed partial class WorkqClient : IDisposable, IAsyncDisposable
     public async Task<Guid> AddAsync(BackgroundJob job, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
-        long ttr = CheckCommon(job);
-        long ttl = Arguments.Millis(job.Ttl, nameof(job.Ttl), zeroAllowed: false);
-        CheckLimits(job.MaxAttempts, job.MaxFails);
-        var request = new Request("add").Id(job.Id).Word(job.Name).Number(ttr).Number(ttl).Number(job.Payload.Length)
-            .Flag("priority", job.Priority).Flag("max-attempts", job.MaxAttempts).Flag("max-fails", job.MaxFails)
-            .EndLine().Block(job.Payload);
-        await ExchangeDoneAsync(request, cancellationToken);
+        await QueueAsync("add", job, job.Ttl, time: null, job.MaxAttempts, job.MaxFails, cancellationToken);
         return job.Id;
     }
 
@@ -81,14 +75,7 @@ public sealed partial class WorkqClient : IDisposable, IAsyncDisposable
     public async Task<Guid> ScheduleAsync(ScheduledJob job, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
-        long ttr = CheckCommon(job);
-        long ttl = Arguments.Millis(job.Ttl, nameof(job.Ttl), zeroAllowed: false);
-        CheckLimits(job.MaxAttempts, job.MaxFails);
-        var request = new Request("schedule").Id(job.Id).Word(job.Name).Number(ttr).Number(ttl).Time(job.Time)
-            .Number(job.Payload.Length)
-            .Flag("priority", job.Priority).Flag("max-attempts", job.MaxAttempts).Flag("max-fails", job.MaxFails)
-            .EndLine().Block(job.Payload);
-        await ExchangeDoneAsync(request, cancellationToken);
+        await QueueAsync("schedule", job, job.Ttl, job.Time, job.MaxAttempts, job.MaxFails, cancellationToken);
         return job.Id;
     }
 
@@ -278,10 +265,23 @@ public sealed partial class WorkqClient : IDisposable, IAsyncDisposable
         return Arguments.Millis(job.Ttr, nameof(job.Ttr), zeroAllowed: false);
     }
 
-    private static void CheckLimits(int maxAttempts, int maxFails)
+    /// <summary>
+    /// <c>add</c> or <c>schedule</c> (the latter with its <paramref name="time"/>): the two
+    /// differ only in that word, so they are checked and written out here once.
+    /// </summary>
+    private Task QueueAsync(string command, JobDescription job, TimeSpan ttl, DateTimeOffset? time, int maxAttempts, int maxFails, CancellationToken cancellationToken)
     {
+        long ttr = CheckCommon(job);
+        long ttlMillis = Arguments.Millis(ttl, nameof(BackgroundJob.Ttl), zeroAllowed: false);
         Arguments.NotNegative(maxAttempts, nameof(BackgroundJob.MaxAttempts));
         Arguments.NotNegative(maxFails, nameof(BackgroundJob.MaxFails));
+        var request = new Request(command).Id(job.Id).Word(job.Name).Number(ttr).Number(ttlMillis);
+        if (time is { } at)
+            request.Time(at);
+        request.Number(job.Payload.Length)
+            .Flag("priority", job.Priority).Flag("max-attempts", maxAttempts).Flag("max-fails", maxFails)
+            .EndLine().Block(job.Payload);
+        return ExchangeDoneAsync(request, cancellationToken);
     }
 
     private static Request PageRequest(string command, string name, long offset, int limit)

@@ -15,7 +15,7 @@ internal static partial class FailureText
     }
 
     /// <summary>The text as UTF-8, cut to at most <paramref name="limit"/> bytes without splitting a character.</summary>
-    internal static byte[] Utf8Within(string text, int limit)
+    private static byte[] Utf8Within(string text, int limit)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(text);
         if (bytes.Length <= limit)

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -156,7 +157,7 @@ internal sealed partial class WorkqWorker(
             {
                 LogOutputTooLarge(job.Id, queue, output.Data.Length, Arguments.MaxDataSize);
                 string text = $"The handler's result is {output.Data.Length} bytes; Workq takes at most {Arguments.MaxDataSize}.";
-                await ReportAsync(job, success: false, FailureText.Utf8Within(text, Arguments.MaxDataSize), deadline.Token);
+                await ReportAsync(job, success: false, Encoding.UTF8.GetBytes(text), deadline.Token);
             }
             else
             {
