@@ -94,6 +94,57 @@ let private totality =
                 | _ -> agrees line [||])
     ]
 
+// ---- the plain-form reader ----------------------------------------------------------
+
+/// The command with the flags left at their defaults, as a plain line carries it.
+let private withoutFlags =
+    function
+    | Add job -> Add { job with Priority = 0; MaxAttempts = Limit.zero; MaxFails = Limit.zero }
+    | Run job -> Run { job with Priority = 0 }
+    | other -> other
+
+let private dataOf =
+    function
+    | Add { Payload = d }
+    | Schedule({ Payload = d }, _)
+    | Run { Payload = d }
+    | Complete(_, d)
+    | Fail(_, d) -> d
+    | _ -> [||]
+
+/// Printed commands (mostly plain) and arbitrary lines, each with data of the
+/// framed size so that data commands get as far as their fields.
+let private anyRequest =
+    let printed (form: Command -> Command) =
+        Generators.command |> Gen.map (fun c -> let c = form c in Generators.commandLine c, dataOf c)
+    let framed =
+        lines
+        |> Gen.map (fun line ->
+            match Framing.classify line with
+            | WithData n -> line, Array.zeroCreate n
+            | _ -> line, [||])
+    Gen.frequency [ 1, printed id; 2, printed withoutFlags; 1, framed; 1, Gen.zip lines Generators.data ]
+    |> Arb.fromGen
+
+let private plainForm =
+    testList "plain form" [
+        property "what it reads, the grammar reads the same" anyRequest (fun (line, data) ->
+            match PlainForm.tryRead line data with
+            | ValueSome command -> Parser.parseByGrammar line data = Ok command
+            | ValueNone -> true)
+        property "it reads every add, run, lease, complete, fail, result and delete printed without flags"
+            (Arb.fromGen Generators.command)
+            (fun command ->
+                let plain = withoutFlags command
+                let read = PlainForm.tryRead (Generators.commandLine plain) (dataOf plain)
+                match plain with
+                | Schedule _
+                | Inspect _ -> read = ValueNone
+                | _ -> read = ValueSome plain)
+        property "parse gives what the grammar gives" anyRequest (fun (line, data) ->
+            Parser.parse line data = Parser.parseByGrammar line data)
+    ]
+
 // ---- replies ----------------------------------------------------------------------
 
 /// A record as read back: label, declared key count, and the keys in order.
@@ -174,4 +225,4 @@ let private replies =
 
 [<Tests>]
 let tests =
-    testList "protocol properties" [ roundTrip; framesDataCommands; totality; replies ]
+    testList "protocol properties" [ roundTrip; framesDataCommands; totality; plainForm; replies ]

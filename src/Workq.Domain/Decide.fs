@@ -119,7 +119,7 @@ let private fireWaitEnd conn at step =
     | ResultWaiter _ -> step |> reply conn Timeout |> emit (Session(WaitEnded conn))
     | RunWaiter id -> runWaitRunsOut conn step.State.Jobs[id] at step
 
-let private nextTimer step = SortedKeys.tryMin step.State.Timers
+let private nextTimer step = Timers.tryFirst step.State.Timers
 
 /// The names of the jobs whose timers fire at this instant, after firing them.
 let rec private fireJobTimersAt at now (names: JobName list) step =

@@ -17,11 +17,11 @@ let private place (job: Job) state =
     | Waiting ->
         let key = { At = Job.readySince job; Seq = job.Seq; Id = job.Id }
         { updateQueue job.Name (fun q -> { q with Scheduled = SortedKeys.add key q.Scheduled }) state with
-            Timers = SortedKeys.add (wakeTimer job) state.Timers }
+            Timers = Timers.add (wakeTimer job) state.Timers }
     | Ready -> updateQueue job.Name (fun q -> { q with Ready = SortedKeys.add (QueueKey.Of job) q.Ready }) state
     | Leased until ->
         { updateQueue job.Name (fun q -> { q with Leased = q.Leased + 1 }) state with
-            Timers = SortedKeys.add (leaseTimer job until) state.Timers }
+            Timers = Timers.add (leaseTimer job until) state.Timers }
     | Finished _ -> state
 
 /// The inverse of `place`.
@@ -30,11 +30,11 @@ let private unplace (job: Job) state =
     | Waiting ->
         let key = { At = Job.readySince job; Seq = job.Seq; Id = job.Id }
         { updateQueue job.Name (fun q -> { q with Scheduled = SortedKeys.remove key q.Scheduled }) state with
-            Timers = SortedKeys.remove (wakeTimer job) state.Timers }
+            Timers = Timers.remove (wakeTimer job) state.Timers }
     | Ready -> updateQueue job.Name (fun q -> { q with Ready = SortedKeys.remove (QueueKey.Of job) q.Ready }) state
     | Leased until ->
         { updateQueue job.Name (fun q -> { q with Leased = q.Leased - 1 }) state with
-            Timers = SortedKeys.remove (leaseTimer job until) state.Timers }
+            Timers = Timers.remove (leaseTimer job until) state.Timers }
     | Finished _ -> state
 
 let private expiryTimer (job: Job) =
@@ -49,13 +49,13 @@ let private added (job: Job) state =
     let state =
         place job { state with Jobs = SortedTree.add job.Id job state.Jobs; NextSeq = max state.NextSeq (job.Seq + 1L) }
     match expiryTimer job with
-    | Some timer -> { state with Timers = SortedKeys.add timer state.Timers }
+    | Some timer -> { state with Timers = Timers.add timer state.Timers }
     | None -> state
 
 let private removed (job: Job) state =
     let state = unplace job { state with Jobs = SortedTree.remove job.Id state.Jobs }
     match expiryTimer job with
-    | Some timer -> { state with Timers = SortedKeys.remove timer state.Timers }
+    | Some timer -> { state with Timers = Timers.remove timer state.Timers }
     | None -> state
 
 /// Moves a job from one status to another, re-indexing it.
@@ -118,7 +118,7 @@ let private waitTimer conn (wait: Wait) =
 
 let private withoutTimer (timer: Timer option) state =
     match timer with
-    | Some t -> { state with Timers = SortedKeys.remove t state.Timers }
+    | Some t -> { state with Timers = Timers.remove t state.Timers }
     | None -> state
 
 let applySession (state: State) (event: SessionEvent) : State =
@@ -130,7 +130,7 @@ let applySession (state: State) (event: SessionEvent) : State =
         let state =
             { state with
                 Waits = state.Waits.Add(conn, wait)
-                Timers = SortedKeys.add (Timer.Of(until, wait.Seq, WaitEnd conn)) state.Timers
+                Timers = Timers.add (Timer.Of(until, wait.Seq, WaitEnd conn)) state.Timers
                 NextWaitSeq = state.NextWaitSeq + 1L }
         match waiter with
         | LeaseWaiter names -> workersOf names (Set.add { Seq = wait.Seq; Conn = conn }) state

@@ -91,6 +91,8 @@ type Timer =
     member this.At = this.at
     member this.Seq = this.seq
     member this.IsWaitEnd = this.rank = 3
+    /// Wake and Expire: a job's own clock, set when it arrives and kept until it leaves.
+    member this.IsJobClock = this.rank < 2
 
     member this.Alarm =
         match this.rank with

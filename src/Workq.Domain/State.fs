@@ -33,7 +33,7 @@ type Wait =
 type State =
     { Jobs: SortedTree<JobId, Job>
       Queues: Map<JobName, Queue>
-      Timers: SortedKeys<Timer>
+      Timers: Timers
       /// Jobs whose TTL ran out before they finished.
       EvictedJobs: int64
       /// The next job's arrival number.
@@ -49,7 +49,7 @@ module State =
     let initial (started: Instant) =
         { Jobs = SortedTree.empty Order.jobId
           Queues = Map.empty
-          Timers = SortedKeys.empty Order.timer
+          Timers = Timers.empty
           EvictedJobs = 0L
           NextSeq = 0L
           Started = started
@@ -64,7 +64,7 @@ module State =
 
     /// The earliest instant at which something is due, if any.
     let nextDeadline state : Instant option =
-        SortedKeys.tryMin state.Timers |> Option.map _.At
+        Timers.tryFirst state.Timers |> Option.map _.At
 
     /// The best ready job among the named queues, by lease order.
     let bestReady (names: JobName list) state : QueueKey option =

@@ -258,9 +258,8 @@ let private resolve (name: string) (args: string list) : Result<Spec * string li
         | None -> Error UnknownCommand
     | _ -> Error UnknownCommand
 
-/// A command line (Latin-1 characters, no line end) and its data (empty for commands
-/// without data) to a command or the error to answer. Total: never throws.
-let parse (line: string) (data: byte[]) : Result<Command, ClientError> =
+/// `parse` by the grammar alone, the definition that `PlainForm` must agree with.
+let parseByGrammar (line: string) (data: byte[]) : Result<Command, ClientError> =
     match Grammar.tryRun Grammar.tokens line with
     | Some(name :: args) ->
         result {
@@ -271,3 +270,10 @@ let parse (line: string) (data: byte[]) : Result<Command, ClientError> =
         }
     | Some []
     | None -> Error UnknownCommand
+
+/// A command line (Latin-1 characters, no line end) and its data (empty for commands
+/// without data) to a command or the error to answer. Total: never throws.
+let parse (line: string) (data: byte[]) : Result<Command, ClientError> =
+    match PlainForm.tryRead line data with
+    | ValueSome command -> Ok command
+    | ValueNone -> parseByGrammar line data

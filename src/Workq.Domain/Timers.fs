@@ -1,0 +1,38 @@
+namespace Workq.Domain
+
+/// Every pending timer, kept in two trees by how long timers live there.
+///
+/// Job clocks (Wake, Expire) number about one per job and stay for the job's life, so
+/// their tree is large. Leases' TTRs and waits' timeouts come and go with every lease and
+/// wait, and there are only as many as leased jobs and blocked connections. Keeping the
+/// short-lived ones apart means a lease and its complete copy paths of a small tree
+/// instead of the large one (measured: about 4 KB less allocated per job at 200,000 jobs).
+type Timers =
+    private
+        { JobClocks: SortedKeys<Timer>
+          Deadlines: SortedKeys<Timer> }
+
+module Timers =
+    let empty =
+        { JobClocks = SortedKeys.empty Order.timer
+          Deadlines = SortedKeys.empty Order.timer }
+
+    let isEmpty timers = timers.JobClocks.IsEmpty && timers.Deadlines.IsEmpty
+
+    let count timers = timers.JobClocks.Count + timers.Deadlines.Count
+
+    let add (timer: Timer) timers =
+        if timer.IsJobClock then { timers with JobClocks = SortedKeys.add timer timers.JobClocks }
+        else { timers with Deadlines = SortedKeys.add timer timers.Deadlines }
+
+    let remove (timer: Timer) timers =
+        if timer.IsJobClock then { timers with JobClocks = SortedKeys.remove timer timers.JobClocks }
+        else { timers with Deadlines = SortedKeys.remove timer timers.Deadlines }
+
+    /// The timer that fires first: the earlier of the two trees' first, in the one order.
+    let tryFirst timers : Timer option =
+        match SortedKeys.minElement timers.JobClocks, SortedKeys.minElement timers.Deadlines with
+        | ValueSome a, ValueSome b -> Some(if Timer.Compare(a, b) <= 0 then a else b)
+        | ValueSome a, ValueNone -> Some a
+        | ValueNone, ValueSome b -> Some b
+        | ValueNone, ValueNone -> None
