@@ -1,62 +1,69 @@
 /// Folding events into the state: no decisions here, only their consequences.
 module Workq.Domain.Evolve
 
-let private updateQueue name (change: Queue -> Queue) state =
-    let q = change (State.queue name state)
+let private withQueue (q: Queue) (state: State) =
     { state with
-        Queues = if Queue.isEmpty q then Map.remove name state.Queues else Map.add name q state.Queues }
+        Queues = if Queue.isEmpty q then Map.remove q.Name state.Queues else Map.add q.Name q state.Queues }
+
+let private updateQueue name (change: Queue -> Queue) (state: State) = withQueue (change (State.queue name state)) state
 
 let private wakeTimer (job: Job) = Timer.Of(Job.readySince job, job.Seq, Wake job.Id)
 
 let private leaseTimer (job: Job) until = Timer.Of(until, job.Seq, LeaseEnd job.Id)
 
-/// Puts a job where its status says it belongs: its queue's ready or scheduled set, or
-/// the leased count, with the timer that status runs on.
-let private place (job: Job) state =
+/// What a job's status indexes: its queue's ready or scheduled set or leased count, and
+/// the timer that status runs on. A change of status edits both and then the state once,
+/// rather than copying the state at every step.
+[<Struct>]
+type private Place = { Queue: Queue; Timers: Timers }
+
+/// Puts a job where its status says it belongs.
+let private place (job: Job) (p: Place) =
+    let q = p.Queue
     match job.Status with
     | Waiting ->
-        let key = { At = Job.readySince job; Seq = job.Seq; Id = job.Id }
-        { updateQueue job.Name (fun q -> { q with Scheduled = SortedKeys.add key q.Scheduled }) state with
-            Timers = Timers.add (wakeTimer job) state.Timers }
-    | Ready -> updateQueue job.Name (fun q -> { q with Ready = SortedKeys.add (QueueKey.Of job) q.Ready }) state
-    | Leased until ->
-        { updateQueue job.Name (fun q -> { q with Leased = q.Leased + 1 }) state with
-            Timers = Timers.add (leaseTimer job until) state.Timers }
-    | Finished _ -> state
+        { Queue = { q with Scheduled = SortedKeys.add { At = Job.readySince job; Seq = job.Seq; Id = job.Id } q.Scheduled }
+          Timers = Timers.add (wakeTimer job) p.Timers }
+    | Ready -> { p with Queue = { q with Ready = SortedKeys.add (QueueKey.Of job) q.Ready } }
+    | Leased until -> { Queue = { q with Leased = q.Leased + 1 }; Timers = Timers.add (leaseTimer job until) p.Timers }
+    | Finished _ -> p
 
 /// The inverse of `place`.
-let private unplace (job: Job) state =
+let private unplace (job: Job) (p: Place) =
+    let q = p.Queue
     match job.Status with
     | Waiting ->
-        let key = { At = Job.readySince job; Seq = job.Seq; Id = job.Id }
-        { updateQueue job.Name (fun q -> { q with Scheduled = SortedKeys.remove key q.Scheduled }) state with
-            Timers = Timers.remove (wakeTimer job) state.Timers }
-    | Ready -> updateQueue job.Name (fun q -> { q with Ready = SortedKeys.remove (QueueKey.Of job) q.Ready }) state
-    | Leased until ->
-        { updateQueue job.Name (fun q -> { q with Leased = q.Leased - 1 }) state with
-            Timers = Timers.remove (leaseTimer job until) state.Timers }
-    | Finished _ -> state
+        { Queue = { q with Scheduled = SortedKeys.remove { At = Job.readySince job; Seq = job.Seq; Id = job.Id } q.Scheduled }
+          Timers = Timers.remove (wakeTimer job) p.Timers }
+    | Ready -> { p with Queue = { q with Ready = SortedKeys.remove (QueueKey.Of job) q.Ready } }
+    | Leased until -> { Queue = { q with Leased = q.Leased - 1 }; Timers = Timers.remove (leaseTimer job until) p.Timers }
+    | Finished _ -> p
+
+let private placeOf (job: Job) state = { Queue = State.queue job.Name state; Timers = state.Timers }
 
 let private expiryTimer (job: Job) =
     Job.expiresAt job |> Option.map (fun at -> Timer.Of(at, job.Seq, Expire job.Id))
 
 let private added (job: Job) state =
     // The job keeps its queue's instance of its name rather than its own copy.
-    let job =
-        match Map.tryFind job.Name state.Queues with
-        | Some q -> { job with Name = q.Name }
-        | None -> job
-    let state =
-        place job { state with Jobs = SortedTree.add job.Id job state.Jobs; NextSeq = max state.NextSeq (job.Seq + 1L) }
-    match expiryTimer job with
-    | Some timer -> { state with Timers = Timers.add timer state.Timers }
-    | None -> state
+    let p = placeOf job state
+    let job = if obj.ReferenceEquals(p.Queue.Name, job.Name) then job else { job with Name = p.Queue.Name }
+    let p =
+        match expiryTimer job with
+        | Some timer -> place job { p with Timers = Timers.add timer p.Timers }
+        | None -> place job p
+    { withQueue p.Queue state with
+        Jobs = SortedTree.add job.Id job state.Jobs
+        Timers = p.Timers
+        NextSeq = max state.NextSeq (job.Seq + 1L) }
 
 let private removed (job: Job) state =
-    let state = unplace job { state with Jobs = SortedTree.remove job.Id state.Jobs }
-    match expiryTimer job with
-    | Some timer -> { state with Timers = Timers.remove timer state.Timers }
-    | None -> state
+    let p = unplace job (placeOf job state)
+    let timers =
+        match expiryTimer job with
+        | Some timer -> Timers.remove timer p.Timers
+        | None -> p.Timers
+    { withQueue p.Queue state with Jobs = SortedTree.remove job.Id state.Jobs; Timers = timers }
 
 /// Moves a job from one status to another, re-indexing it.
 let private transition id (change: Job -> Job) state =
@@ -64,7 +71,8 @@ let private transition id (change: Job -> Job) state =
     | ValueNone -> state
     | ValueSome job ->
         let next = change job
-        place next (unplace job { state with Jobs = SortedTree.add id next state.Jobs })
+        let p = placeOf job state |> unplace job |> place next
+        { withQueue p.Queue state with Jobs = SortedTree.add id next state.Jobs; Timers = p.Timers }
 
 let private finished success data = Finished { Success = success; Data = data }
 
@@ -116,7 +124,7 @@ let private unwatch id conn state =
 let private waitTimer conn (wait: Wait) =
     wait.Until |> Option.map (fun at -> Timer.Of(at, wait.Seq, WaitEnd conn))
 
-let private withoutTimer (timer: Timer option) state =
+let private withoutTimer (timer: Timer option) (state: State) =
     match timer with
     | Some t -> { state with Timers = Timers.remove t state.Timers }
     | None -> state

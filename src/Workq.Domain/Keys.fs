@@ -67,57 +67,59 @@ type Alarm =
 /// arrival order before waits run out (so a job that becomes ready at the instant a wait
 /// runs out still reaches that waiter), then by kind.
 ///
-/// Every job has at least one timer, so this is a struct with its alarm flattened into
-/// a kind and a target, one object less per timer; `Alarm` gives it back as a union.
+/// Every job has at least one timer, and the timer trees copy their keys on every
+/// change, so this is a small struct (24 bytes): the alarm is flattened into a kind packed
+/// beside the arrival number and a target, the job's id or the waiting connection;
+/// `Alarm` gives it back as a union.
 [<Struct; CustomEquality; NoComparison>]
 type Timer =
     private
         { at: Instant
-          seq: int64
-          /// The alarm's case, in firing order within an instant and arrival number.
-          rank: int
-          /// The job of a job alarm; unset for WaitEnd.
-          job: JobId
-          /// The connection of WaitEnd; 0 for job alarms.
-          conn: ConnId }
+          /// The arrival (or wait) number shifted left by two, over the alarm's kind, in
+          /// firing order within an instant and arrival number: Wake, Expire, LeaseEnd,
+          /// WaitEnd.
+          seqAndKind: int64
+          /// The JobId of a job alarm; the boxed ConnId of a WaitEnd.
+          target: obj }
+
+    static member private Make(at: Instant, seq: int64, kind: int64, target: obj) =
+        { at = at; seqAndKind = (seq <<< 2) ||| kind; target = target }
 
     static member Of(at: Instant, seq: int64, alarm: Alarm) =
         match alarm with
-        | Wake id -> { at = at; seq = seq; rank = 0; job = id; conn = 0L }
-        | Expire id -> { at = at; seq = seq; rank = 1; job = id; conn = 0L }
-        | LeaseEnd id -> { at = at; seq = seq; rank = 2; job = id; conn = 0L }
-        | WaitEnd conn -> { at = at; seq = seq; rank = 3; job = Unchecked.defaultof<JobId>; conn = conn }
+        | Wake id -> Timer.Make(at, seq, 0L, id)
+        | Expire id -> Timer.Make(at, seq, 1L, id)
+        | LeaseEnd id -> Timer.Make(at, seq, 2L, id)
+        | WaitEnd conn -> Timer.Make(at, seq, 3L, nonNull (box conn))
 
+    member private this.Kind = this.seqAndKind &&& 3L
     member this.At = this.at
-    member this.Seq = this.seq
-    member this.IsWaitEnd = this.rank = 3
+    member this.Seq = this.seqAndKind >>> 2
+    member this.IsWaitEnd = this.Kind = 3L
     /// Wake and Expire: a job's own clock, set when it arrives and kept until it leaves.
-    member this.IsJobClock = this.rank < 2
+    member this.IsJobClock = this.Kind < 2L
 
     member this.Alarm =
-        match this.rank with
-        | 0 -> Wake this.job
-        | 1 -> Expire this.job
-        | 2 -> LeaseEnd this.job
-        | _ -> WaitEnd this.conn
+        match this.Kind with
+        | 0L -> Wake(this.target :?> JobId)
+        | 1L -> Expire(this.target :?> JobId)
+        | 2L -> LeaseEnd(this.target :?> JobId)
+        | _ -> WaitEnd(unbox<ConnId> this.target)
 
     static member Compare(a: Timer, b: Timer) =
         let c = (int64 a.at).CompareTo(int64 b.at)
         if c <> 0 then c
         else
             let c = a.IsWaitEnd.CompareTo b.IsWaitEnd
-            if c <> 0 then c
-            else
-                let c = a.seq.CompareTo b.seq
-                if c <> 0 then c else a.rank.CompareTo b.rank
+            if c <> 0 then c else a.seqAndKind.CompareTo b.seqAndKind
 
     member this.Equals(o: Timer) = Timer.Compare(this, o) = 0
     override this.Equals(o: obj) =
         match o with
         | :? Timer as t -> this.Equals t
         | _ -> false
-    override this.GetHashCode() = HashCode.Combine(this.at, this.seq, this.rank)
-    override this.ToString() = sprintf "Timer(%d, %d, %A)" (int64 this.at) this.seq this.Alarm
+    override this.GetHashCode() = HashCode.Combine(this.at, this.seqAndKind)
+    override this.ToString() = sprintf "Timer(%d, %d, %A)" (int64 this.at) this.Seq this.Alarm
     interface IEquatable<Timer> with
         member this.Equals o = this.Equals o
 

@@ -60,7 +60,10 @@ module State =
 
     let tryJob id state = SortedTree.tryFind id state.Jobs
 
-    let queue name state = state.Queues |> Map.tryFind name |> Option.defaultWith (fun () -> Queue.empty name)
+    let queue name state =
+        match state.Queues.TryGetValue name with
+        | true, q -> q
+        | _ -> Queue.empty name
 
     /// The earliest instant at which something is due, if any.
     let nextDeadline state : Instant option =
