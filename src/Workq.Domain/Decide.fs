@@ -119,12 +119,12 @@ let private fireWaitEnd conn at step =
     | ResultWaiter _ -> step |> reply conn Timeout |> emit (Session(WaitEnded conn))
     | RunWaiter id -> runWaitRunsOut conn step.State.Jobs[id] at step
 
-let private nextTimer step = Timers.tryFirst step.State.Timers
+let private nextTimer step = Timers.first step.State.Timers
 
 /// The names of the jobs whose timers fire at this instant, after firing them.
 let rec private fireJobTimersAt at now (names: JobName list) step =
     match nextTimer step with
-    | Some timer when timer.At = at && not timer.IsWaitEnd ->
+    | ValueSome timer when timer.At = at && not timer.IsWaitEnd ->
         let name =
             match timer.Alarm with
             | Wake id
@@ -136,7 +136,7 @@ let rec private fireJobTimersAt at now (names: JobName list) step =
 /// Fires, in order, every timer due at or before `now`.
 let rec private fireDue now step =
     match nextTimer step with
-    | Some timer when timer.At <= now ->
+    | ValueSome timer when timer.At <= now ->
         match timer.Alarm with
         | WaitEnd conn -> step |> fireWaitEnd conn timer.At |> fireDue now
         | _ ->

@@ -66,8 +66,8 @@ module State =
         | _ -> Queue.empty name
 
     /// The earliest instant at which something is due, if any.
-    let nextDeadline state : Instant option =
-        Timers.tryFirst state.Timers |> Option.map _.At
+    let nextDeadline state : Instant voption =
+        Timers.first state.Timers |> ValueOption.map _.At
 
     /// The best ready job among the named queues, by lease order.
     let bestReady (names: JobName list) state : QueueKey option =

@@ -30,9 +30,9 @@ module Timers =
         else { timers with Deadlines = SortedKeys.remove timer timers.Deadlines }
 
     /// The timer that fires first: the earlier of the two trees' first, in the one order.
-    let tryFirst timers : Timer option =
+    /// A value option: the engine asks after every batch.
+    let first timers : Timer voption =
         match SortedKeys.minElement timers.JobClocks, SortedKeys.minElement timers.Deadlines with
-        | ValueSome a, ValueSome b -> Some(if Timer.Compare(a, b) <= 0 then a else b)
-        | ValueSome a, ValueNone -> Some a
-        | ValueNone, ValueSome b -> Some b
-        | ValueNone, ValueNone -> None
+        | ValueSome a, ValueSome b -> ValueSome(if Timer.Compare(a, b) <= 0 then a else b)
+        | ValueSome _ as a, ValueNone -> a
+        | ValueNone, b -> b

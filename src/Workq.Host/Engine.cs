@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.FSharp.Collections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Workq.Domain;
@@ -70,9 +71,13 @@ internal sealed class Engine(
         try
         {
             var reader = inbox.Reader;
+            // Stopping closes the inbox, which ends the wait below. The wait itself takes no
+            // token: with one, the channel allocates a waiter on every wait (measured: 2.5%
+            // of the server's allocations), without one it reuses a single waiter.
+            await using var stopping = stoppingToken.Register(static self => ((EngineInbox)self!).Close(), inbox);
             // Timers that ran out while the server was down fire at once.
             Arm(timer);
-            while (await reader.WaitToReadAsync(stoppingToken))
+            while (await reader.WaitToReadAsync())
             {
                 batchStart = state;
                 while (reader.TryRead(out EngineMessage? message))
@@ -136,7 +141,7 @@ internal sealed class Engine(
         {
             Decision decision = Workq.Domain.Decide.decide(now, input, state);
             state = decision.State;
-            batchReplies.AddRange(decision.Replies);
+            AddReplies(decision.Replies);
             log?.Add(decision.Events);
         }
         catch (Exception e)
@@ -195,7 +200,14 @@ internal sealed class Engine(
     private void Apply(Decision decision)
     {
         state = decision.State;
-        batchReplies.AddRange(decision.Replies);
+        AddReplies(decision.Replies);
+    }
+
+    /// <summary>Walks the F# list by hand: AddRange would allocate an enumerator per decision.</summary>
+    private void AddReplies(FSharpList<Outbound> replies)
+    {
+        for (var rest = replies; !rest.IsEmpty; rest = rest.Tail)
+            batchReplies.Add(rest.Head);
     }
 
     /// <summary>Writes the batch's replies, flushes each connection once, then closes the disconnected.</summary>
@@ -240,7 +252,8 @@ internal sealed class Engine(
 
     private void Arm(ITimer timer)
     {
-        if (StateModule.nextDeadline(state) is { } deadline)
+        var deadline = StateModule.nextDeadline(state);
+        if (deadline.IsValueSome)
         {
             long due = Math.Max(deadline.Value, notBefore) - Now();
             timer.Change(TimeSpan.FromMilliseconds(Math.Max(0, due)), Timeout.InfiniteTimeSpan);
