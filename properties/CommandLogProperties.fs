@@ -82,6 +82,15 @@ let segmentOf (events: JobEvent list) =
 
 let private config = { FsCheckConfig.defaultConfig with maxTest = 200 }
 
+/// Guids that are valid ids: version 1 to 8, variant 10xx.
+let private validGuid =
+    Gen.arrayOfLength 16 (Gen.choose (0, 255) |> Gen.map byte)
+    |> Gen.map (fun bytes ->
+        // Big-endian byte 6 holds the version, byte 8 the variant: make them valid.
+        bytes.[6] <- (bytes.[6] &&& 0x0Fuy) ||| (byte (1 + int bytes.[6] % 8) <<< 4)
+        bytes.[8] <- (bytes.[8] &&& 0x3Fuy) ||| 0x80uy
+        Guid(ReadOnlySpan bytes, true))
+
 [<Tests>]
 let tests =
     testList "command log codec" [
@@ -99,6 +108,15 @@ let tests =
             Prop.forAll (Arb.fromGen (Gen.arrayOfLength 16 (Gen.choose (0, 255) |> Gen.map byte))) (fun bytes ->
                 let g = Guid(bytes)
                 (JobId.ofGuid g |> Option.map string) = (JobId.tryParse (g.ToString "D") |> Option.map string))
+
+        testPropertyWithConfig config "an id keeps its Guid, from text in either case, and orders as its Guid" <|
+            Prop.forAll (Arb.fromGen (Gen.zip validGuid validGuid)) (fun (g, h) ->
+                let a = (JobId.ofGuid g).Value
+                let b = (JobId.ofGuid h).Value
+                let upper = (JobId.tryParse ((g.ToString "D").ToUpperInvariant())).Value
+                a.Guid = g && upper = a && upper.Guid = g
+                && sign (JobId.Compare(a, b)) = sign (g.CompareTo h)
+                && (a = b) = (g = h))
 
         testPropertyWithConfig config "any events, written as a segment, read back the same" <|
             Prop.forAll (Arb.fromGen (Gen.listOf genEvent)) (fun events ->

@@ -128,7 +128,7 @@ type Timer =
 module Order =
     let jobId =
         { new IComparer<JobId> with
-            member _.Compare(a, b) = (nonNull a).Guid.CompareTo (nonNull b).Guid }
+            member _.Compare(a, b) = JobId.Compare(nonNull a, nonNull b) }
 
     let queueKey =
         { new IComparer<QueueKey> with

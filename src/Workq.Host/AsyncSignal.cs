@@ -32,7 +32,7 @@ internal sealed class AsyncSignal
                 isSet = false;
                 return Task.CompletedTask;
             }
-            waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            waiter ??= new TaskCompletionSource();
             return waiter.Task.WaitAsync(cancellationToken);
         }
     }

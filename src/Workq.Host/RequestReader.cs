@@ -60,11 +60,11 @@ internal static class RequestReader
                     FrameStatus status = RequestFramer.TryRead(ref buffer, out string line, out byte[] data, out ClientError? error);
                     if (status == FrameStatus.Incomplete)
                         break;
-                    ValueTask<bool> mayPost = connection.Flow.WaitToPostAsync(aborted);
-                    // Waiting is for answers to what was gathered: post it first.
-                    if (!mayPost.IsCompleted)
+                    // Waiting is for answers to what was gathered: post it first. The engine
+                    // runs on this thread when idle, so the answers often come right away.
+                    if (!connection.Flow.MayPostNow)
                         Flush(connection, pending);
-                    if (!await mayPost)
+                    if (!await connection.Flow.WaitToPostAsync(aborted))
                         return;
                     if (status == FrameStatus.Fatal)
                     {
