@@ -16,6 +16,8 @@ public static class Program
             using var stdout = new StreamWriter(Console.OpenStandardOutput());
             return CmdlogTool.Run(args[1..], stdout, Console.Error);
         }
+        if (ServerUsage.TryPrint(args, Console.Out))
+            return 0;
         IHost host;
         try
         {

@@ -1,0 +1,35 @@
+namespace Workq.Host;
+
+/// <summary>What <c>workq-server --help</c> prints: the options, so nobody has to start a server to find them.</summary>
+public static class ServerUsage
+{
+    public const string Text = """
+        usage: workq-server [options]
+               workq-server cmdlog <subcommand> DIR [options]   (inspect a command log; cmdlog --help)
+
+        Serves the Workq protocol; with no options, in memory on 127.0.0.1:9922.
+
+        options (each also as -name, -name=value or --name=value; or in appsettings.json
+        under Workq, or in the environment as Workq__Name):
+          --listen HOST:PORT         address to listen on (default 127.0.0.1:9922; WORKQ_LISTEN)
+          --cmdlog-path DIR          keep a command log in DIR (default: none, in memory)
+          --cmdlog-sync POLICY       always | interval | os: when the log is forced to disk
+                                     (default interval)
+          --cmdlog-sync-int MS       the interval policy's period (default 1000)
+          --cmdlog-seg-size BYTES    segment file size (default 67108864)
+          --cmdlog-clean-int MS      compaction period (default 300000)
+          --cmdlog-repair            start from a damaged log, keeping a backup
+          -h, --help                 print this and exit
+
+        exit codes: 0 stopped normally, 2 bad options or an unusable command log.
+        """;
+
+    /// <summary>Whether the arguments ask for help; if so, the usage went to <paramref name="output"/>.</summary>
+    public static bool TryPrint(IReadOnlyList<string> args, TextWriter output)
+    {
+        if (!args.Any(a => a is "-h" or "-help" or "--help"))
+            return false;
+        output.WriteLine(Text);
+        return true;
+    }
+}
