@@ -61,23 +61,27 @@ module JobId =
     let private isDash i = i = 8 || i = 13 || i = 18 || i = 23
 
     /// Accepts exactly `8-4-4-4-12` hex digits with the RFC 9562 variant (10xx) and a
-    /// version from 1 to 8, which also rules out the nil and max UUIDs.
-    let tryParse (text: string) : JobId option =
-        let rec shapeFrom i = i = 36 || ((if isDash i then text.[i] = '-' else isHex text.[i]) && shapeFrom (i + 1))
+    /// version from 1 to 8, which also rules out the nil and max UUIDs: the `length`
+    /// characters of `text` from `start` on, so that a parser need not cut them out.
+    let tryParseAt (text: string) (start: int) (length: int) : JobId option =
+        let at i = text.[start + i]
+        let rec shapeFrom i = i = 36 || ((if isDash i then at i = '-' else isHex (at i)) && shapeFrom (i + 1))
         // The first 16 digits make the high half, the last 16 the low one.
         let rec halves i digits (hi: uint64) (lo: uint64) =
             if i = 36 then { Hi = hi; Lo = lo }
             elif isDash i then halves (i + 1) digits hi lo
-            elif digits < 16 then halves (i + 1) (digits + 1) ((hi <<< 4) ||| hexValue text.[i]) lo
-            else halves (i + 1) (digits + 1) hi ((lo <<< 4) ||| hexValue text.[i])
-        let shapeOk = text.Length = 36 && shapeFrom 0
+            elif digits < 16 then halves (i + 1) (digits + 1) ((hi <<< 4) ||| hexValue (at i)) lo
+            else halves (i + 1) (digits + 1) hi ((lo <<< 4) ||| hexValue (at i))
+        let shapeOk = length = 36 && start >= 0 && start + length <= text.Length && shapeFrom 0
         if not shapeOk then None
         else
-            let version = text.[14]
-            let variant = Char.ToLowerInvariant text.[19]
+            let version = at 14
+            let variant = Char.ToLowerInvariant(at 19)
             if version >= '1' && version <= '8' && (variant = '8' || variant = '9' || variant = 'a' || variant = 'b') then
                 Some(halves 0 0 0UL 0UL)
             else None
+
+    let tryParse (text: string) : JobId option = tryParseAt text 0 text.Length
 
     /// The id of a Guid that satisfies the id rules (variant and version); None otherwise.
     let ofGuid (g: Guid) : JobId option =
