@@ -6,7 +6,8 @@ namespace Workq.Domain
 /// their tree is large. Leases' TTRs and waits' timeouts come and go with every lease and
 /// wait, and there are only as many as leased jobs and blocked connections. Keeping the
 /// short-lived ones apart means a lease and its complete copy paths of a small tree
-/// instead of the large one (measured: about 4 KB less allocated per job at 200,000 jobs).
+/// instead of the large one (measured at 300,000 jobs: a job's add, lease and complete
+/// allocated 8.4 KB in the decider instead of 9.4).
 type Timers =
     private
         { JobClocks: SortedKeys<Timer>
