@@ -33,6 +33,7 @@ let private tokens (line: string) : Tokens voption =
     else
         let rec countSpaces i n = if i = line.Length then n else countSpaces (i + 1) (if line[i] = ' ' then n + 1 else n)
         let spaces = countSpaces 0 0
+        // Filled here, before anything else can see it, and only read afterwards.
         let starts = Array.zeroCreate (spaces + 2)
         let rec fill (i: int) next =
             if next <= spaces + 1 then
