@@ -54,14 +54,22 @@ let private roundTrip =
     property "print then parse gives the command back" (Arb.fromGen Generators.command) (fun command ->
         readBack (CommandWriter.toBytes command) = Ok command)
 
+/// A command's payload or result; empty for commands that carry none.
+let private dataOf =
+    function
+    | Add { Payload = d }
+    | Schedule({ Payload = d }, _)
+    | Run { Payload = d }
+    | Complete(_, d)
+    | Fail(_, d) -> d
+    | _ -> [||]
+
 let private framesDataCommands =
     property "framing: data commands are WithData their size, others LineOnly" (Arb.fromGen Generators.command) (fun command ->
-        let line = Generators.commandLine command
-        match command, Framing.classify line with
-        | (Add { Payload = d } | Schedule({ Payload = d }, _) | Run { Payload = d } | Complete(_, d) | Fail(_, d)), WithData n ->
-            n = d.Length
-        | c, LineOnly -> not (isDataCommand c)
-        | _ -> false)
+        match Framing.classify (Generators.commandLine command) with
+        | WithData n -> isDataCommand command && n = (dataOf command).Length
+        | LineOnly -> not (isDataCommand command)
+        | Fatal _ -> false)
 
 // ---- totality ---------------------------------------------------------------------
 
@@ -102,15 +110,6 @@ let private withoutFlags =
     | Add job -> Add { job with Priority = 0; MaxAttempts = Limit.zero; MaxFails = Limit.zero }
     | Run job -> Run { job with Priority = 0 }
     | other -> other
-
-let private dataOf =
-    function
-    | Add { Payload = d }
-    | Schedule({ Payload = d }, _)
-    | Run { Payload = d }
-    | Complete(_, d)
-    | Fail(_, d) -> d
-    | _ -> [||]
 
 /// Printed commands (mostly plain) and arbitrary lines, each with data of the
 /// framed size so that data commands get as far as their fields.

@@ -18,7 +18,7 @@ let tests =
                 Expect.isTrue printed arg
                 Expect.stringStarts text "usage: workq-server" arg
         }
-        test "other arguments print nothing and start the server" {
+        test "other arguments print nothing, so the server starts" {
             let printed, text = help [| "--listen"; "127.0.0.1:1"; "-cmdlog-repair" |]
             Expect.isFalse printed "no help asked"
             Expect.equal text "" "nothing printed"
@@ -27,5 +27,11 @@ let tests =
             let _, text = help [| "--help" |]
             for switch in CommandLineArgs.SwitchMappings.Keys |> Seq.filter (fun s -> s.StartsWith "--") do
                 Expect.stringContains text switch switch
+        }
+        test "the defaults it names are the options' own" {
+            let _, text = help [| "--help" |]
+            Expect.stringContains text "(default 127.0.0.1:9922;" "listen address"
+            Expect.stringContains text "(default 67108864)" "segment size"
+            Expect.stringContains text "(default interval)" "sync policy"
         }
     ]

@@ -71,27 +71,26 @@ internal sealed class ConnectionFlow
                 return false;
             if (awaitingBlocking && Volatile.Read(ref unanswered) > 0 && inputEnded)
                 return false;
-            if (MayPostNow)
+            if (MayPostNow())
                 return true;
             await changed.WaitAsync(cancellationToken);
         }
     }
 
     /// <summary>
-    /// Whether the reader may post right now, without waiting. Reader only. When it may
-    /// not, it should first hand the engine what it gathered: the engine often answers at
-    /// once, and then the wait ends before it starts (no hop to another thread).
+    /// Whether the reader may post right now, without waiting; once a blocking command
+    /// has its answer, this also ends the hold it put on the connection. Reader only.
+    /// When it may not, the reader should first hand the engine what it gathered: the
+    /// engine often answers at once, and then the wait ends before it starts (no hop to
+    /// another thread).
     /// </summary>
-    public bool MayPostNow
+    public bool MayPostNow()
     {
-        get
-        {
-            if (awaitingBlocking && Volatile.Read(ref unanswered) == 0)
-                awaitingBlocking = false;
-            return !closed
-                && !awaitingBlocking
-                && Volatile.Read(ref unanswered) < MaxUnanswered
-                && Interlocked.Read(ref unsent) <= MaxUnsentBytes;
-        }
+        if (awaitingBlocking && Volatile.Read(ref unanswered) == 0)
+            awaitingBlocking = false;
+        return !closed
+            && !awaitingBlocking
+            && Volatile.Read(ref unanswered) < MaxUnanswered
+            && Interlocked.Read(ref unsent) <= MaxUnsentBytes;
     }
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting;
-using Microsoft.FSharp.Collections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.FSharp.Collections;
 using Workq.Domain;
 using Workq.Host.CommandLog;
 

@@ -62,7 +62,7 @@ internal static class RequestReader
                         break;
                     // Waiting is for answers to what was gathered: post it first. The engine
                     // runs on this thread when idle, so the answers often come right away.
-                    if (!connection.Flow.MayPostNow)
+                    if (!connection.Flow.MayPostNow())
                         Flush(connection, pending);
                     if (!await connection.Flow.WaitToPostAsync(aborted))
                         return;
