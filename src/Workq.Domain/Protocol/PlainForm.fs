@@ -89,11 +89,17 @@ let private finish make (t: Tokens) data =
     | ValueSome id, ValueSome data -> ValueSome(make (id, data))
     | _ -> ValueNone
 
+/// The fields an add and a run begin with: id, name, TTR.
+let private jobHead (t: Tokens) =
+    match jobId t 1, jobName t 2, millis Ttr.tryCreate t 3 with
+    | ValueSome id, ValueSome name, ValueSome ttr -> ValueSome struct (id, name, ttr)
+    | _ -> ValueNone
+
 let private read (t: Tokens) (data: byte[]) : Command voption =
     match t.Count with
     | 6 when t.Is 0 "add" ->
-        match jobId t 1, jobName t 2, millis Ttr.tryCreate t 3, millis Ttl.tryCreate t 4, sized data t 5 with
-        | ValueSome id, ValueSome name, ValueSome ttr, ValueSome ttl, ValueSome payload ->
+        match jobHead t, millis Ttl.tryCreate t 4, sized data t 5 with
+        | ValueSome(struct (id, name, ttr)), ValueSome ttl, ValueSome payload ->
             ValueSome(
                 Add
                     { Id = id
@@ -107,17 +113,9 @@ let private read (t: Tokens) (data: byte[]) : Command voption =
             )
         | _ -> ValueNone
     | 6 when t.Is 0 "run" ->
-        match jobId t 1, jobName t 2, millis Ttr.tryCreate t 3, millis WaitTimeout.tryCreate t 4, sized data t 5 with
-        | ValueSome id, ValueSome name, ValueSome ttr, ValueSome wait, ValueSome payload ->
-            ValueSome(
-                Run
-                    { Id = id
-                      Name = name
-                      Ttr = ttr
-                      Wait = wait
-                      Priority = 0
-                      Payload = payload }
-            )
+        match jobHead t, millis WaitTimeout.tryCreate t 4, sized data t 5 with
+        | ValueSome(struct (id, name, ttr)), ValueSome wait, ValueSome payload ->
+            ValueSome(Run { Id = id; Name = name; Ttr = ttr; Wait = wait; Priority = 0; Payload = payload })
         | _ -> ValueNone
     | 3 when t.Is 0 "complete" -> finish Complete t data
     | 3 when t.Is 0 "fail" -> finish Fail t data
