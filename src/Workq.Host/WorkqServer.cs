@@ -38,7 +38,7 @@ public static class WorkqServer
         try
         {
             host.Services.GetRequiredService<Listener>().Bind();
-            host.Services.GetRequiredService<Engine>().Restore();
+            host.Services.GetRequiredService<EngineLoop>().Restore();
             return host;
         }
         catch
@@ -66,8 +66,8 @@ public static class WorkqServer
         builder.Services.AddSingleton<EngineInbox>();
         builder.Services.AddSingleton<Listener>();
         // Started in this order, stopped in reverse: connections close before the engine ends.
-        builder.Services.AddSingleton<Engine>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<Engine>());
+        builder.Services.AddSingleton<EngineLoop>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Listener>());
         return builder;
     }

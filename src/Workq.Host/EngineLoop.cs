@@ -12,8 +12,8 @@ namespace Workq.Host;
 /// arrival order, appends the batch's logged events to the command log (and with sync
 /// <c>always</c> forces them to disk), and only then writes the replies. No locks guard domain data because nothing else touches it.
 /// </summary>
-internal sealed class Engine(
-    EngineInbox inbox, TimeProvider time, IOptions<CommandLogOptions> logOptions, ILogger<Engine> logger)
+internal sealed class EngineLoop(
+    EngineInbox inbox, TimeProvider time, IOptions<CommandLogOptions> logOptions, ILogger<EngineLoop> logger)
     : BackgroundService
 {
     private static readonly Reply InternalError = Reply.NewServerError("Internal error");
