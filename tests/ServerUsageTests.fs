@@ -2,7 +2,7 @@ module Workq.Tests.ServerUsageTests
 
 open System.IO
 open Expecto
-open Workq.Host
+open Workq.Host.Configuration
 
 let private help (args: string[]) =
     use out = new StringWriter()

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Workq.Host.CommandLog;
 using Workq.Host.CommandLog.Tools;
+using Workq.Host.Configuration;
 
 namespace Workq.Host;
 

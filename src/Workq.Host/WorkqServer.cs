@@ -5,6 +5,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Workq.Host.Configuration;
+using Workq.Host.Engine;
+using Workq.Host.Logging;
+using Workq.Host.Network;
 
 namespace Workq.Host;
 

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace Workq.Host;
+namespace Workq.Host.Engine;
 
 /// <summary>The engine's input queue: many connections write, the engine alone reads.</summary>
 internal sealed class EngineInbox

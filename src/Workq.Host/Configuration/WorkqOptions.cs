@@ -1,4 +1,4 @@
-namespace Workq.Host;
+namespace Workq.Host.Configuration;
 
 /// <summary>Settings from the configuration section <c>Workq</c>.</summary>
 public sealed class WorkqOptions

@@ -1,6 +1,7 @@
 using Workq.Domain;
+using Workq.Host.Network;
 
-namespace Workq.Host;
+namespace Workq.Host.Engine;
 
 /// <summary>What the engine's inbox carries.</summary>
 internal abstract record EngineMessage

@@ -1,4 +1,4 @@
-namespace Workq.Host;
+namespace Workq.Host.Configuration;
 
 /// <summary>Accepts the original server's Go-style flags alongside .NET's.</summary>
 internal static class CommandLineArgs

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
 
-namespace Workq.Host;
+namespace Workq.Host.Logging;
 
 /// <summary>
 /// One plain line per log entry: the message alone for information, prefixed with its

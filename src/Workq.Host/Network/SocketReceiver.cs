@@ -2,7 +2,7 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 
-namespace Workq.Host;
+namespace Workq.Host.Network;
 
 /// <summary>Copies a connection's socket into its input pipe until EOF or an error.</summary>
 internal static class SocketReceiver

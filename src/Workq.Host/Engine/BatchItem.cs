@@ -1,6 +1,6 @@
 using Workq.Domain;
 
-namespace Workq.Host;
+namespace Workq.Host.Engine;
 
 /// <summary>
 /// What the engine did in a batch, in order, so that the batch can be decided again if its

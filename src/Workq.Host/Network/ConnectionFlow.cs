@@ -1,4 +1,4 @@
-namespace Workq.Host;
+namespace Workq.Host.Network;
 
 /// <summary>
 /// Backpressure between a connection's reader, the engine and the connection's sender:

@@ -2,7 +2,7 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 
-namespace Workq.Host;
+namespace Workq.Host.Network;
 
 /// <summary>Copies a connection's output pipe to its socket; closes the socket when the engine completes the output.</summary>
 internal static class ReplySender

@@ -1,6 +1,6 @@
 using Workq.Host.CommandLog;
 
-namespace Workq.Host;
+namespace Workq.Host.Configuration;
 
 /// <summary>What <c>workq-server --help</c> prints: the options, so nobody has to start a server to find them.</summary>
 public static class ServerUsage

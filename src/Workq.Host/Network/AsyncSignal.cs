@@ -1,4 +1,4 @@
-namespace Workq.Host;
+namespace Workq.Host.Network;
 
 /// <summary>
 /// An auto-reset event to await: <see cref="Set"/> wakes the waiter, or the next one if

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Options;
 using Microsoft.FSharp.Collections;
 using Workq.Domain;
 using Workq.Host.CommandLog;
+using Workq.Host.Network;
 
-namespace Workq.Host;
+namespace Workq.Host.Engine;
 
 /// <summary>
 /// The one loop that owns the <see cref="State"/>: it feeds inputs to the decider in

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using Workq.Domain;
 
-namespace Workq.Host;
+namespace Workq.Host.Network;
 
 /// <summary>How far <see cref="RequestFramer.TryRead"/> got.</summary>
 internal enum FrameStatus

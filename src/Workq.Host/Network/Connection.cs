@@ -1,8 +1,9 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Workq.Host.Engine;
 
-namespace Workq.Host;
+namespace Workq.Host.Network;
 
 /// <summary>
 /// One client: its socket, the bytes received (input pipe), the replies waiting to be

@@ -2,8 +2,9 @@ using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.Extensions.Logging;
 using Workq.Domain;
+using Workq.Host.Engine;
 
-namespace Workq.Host;
+namespace Workq.Host.Network;
 
 /// <summary>
 /// Turns a connection's received bytes into engine inputs, in order, as fast as its

@@ -4,8 +4,10 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Workq.Host.Configuration;
+using Workq.Host.Engine;
 
-namespace Workq.Host;
+namespace Workq.Host.Network;
 
 /// <summary>The TCP accept loop: numbers connections and runs each one.</summary>
 internal sealed class Listener(

@@ -1,6 +1,6 @@
 using Workq.Domain;
 
-namespace Workq.Host;
+namespace Workq.Host.Engine;
 
 /// <summary>Small views of the decider's <see cref="Input"/> for the host.</summary>
 internal static class Inputs

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-namespace Workq.Host;
+namespace Workq.Host.Configuration;
 
 /// <summary>Parses <c>HOST:PORT</c> the way the original (Go) server accepted it.</summary>
 internal static class ListenAddress
