@@ -2,13 +2,14 @@ using System.Threading.Channels;
 
 namespace Workq.Host.Engine;
 
-/// <summary>The engine's input queue: many connections write, the engine alone reads.</summary>
+/// <summary>The engine's input queue: many clients write, the engine alone reads.</summary>
 internal sealed class EngineInbox
 {
-    // Unbounded so posting never blocks a connection; each connection's share is capped
-    // by its ConnectionFlow, which bounds the whole. An idle engine runs on the posting
-    // thread (synchronous continuations) rather than waking a thread of its own; it stays
-    // the only reader, and it never blocks, so posters are held up only by its work.
+    // Unbounded so posting never blocks a client; each client caps what it has posted and
+    // not yet had answered (a connection's ConnectionFlow), which bounds the whole. An
+    // idle engine runs on the posting thread (synchronous continuations) rather than
+    // waking a thread of its own; it stays the only reader, and it never blocks, so
+    // posters are held up only by its work.
     private readonly Channel<EngineMessage> channel = Channel.CreateUnbounded<EngineMessage>(
         new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
 

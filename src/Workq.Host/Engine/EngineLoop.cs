@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Microsoft.FSharp.Collections;
 using Workq.Domain;
 using Workq.Host.CommandLog;
-using Workq.Host.Network;
 
 namespace Workq.Host.Engine;
 
@@ -22,11 +21,11 @@ internal sealed class EngineLoop(
     // After a failing Tick or log write, do not retry the same deadline in a hot loop.
     private const long RetryAfterFailureMs = 1000;
 
-    private readonly Dictionary<long, Connection> connections = [];
+    private readonly Dictionary<long, IReplyTarget> clients = [];
     private readonly List<BatchItem> batch = [];
     private readonly List<Outbound> batchReplies = [];
     private readonly List<long> batchDisconnects = [];
-    private readonly HashSet<Connection> touched = [];
+    private readonly HashSet<IReplyTarget> touched = [];
     private EventLog? log;
     private State state = null!;
     private bool restored;
@@ -95,10 +94,10 @@ internal sealed class EngineLoop(
         finally
         {
             inbox.Close();
-            // Let senders finish what was written and close their sockets.
-            foreach (Connection connection in connections.Values)
-                await connection.Output.CompleteAsync();
-            connections.Clear();
+            // Every client gets what was written for it, then is closed.
+            foreach (IReplyTarget client in clients.Values)
+                await client.CloseAsync();
+            clients.Clear();
             if (log is not null)
                 await log.DisposeAsync();
         }
@@ -116,8 +115,8 @@ internal sealed class EngineLoop(
         switch (message)
         {
             case EngineMessage.Opened opened:
-                connections[opened.Connection.Id] = opened.Connection;
-                Decide(Input.NewConnect(opened.Connection.Id));
+                clients[opened.Conn] = opened.Replies;
+                Decide(Input.NewConnect(opened.Conn));
                 break;
             case EngineMessage.Decide decide:
                 Decide(decide.Input);
@@ -211,42 +210,27 @@ internal sealed class EngineLoop(
             batchReplies.Add(rest.Head);
     }
 
-    /// <summary>Writes the batch's replies, flushes each connection once, then closes the disconnected.</summary>
+    /// <summary>Writes the batch's replies, flushes each client once, then closes the disconnected.</summary>
     private async ValueTask SendAsync()
     {
         foreach (Outbound outbound in batchReplies)
         {
-            if (!connections.TryGetValue(outbound.To, out Connection? connection))
+            if (!clients.TryGetValue(outbound.To, out IReplyTarget? client))
                 continue; // gone: nobody to answer
-            try
-            {
-                ReplyWriter.write(connection.Output, outbound.Reply);
-            }
-            catch (Exception e)
-            {
-                // Part of the reply may be in the buffer: the stream is no longer trustworthy.
-                logger.LogError(e, "Writing a {Reply} reply failed; closing connection {Conn}", outbound.Reply.GetType().Name, outbound.To);
-                connection.Abort();
-            }
-            connection.Flow.Answered();
-            touched.Add(connection);
+            client.Write(outbound.Reply);
+            touched.Add(client);
         }
         batchReplies.Clear();
 
-        foreach (Connection connection in touched)
-        {
-            connection.Flow.Queued(connection.Output.UnflushedBytes);
-            // Never waits: the output pipe has no pause threshold.
-            await connection.Output.FlushAsync();
-            connection.Flow.Signal();
-        }
+        foreach (IReplyTarget client in touched)
+            await client.FlushAsync();
         touched.Clear();
 
         foreach (long conn in batchDisconnects)
         {
-            // After its last reply: the sender sends what is left, then closes the socket.
-            if (connections.Remove(conn, out Connection? connection))
-                await connection.Output.CompleteAsync();
+            // After its last reply.
+            if (clients.Remove(conn, out IReplyTarget? client))
+                await client.CloseAsync();
         }
         batchDisconnects.Clear();
     }

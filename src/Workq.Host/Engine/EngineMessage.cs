@@ -1,5 +1,4 @@
 using Workq.Domain;
-using Workq.Host.Network;
 
 namespace Workq.Host.Engine;
 
@@ -8,8 +7,8 @@ internal abstract record EngineMessage
 {
     private EngineMessage() { }
 
-    /// <summary>A new connection: the engine registers its output, then decides <c>Connect</c>.</summary>
-    public sealed record Opened(Connection Connection) : EngineMessage;
+    /// <summary>A new connection: the engine registers where its replies go, then decides <c>Connect</c>.</summary>
+    public sealed record Opened(long Conn, IReplyTarget Replies) : EngineMessage;
 
     /// <summary>An input for the decider.</summary>
     public sealed record Decide(Input Input) : EngineMessage;

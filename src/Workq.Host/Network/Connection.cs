@@ -9,7 +9,7 @@ namespace Workq.Host.Network;
 /// One client: its socket, the bytes received (input pipe), the replies waiting to be
 /// sent (output pipe) and the flow control between them. Three loops run it: the
 /// receiver fills the input, the reader turns it into engine inputs, the sender drains
-/// the output the engine writes.
+/// the output; the engine writes into the output through <see cref="ConnectionReplies"/>.
 /// </summary>
 internal sealed class Connection
 {
@@ -22,6 +22,7 @@ internal sealed class Connection
     private const long InputResumeBytes = 1 << 20;
 
     private readonly CancellationTokenSource aborted = new();
+    private readonly ConnectionReplies replies;
 
     public Connection(long id, Socket socket, EngineInbox inbox, ILogger logger)
     {
@@ -40,9 +41,10 @@ internal sealed class Connection
             pauseWriterThreshold: InputPauseBytes, resumeWriterThreshold: InputResumeBytes, useSynchronizationContext: false));
         // The engine writes here and must never wait: no pause threshold; ConnectionFlow
         // bounds what can pile up instead.
-        OutputPipe = new Pipe(new PipeOptions(
+        Output = new Pipe(new PipeOptions(
             readerScheduler: PipeScheduler.Inline, minimumSegmentSize: SegmentSize,
             pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
+        replies = new ConnectionReplies(this);
     }
 
     public long Id { get; }
@@ -50,11 +52,8 @@ internal sealed class Connection
     public EngineInbox Inbox { get; }
     public ILogger Logger { get; }
     public Pipe Input { get; }
-    public Pipe OutputPipe { get; }
+    public Pipe Output { get; }
     public ConnectionFlow Flow { get; } = new();
-
-    /// <summary>Where the engine writes this connection's replies.</summary>
-    public PipeWriter Output => OutputPipe.Writer;
 
     /// <summary>Cancelled when the connection is torn down without a goodbye.</summary>
     public CancellationToken Aborted => aborted.Token;
@@ -65,7 +64,7 @@ internal sealed class Connection
     public async Task RunAsync()
     {
         // Before any request of this connection, and in accept order.
-        Inbox.Post(new EngineMessage.Opened(this));
+        Inbox.Post(new EngineMessage.Opened(Id, replies));
         Receiving = SocketReceiver.RunAsync(this);
         Task sending = ReplySender.RunAsync(this);
         Task reading = RequestReader.RunAsync(this);

@@ -4,6 +4,8 @@ namespace Workq.Host.Network;
 /// Backpressure between a connection's reader, the engine and the connection's sender:
 /// the reader posts a request only when the engine has room for it in this connection's
 /// share, so a client that pipelines without reading cannot grow the server's memory.
+/// Every request is counted here when posted and again when its one reply is written
+/// (<see cref="ConnectionReplies"/>, on the engine's loop); nothing else keeps count.
 /// </summary>
 internal sealed class ConnectionFlow
 {
@@ -28,10 +30,10 @@ internal sealed class ConnectionFlow
             awaitingBlocking = true;
     }
 
-    /// <summary>Engine: one request of this connection got its reply.</summary>
+    /// <summary>Replies: one request of this connection got its reply.</summary>
     public void Answered() => Interlocked.Decrement(ref unanswered);
 
-    /// <summary>Engine: reply bytes were flushed towards the sender.</summary>
+    /// <summary>Replies: reply bytes were flushed towards the sender.</summary>
     public void Queued(long bytes) => Interlocked.Add(ref unsent, bytes);
 
     /// <summary>Sender: reply bytes reached the socket.</summary>
@@ -55,7 +57,7 @@ internal sealed class ConnectionFlow
         changed.Set();
     }
 
-    /// <summary>Engine: after a batch, wake the reader to look at the counters again.</summary>
+    /// <summary>Replies: after a batch, wake the reader to look at the counters again.</summary>
     public void Signal() => changed.Set();
 
     /// <summary>

@@ -12,7 +12,7 @@ internal static class ReplySender
 
     public static async Task RunAsync(Connection connection)
     {
-        PipeReader reader = connection.OutputPipe.Reader;
+        PipeReader reader = connection.Output.Reader;
         CancellationToken aborted = connection.Aborted;
         try
         {
