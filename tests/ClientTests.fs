@@ -499,7 +499,7 @@ let concurrency =
 let connections =
     testList "connections" [
         testCaseAsync "a server that goes away: WorkqConnectionException; a new one on its port: the client works again" (async {
-            let! first = WorkqServer.StartAsync serverArgs |> Async.AwaitTask
+            let! first = startServer serverArgs |> Async.AwaitTask
             let port = first.EndPoint.Port
             use client = new WorkqClient($"127.0.0.1:{port}")
             let mutable second: RunningServer option = None
@@ -514,7 +514,7 @@ let connections =
                         Expect.isFalse e.RequestSent "nothing could be sent"
                         Expect.isNotNull e.InnerException "the socket error is kept"
                         let! restarted =
-                            WorkqServer.StartAsync [| "--listen"; $"127.0.0.1:{port}"; "--Logging:LogLevel:Default=Warning" |]
+                            startServer [| "--listen"; $"127.0.0.1:{port}" |]
                         second <- Some restarted
                         let! id = client.AddAsync(bgJob "q" "after")
                         let! job = client.LeaseAsync("q", seconds 5.0)

@@ -31,8 +31,7 @@ let private copyDir (from: string) =
     dir
 
 let private startServer (dir: string) (extra: string list) : Task<RunningServer> =
-    WorkqServer.StartAsync(
-        Array.append [| "--listen"; "127.0.0.1:0"; "--cmdlog-path"; dir; "--Logging:LogLevel:Default=Warning" |] (Array.ofList extra))
+    ServerFixture.startServer (Array.append [| "--listen"; "127.0.0.1:0"; "--cmdlog-path"; dir |] (Array.ofList extra))
 
 let private call (c: Client) (request: string) (reply: string) : Task =
     task {

@@ -8,7 +8,6 @@ open System.Diagnostics
 open System.IO
 open System.Net
 open System.Runtime.ExceptionServices
-open System.Text.RegularExpressions
 open System.Threading
 open System.Threading.Tasks
 open Expecto
@@ -16,6 +15,8 @@ open Workq.Host
 open Workq.Host.CommandLog
 open Workq.Tests.TcpTestClient
 open Workq.Tests.IntegrationTests
+open Workq.Tests.ServerFixture
+open Workq.Tests.ServerProcess
 
 let private hour = 3_600_000
 
@@ -47,34 +48,17 @@ let private recordOffsets (bytes: byte[]) =
 // In-process servers on a log directory
 
 let private logArgs dir (extra: string list) =
-    Array.append [| "--listen"; "127.0.0.1:0"; "--cmdlog-path"; dir; "--Logging:LogLevel:Default=Warning" |] (Array.ofList extra)
+    Array.append [| "--listen"; "127.0.0.1:0"; "--cmdlog-path"; dir |] (Array.ofList extra)
 
-let private startOn dir extra = WorkqServer.StartAsync(logArgs dir extra)
+let private startOn dir extra = startServer (logArgs dir extra)
 
 let private stop (server: RunningServer) : Task<unit> =
     task { do! server.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds 15.0) }
 
-/// Runs `body`, then `cleanup` whether it passed or not; the body's failure is the one reported.
-let private tryFinallyTask (body: unit -> Task<'a>) (cleanup: unit -> Task<unit>) : Task<'a> =
-    task {
-        let! outcome =
-            task {
-                try
-                    let! v = body ()
-                    return Ok v
-                with e ->
-                    return Error(ExceptionDispatchInfo.Capture e)
-            }
-        do! cleanup ()
-        match outcome with
-        | Ok v -> return v
-        | Error e -> return (e.Throw(); Unchecked.defaultof<'a>)
-    }
-
 /// Runs `body` against a server started with `args`, then stops the server.
 let private onServerWith (args: string[]) (body: IPEndPoint -> Task<'a>) : Task<'a> =
     task {
-        let! server = WorkqServer.StartAsync args
+        let! server = startServer args
         return! tryFinallyTask (fun () -> body server.EndPoint) (fun () -> stop server)
     }
 
@@ -161,76 +145,6 @@ let private expectJob (o: Observed) id (state: int) (attempts: int option) (fail
 
 let private expectGone (o: Observed) id what =
     Expect.isNone (List.find (fst >> (=) id) o.Jobs |> snd) $"the {what} job should be gone"
-
-// ---------------------------------------------------------------------------
-// The server as a separate process (`dotnet workq-server.dll`)
-
-type private ServerProcess =
-    { Process: Process
-      /// stdout and stderr lines, in arrival order per stream.
-      Output: ConcurrentQueue<string>
-      Listening: Task<IPEndPoint> }
-
-    member p.Text = String.Join("\n", p.Output)
-
-let private serverDll = typeof<RunningServer>.Assembly.Location
-
-let private dotnetHost =
-    match Environment.GetEnvironmentVariable "DOTNET_HOST_PATH" with
-    | NonNull path when path <> "" -> path
-    | _ -> "dotnet"
-
-let private listeningLine = Regex(@"workq listening on (\d+\.\d+\.\d+\.\d+:\d+)")
-
-let private launch (args: string list) =
-    let psi = ProcessStartInfo(dotnetHost, RedirectStandardOutput = true, RedirectStandardError = true)
-    psi.ArgumentList.Add serverDll
-    args |> List.iter psi.ArgumentList.Add
-    let p = new Process(StartInfo = psi)
-    let output = ConcurrentQueue<string>()
-    let listening = TaskCompletionSource<IPEndPoint>(TaskCreationOptions.RunContinuationsAsynchronously)
-    // Both pipes are drained all along: a full pipe would block the server.
-    let onLine (e: DataReceivedEventArgs) =
-        match e.Data with
-        | NonNull line ->
-            output.Enqueue line
-            let m = listeningLine.Match line
-            if m.Success then listening.TrySetResult(IPEndPoint.Parse m.Groups[1].Value) |> ignore
-        | Null -> ()
-    p.OutputDataReceived.Add onLine
-    p.ErrorDataReceived.Add onLine
-    if not (p.Start()) then failtest "could not start the server process"
-    p.BeginOutputReadLine()
-    p.BeginErrorReadLine()
-    { Process = p; Output = output; Listening = listening.Task }
-
-/// The endpoint the process listens on; fails if it exits or is silent for 30 s.
-let private endPointOf (sp: ServerProcess) : Task<IPEndPoint> =
-    task {
-        let! first = Task.WhenAny(sp.Listening, sp.Process.WaitForExitAsync(), Task.Delay 30_000)
-        if first = (sp.Listening :> Task) then
-            return sp.Listening.Result
-        else
-            return failtestf "the server process did not start listening; its output:\n%s" sp.Text
-    }
-
-/// SIGKILL: no shutdown code runs.
-let private kill (sp: ServerProcess) =
-    task {
-        if not sp.Process.HasExited then sp.Process.Kill()
-        do! sp.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds 15.0)
-    }
-
-let private withProcess args (body: ServerProcess -> Task<'a>) : Task<'a> =
-    task {
-        let sp = launch args
-        let cleanup () =
-            task {
-                do! kill sp
-                sp.Process.Dispose()
-            }
-        return! tryFinallyTask (fun () -> body sp) cleanup
-    }
 
 // ---------------------------------------------------------------------------
 // A small tmpfs, to run out of disk space
@@ -487,7 +401,7 @@ let private damageTests =
                 // The next record went where the cut one was: the log is sound again.
                 // (Started with the original server's Go-style flags: the same directory.)
                 do!
-                    onServerWith [| "-listen"; "127.0.0.1:0"; "-cmdlog-path=" + dir; "--Logging:LogLevel:Default=Warning" |] (fun ep ->
+                    onServerWith [| "-listen"; "127.0.0.1:0"; "-cmdlog-path=" + dir |] (fun ep ->
                         task {
                             use! c = connect ep
                             let! jobs = inspectJobs c (ids @ [ j4 ])

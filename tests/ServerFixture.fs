@@ -5,16 +5,23 @@ open System
 open System.Net
 open System.Runtime.ExceptionServices
 open System.Threading.Tasks
+open Microsoft.Extensions.Hosting
+open Microsoft.Extensions.Logging
 open Workq.Host
 
 // Warnings and errors only, to keep the test output readable.
-let serverArgs = [| "--listen"; "127.0.0.1:0"; "--Logging:LogLevel:Default=Warning" |]
+let private quiet = Action<HostApplicationBuilder>(fun builder -> builder.Logging.SetMinimumLevel LogLevel.Warning |> ignore)
+
+/// Starts an in-process server with the flags `args`, logging warnings and errors only.
+let startServer (args: string[]) : Task<RunningServer> = WorkqServer.StartAsync(args, quiet)
+
+let serverArgs = [| "--listen"; "127.0.0.1:0" |]
 
 /// Runs `body` against a fresh server, then disposes the server whether the body
 /// passed or failed (the body's failure is the one reported).
 let withServer (body: IPEndPoint -> Task<unit>) : Task<unit> =
     task {
-        let! server = WorkqServer.StartAsync serverArgs
+        let! server = startServer serverArgs
         let! failure =
             task {
                 try
@@ -25,4 +32,21 @@ let withServer (body: IPEndPoint -> Task<unit>) : Task<unit> =
             }
         do! server.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds 10.0)
         failure |> Option.iter _.Throw()
+    }
+
+/// Runs `body`, then `cleanup` whether it passed or not; the body's failure is the one reported.
+let tryFinallyTask (body: unit -> Task<'a>) (cleanup: unit -> Task<unit>) : Task<'a> =
+    task {
+        let! outcome =
+            task {
+                try
+                    let! v = body ()
+                    return Ok v
+                with e ->
+                    return Error(ExceptionDispatchInfo.Capture e)
+            }
+        do! cleanup ()
+        match outcome with
+        | Ok v -> return v
+        | Error e -> return (e.Throw(); Unchecked.defaultof<'a>)
     }

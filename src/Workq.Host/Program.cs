@@ -2,11 +2,15 @@ using Microsoft.Extensions.Hosting;
 using Workq.Host.CommandLog;
 using Workq.Host.CommandLog.Tools;
 using Workq.Host.Configuration;
+using Workq.Host.Network;
 
 namespace Workq.Host;
 
 public static class Program
 {
+    /// <summary>Bad flags or settings, an address that cannot be listened on, a command log that cannot be used.</summary>
+    private const int CannotStart = ServerCommandLine.UsageError;
+
     public static async Task<int> Main(string[] args)
     {
         UseSocketDefaults();
@@ -17,17 +21,18 @@ public static class Program
             using var stdout = new StreamWriter(Console.OpenStandardOutput());
             return CmdlogTool.Run(args[1..], stdout, Console.Error);
         }
-        if (ServerUsage.TryPrint(args, Console.Out))
-            return 0;
+        ServerCommandLine commandLine = ServerCommandLine.Parse(args);
+        if (commandLine.Answer(Console.Out, Console.Error) is int exitCode)
+            return exitCode;
         IHost host;
         try
         {
-            host = WorkqServer.Build(args);
+            host = WorkqServer.Build(commandLine.Settings);
         }
-        catch (Exception e) when (e is ListenAddressException or CommandLogException or InvalidSettingException)
+        catch (Exception e) when (e is InvalidSettingException or ListenAddressException or CommandLogException)
         {
             await Console.Error.WriteLineAsync($"workq-server: {e.Message}");
-            return 2;
+            return CannotStart;
         }
         using (host)
             await host.RunAsync();

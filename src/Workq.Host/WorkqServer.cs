@@ -1,10 +1,8 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Configuration.EnvironmentVariables;
-using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Workq.Host.Configuration;
 using Workq.Host.Engine;
 using Workq.Host.Logging;
@@ -15,10 +13,20 @@ namespace Workq.Host;
 /// <summary>Builds and starts the server; shared by <c>Main</c> and in-process tests.</summary>
 public static class WorkqServer
 {
-    /// <summary>Starts a server with command-line style <paramref name="args"/> (e.g. <c>--listen 127.0.0.1:0</c>).</summary>
-    public static async Task<RunningServer> StartAsync(string[] args, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Starts a server with the flags <paramref name="args"/> (e.g. <c>-listen 127.0.0.1:0</c>);
+    /// <paramref name="configure"/>, if given, adjusts the host before it is built (a test's
+    /// log level, say). Throws <see cref="InvalidSettingException"/> for a bad flag.
+    /// </summary>
+    public static async Task<RunningServer> StartAsync(
+        string[] args, Action<HostApplicationBuilder>? configure = null, CancellationToken cancellationToken = default)
     {
-        IHost host = Build(args);
+        ServerCommandLine commandLine = ServerCommandLine.Parse(args);
+        if (commandLine.Problem is { } problem)
+            throw new InvalidSettingException(problem);
+        if (commandLine.WantsHelp || commandLine.WantsVersion)
+            throw new InvalidSettingException("--help and --version print, they start no server");
+        IHost host = Build(commandLine.Settings, configure);
         try
         {
             await host.StartAsync(cancellationToken);
@@ -33,12 +41,14 @@ public static class WorkqServer
 
     /// <summary>
     /// Builds the host, binds its listen socket and restores its state from the command log
-    /// (throws <see cref="ListenAddressException"/>, <see cref="CommandLog.CommandLogException"/>
-    /// or <see cref="CommandLog.InvalidSettingException"/>).
+    /// (throws <see cref="InvalidSettingException"/>, <see cref="ListenAddressException"/>
+    /// or <see cref="CommandLog.CommandLogException"/>).
     /// </summary>
-    internal static IHost Build(string[] args)
+    internal static IHost Build(IReadOnlyDictionary<string, string> commandLine, Action<HostApplicationBuilder>? configure = null)
     {
-        IHost host = CreateBuilder(args).Build();
+        HostApplicationBuilder builder = CreateBuilder(commandLine);
+        configure?.Invoke(builder);
+        IHost host = builder.Build();
         try
         {
             host.Services.GetRequiredService<Listener>().Bind();
@@ -52,19 +62,20 @@ public static class WorkqServer
         }
     }
 
-    internal static HostApplicationBuilder CreateBuilder(string[] args)
+    private static HostApplicationBuilder CreateBuilder(IReadOnlyDictionary<string, string> commandLine)
     {
-        string[] normalized = CommandLineArgs.Normalize(args);
-        HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(normalized);
-        AddListenSources(builder.Configuration, normalized);
+        // No arguments for the host: the flags are ours (ServerCommandLine), not configuration keys.
+        HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        ServerConfiguration.AddSources(builder.Configuration, commandLine);
+        ServerOptions options = ServerConfiguration.Read(builder.Configuration);
 
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.FormatterName = PlainConsoleFormatter.Name)
-            .AddConsoleFormatter<PlainConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
+            .AddConsoleFormatter<PlainConsoleFormatter, ConsoleFormatterOptions>();
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 
-        builder.Services.Configure<WorkqOptions>(builder.Configuration.GetSection(WorkqOptions.Section));
-        builder.Services.Configure<CommandLog.CommandLogOptions>(builder.Configuration.GetSection(WorkqOptions.Section));
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(options.CommandLog);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EngineInbox>();
@@ -74,20 +85,5 @@ public static class WorkqServer
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Listener>());
         return builder;
-    }
-
-    private static void AddListenSources(ConfigurationManager configuration, string[] args)
-    {
-        // WORKQ_LISTEN ranks just below Workq__Listen (the host's own environment provider).
-        if (Environment.GetEnvironmentVariable("WORKQ_LISTEN") is { Length: > 0 } listen)
-        {
-            var source = new MemoryConfigurationSource { InitialData = [new("Workq:Listen", listen)] };
-            var sources = configuration.Sources;
-            int at = sources.Select((s, i) => (s, i))
-                .FirstOrDefault(x => x.s is EnvironmentVariablesConfigurationSource { Prefix: null or "" }, (null!, sources.Count)).i;
-            sources.Insert(at, source);
-        }
-        // Last, so the command line wins, with the original server's flag names.
-        configuration.AddCommandLine(args, CommandLineArgs.SwitchMappings);
     }
 }

@@ -1,37 +1,39 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 
 namespace Workq.Host.Configuration;
 
-/// <summary>Parses <c>HOST:PORT</c> the way the original (Go) server accepted it.</summary>
+/// <summary>Reads <c>HOST:PORT</c> the way the original (Go) server accepted it.</summary>
 internal static class ListenAddress
 {
-    public static IPEndPoint Parse(string text)
+    public const string Expected = "expected HOST:PORT with an IP address (or localhost) and a port 0-65535";
+
+    public static bool TryParse(string text, [NotNullWhen(true)] out IPEndPoint? endPoint)
     {
+        endPoint = null;
         int colon = text.LastIndexOf(':');
         if (colon < 0)
-            throw Invalid(text);
+            return false;
         string host = text[..colon];
-        string portText = text[(colon + 1)..];
-        if (!ushort.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out ushort port))
-            throw Invalid(text);
+        if (!ushort.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out ushort port))
+            return false;
 
         if (host.StartsWith('[') && host.EndsWith(']'))
             host = host[1..^1];
         else if (host.Contains(':'))
-            throw Invalid(text); // an IPv6 host must be bracketed, or the port is ambiguous
+            return false; // an IPv6 host must be bracketed, or the port is ambiguous
 
         // An empty host means every interface, as in Go's net.Listen(":9922").
-        IPAddress address = host switch
+        IPAddress? address = host switch
         {
             "" => IPAddress.Any,
             "localhost" => IPAddress.Loopback,
-            _ when IPAddress.TryParse(host, out IPAddress? parsed) => parsed,
-            _ => throw Invalid(text),
+            _ => IPAddress.TryParse(host, out IPAddress? parsed) ? parsed : null,
         };
-        return new IPEndPoint(address, port);
+        if (address is null)
+            return false;
+        endPoint = new IPEndPoint(address, port);
+        return true;
     }
-
-    private static ListenAddressException Invalid(string text) =>
-        new($"invalid listen address '{text}': expected HOST:PORT with an IP address (or localhost) and a port 0-65535");
 }

@@ -1,41 +1,80 @@
-using Workq.Host.CommandLog;
+using System.Text;
 
 namespace Workq.Host.Configuration;
 
-/// <summary>What <c>workq-server --help</c> prints: the options, so nobody has to start a server to find them.</summary>
-public static class ServerUsage
+/// <summary>
+/// What <c>workq-server --help</c> prints, made from <see cref="ServerFlags.All"/>: the
+/// flags with their defaults (taken from the option classes, so the help cannot drift from them).
+/// </summary>
+internal static class ServerUsage
 {
-    // The defaults come from the option classes, so the help cannot drift from them.
-    private static readonly WorkqOptions Server = new();
-    private static readonly CommandLogOptions Log = new();
+    private const int HelpColumn = 27;
+    private const int Width = 90;
 
-    public static readonly string Text = $"""
-        usage: workq-server [options]
-               workq-server cmdlog <subcommand> DIR [options]   (inspect a command log; cmdlog --help)
+    public static readonly string Text = Build();
 
-        Serves the Workq protocol; with no options, in memory on {Server.Listen}.
-
-        options (each also as -name, -name=value or --name=value; or in appsettings.json
-        under Workq, or in the environment as Workq__Name):
-          --listen HOST:PORT         address to listen on (default {Server.Listen}; WORKQ_LISTEN)
-          --cmdlog-path DIR          keep a command log in DIR (default: none, in memory)
-          --cmdlog-sync POLICY       always | interval | os: when the log is forced to disk
-                                     (default {Log.CmdlogSync})
-          --cmdlog-sync-int MS       the interval policy's period (default {Log.CmdlogSyncInt})
-          --cmdlog-seg-size BYTES    segment file size (default {Log.CmdlogSegSize})
-          --cmdlog-clean-int MS      compaction period (default {Log.CmdlogCleanInt})
-          --cmdlog-repair            start from a damaged log, keeping a backup
-          -h, --help                 print this and exit
-
-        exit codes: 0 stopped normally, 2 bad options or an unusable command log.
-        """;
-
-    /// <summary>Whether the arguments ask for help; if so, the usage went to <paramref name="output"/>.</summary>
-    public static bool TryPrint(IReadOnlyList<string> args, TextWriter output)
+    private static string Build()
     {
-        if (!args.Any(a => a is "-h" or "-help" or "--help"))
-            return false;
-        output.WriteLine(Text);
-        return true;
+        var text = new StringBuilder();
+        text.AppendLine($"""
+            usage: workq-server [flags]
+                   workq-server cmdlog dump|replay|verify DIR [options]   (reads a command log; cmdlog --help)
+
+            Serves the Workq protocol; with no flags, in memory on {new ServerOptions().Listen}.
+
+            flags (each as -name VALUE, -name=VALUE, --name VALUE or --name=VALUE):
+            """);
+        foreach (ServerFlag flag in ServerFlags.All)
+        {
+            string help = flag.Help;
+            if (flag.Default is { } value)
+                help += $" (default {value}{(flag.Variable is { } variable ? $"; also {variable}" : "")})";
+            Entry(text, flag.IsSwitch ? $"-{flag.Name}" : $"-{flag.Name} {flag.Placeholder}", help);
+        }
+        Entry(text, "-h, --help", "print this and exit");
+        Entry(text, "--version", "print the version and exit");
+        text.AppendLine();
+        Paragraph(text, "Each flag can also be set in appsettings.json (in the working directory) under \"Workq\" "
+            + "as its name in Pascal case (-cmdlog-seg-size: \"CmdlogSegSize\"), or in the environment as Workq__Name "
+            + "(Workq__CmdlogSegSize). The command line wins over the environment, the environment over appsettings.json.");
+        text.AppendLine();
+        Paragraph(text, "Exit codes: 0 stopped normally, 2 bad flags or settings, an address that cannot be listened on, "
+            + "or a command log that cannot be used.");
+        return text.ToString();
+    }
+
+    /// <summary>A flag and its help, the help wrapped in a column of its own.</summary>
+    private static void Entry(StringBuilder text, string flag, string help)
+    {
+        string lead = "  " + flag;
+        text.Append(lead.Length < HelpColumn ? lead.PadRight(HelpColumn) : lead + "\n" + new string(' ', HelpColumn));
+        Wrap(text, help, HelpColumn);
+    }
+
+    private static void Paragraph(StringBuilder text, string words) => Wrap(text, words, 0);
+
+    /// <summary>Appends words up to <see cref="Width"/> columns, continued lines indented to <paramref name="indent"/>.</summary>
+    private static void Wrap(StringBuilder text, string words, int indent)
+    {
+        int column = indent;
+        bool first = true;
+        foreach (string word in words.Split(' '))
+        {
+            if (!first && column + 1 + word.Length > Width)
+            {
+                text.Append('\n').Append(' ', indent);
+                column = indent;
+                first = true;
+            }
+            if (!first)
+            {
+                text.Append(' ');
+                column++;
+            }
+            text.Append(word);
+            column += word.Length;
+            first = false;
+        }
+        text.Append('\n');
     }
 }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Microsoft.FSharp.Collections;
 using Workq.Domain;
 using Workq.Host.CommandLog;
@@ -13,7 +12,7 @@ namespace Workq.Host.Engine;
 /// <c>always</c> forces them to disk), and only then writes the replies. No locks guard domain data because nothing else touches it.
 /// </summary>
 internal sealed class EngineLoop(
-    EngineInbox inbox, TimeProvider time, IOptions<CommandLogOptions> logOptions, ILogger<EngineLoop> logger)
+    EngineInbox inbox, TimeProvider time, CommandLogOptions logOptions, ILogger<EngineLoop> logger)
     : BackgroundService
 {
     private static readonly Reply InternalError = Reply.NewServerError("Internal error");
@@ -44,7 +43,7 @@ internal sealed class EngineLoop(
             return;
         restored = true;
         long now = Now();
-        CommandLogSettings? settings = CommandLogSettings.From(logOptions.Value);
+        CommandLogSettings? settings = CommandLogSettings.From(logOptions);
         if (settings is null)
             state = StateModule.initial(now);
         else

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Workq.Host.Configuration;
 using Workq.Host.Engine;
 
@@ -11,7 +10,7 @@ namespace Workq.Host.Network;
 
 /// <summary>The TCP accept loop: numbers connections and runs each one.</summary>
 internal sealed class Listener(
-    EngineInbox inbox, IOptions<WorkqOptions> options, ILoggerFactory loggerFactory, ILogger<Listener> logger)
+    EngineInbox inbox, ServerOptions options, ILoggerFactory loggerFactory, ILogger<Listener> logger)
     : BackgroundService
 {
     private const int Backlog = 512;
@@ -26,15 +25,15 @@ internal sealed class Listener(
         (IPEndPoint)(listenSocket ?? throw new InvalidOperationException("The listener has not started.")).LocalEndPoint!;
 
     /// <summary>
-    /// Binds the listen socket. Called before the host starts, so a bad or busy address
-    /// fails there with one clear <see cref="ListenAddressException"/>; it listens only
-    /// once started, after the command log has been replayed.
+    /// Binds the listen socket. Called before the host starts, so an address in use (or not
+    /// this machine's) fails there with one clear <see cref="ListenAddressException"/>; it
+    /// listens only once started, after the command log has been replayed.
     /// </summary>
     public void Bind()
     {
         if (listenSocket is not null)
             return;
-        IPEndPoint endPoint = ListenAddress.Parse(options.Value.Listen);
+        IPEndPoint endPoint = options.Listen;
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {

@@ -1,4 +1,4 @@
-namespace Workq.Host.CommandLog;
+namespace Workq.Host.Configuration;
 
 /// <summary>A setting the server cannot start with; the message says which and why.</summary>
 public sealed class InvalidSettingException(string message) : Exception(message);

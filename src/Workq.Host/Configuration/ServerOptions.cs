@@ -1,0 +1,16 @@
+using System.Net;
+using Workq.Host.CommandLog;
+
+namespace Workq.Host.Configuration;
+
+/// <summary>
+/// What the server runs with: one property for each of <see cref="ServerFlags.All"/>,
+/// holding its default until configuration says otherwise.
+/// </summary>
+internal sealed class ServerOptions
+{
+    /// <summary>Where to listen (the original server's <c>-listen</c>).</summary>
+    public IPEndPoint Listen { get; set; } = new(IPAddress.Loopback, 9922);
+
+    public CommandLogOptions CommandLog { get; } = new();
+}
