@@ -3,6 +3,7 @@
 module Workq.Tests.CommandLogTests
 
 open System
+open System.Buffers
 open System.Collections.Concurrent
 open System.Diagnostics
 open System.IO
@@ -538,6 +539,82 @@ let private compactionTests =
             })
     ]
 
+/// How many records each segment holds, oldest first.
+let private recordsPerSegment dir =
+    segments dir |> Array.map (fun path -> (recordOffsets (File.ReadAllBytes path)).Length)
+
+let private segmentSizeTests =
+    testList "segment size" [
+        test "a batch that fills a segment goes on in a new one: with a tiny size, one record each" {
+            let dir = newDir ()
+            try
+                let records = ArrayBufferWriter<byte>()
+                let ends = ResizeArray<int>()
+                for body in [ "one"; "two"; "three" ] do
+                    Workq.Domain.CommandLog.Records.frame records (ReadOnlySpan(Text.Encoding.ASCII.GetBytes body))
+                    ends.Add records.WrittenCount
+                do
+                    use writer = new SegmentWriter(dir, 1L, 0L, 15L)
+                    writer.Append(records.WrittenSpan, ReadOnlySpan(ends.ToArray()), false)
+                    Expect.equal writer.Segment 4L "the segment after the three full ones"
+                Expect.equal (recordsPerSegment dir) [| 1; 1; 1; 0 |] "records per segment"
+                for path, body in Seq.zip (segments dir) [ "one"; "two"; "three" ] do
+                    Expect.stringEnds (textOf (File.ReadAllBytes path)) body $"{path} holds {body}"
+            finally
+                Directory.Delete(dir, true)
+        }
+
+        test "a batch that leaves the segment short of full is one write into it" {
+            let dir = newDir ()
+            try
+                let records = ArrayBufferWriter<byte>()
+                let ends = ResizeArray<int>()
+                for body in [ "one"; "two"; "three" ] do
+                    Workq.Domain.CommandLog.Records.frame records (ReadOnlySpan(Text.Encoding.ASCII.GetBytes body))
+                    ends.Add records.WrittenCount
+                do
+                    use writer = new SegmentWriter(dir, 1L, 0L, 1024L)
+                    writer.Append(records.WrittenSpan, ReadOnlySpan(ends.ToArray()), false)
+                    Expect.equal writer.Segment 1L "the same segment"
+                Expect.equal (recordsPerSegment dir) [| 3 |] "records per segment"
+            finally
+                Directory.Delete(dir, true)
+        }
+
+        logTest "-cmdlog-seg-size 15 (the original's system test): every record in a file of its own, across restarts" (fun dir ->
+            task {
+                let tiny = [ "-cmdlog-seg-size"; "15" ]
+                let earlier = [ for _ in 1..2 -> newId () ]
+                let oneByOne = [ for _ in 1..4 -> newId () ]
+                let pipelined = [ for _ in 1..6 -> newId () ]
+                let add id = addReq id "q" 60000 hour id []
+                do! withClient dir [] (fun c -> task { for id in earlier do do! call c (add id) ok })
+                Expect.equal (recordsPerSegment dir) [| 2 |] "with the default size, one segment"
+                // The segment the last run left is full by the new size: it is not appended to.
+                do!
+                    withClient dir tiny (fun c ->
+                        task {
+                            for id in oneByOne do
+                                do! call c (add id) ok
+                            // Sent at once, so decided in one batch: one append of six records.
+                            do! send c (pipelined |> List.map add |> String.concat "")
+                            for _ in pipelined do
+                                do! expect c ok
+                        })
+                let oneEach n = Array.concat [ [| 2 |]; Array.replicate n 1; [| 0 |] ]
+                Expect.equal (recordsPerSegment dir) (oneEach 10) "records per segment"
+                let late = newId ()
+                do!
+                    withClient dir tiny (fun c ->
+                        task {
+                            let! jobs = inspectJobs c (earlier @ oneByOne @ pipelined)
+                            Expect.all jobs (snd >> Option.isSome) "every job after the restart"
+                            do! call c (add late) ok
+                        })
+                Expect.equal (recordsPerSegment dir) (oneEach 11) "records per segment after the restart"
+            })
+    ]
+
 let private diskFullTests =
     testList "full disk" [
         logTest "a full disk refuses changes, keeps reads, and recovers without a restart" (fun dir ->
@@ -579,6 +656,49 @@ let private diskFullTests =
                                 do! call c $"result {a1} 0\r\n" (resultOf a1 true "r1")
                                 Expect.equal (value (jobOf o b1) "payload-size") (string big.Length) "the big job's payload"
                             })
+                }))
+
+        logTest "a batch refused part-way through new segments leaves none of its records" (fun dir ->
+            onTmpfs dir (fun () ->
+                task {
+                    let tiny = [ "-cmdlog-seg-size"; "15" ]
+                    let first, after = newId (), newId ()
+                    let batch = [ for _ in 1..3 -> newId () ]
+                    let refused = "-SERVER-ERROR Command log write failed: "
+                    let mutable filler = ""
+                    let! acknowledged =
+                        withClient dir tiny (fun c ->
+                            task {
+                                do! call c (addReq first "q" 60000 hour "first" []) ok
+                                // Three free pages. A record of the batch takes two pages, so the
+                                // first goes into the current segment, the second into a new one,
+                                // and the third finds no room for a segment or in that one.
+                                let spare = Path.Combine(dir, "spare")
+                                File.WriteAllBytes(spare, Array.zeroCreate 12288)
+                                filler <- fillDisk dir
+                                File.Delete spare
+                                do! send c (batch |> List.map (fun id -> addReq id "q" 60000 hour (String('x', 5000)) []) |> String.concat "")
+                                let acked = ResizeArray()
+                                for id in batch do
+                                    let! reply = readLine c
+                                    if reply + "\r\n" = ok then acked.Add id
+                                    else Expect.stringStarts (reply + "\r\n") refused "an add that did not fit"
+                                Expect.isLessThan acked.Count batch.Length "the batch did not fit"
+                                return List.ofSeq acked
+                            })
+                    // Stopped right after the refusal: what the log holds now is what a restart replays.
+                    File.Delete filler
+                    do!
+                        withClient dir tiny (fun c ->
+                            task {
+                                let! jobs = inspectJobs c (first :: batch)
+                                let present = jobs |> List.filter (snd >> Option.isSome) |> List.map fst
+                                Expect.equal (Set.ofList present) (Set.ofList (first :: acknowledged)) "exactly the acknowledged jobs after a restart"
+                                do! call c (addReq after "q" 60000 hour "after" []) ok
+                            })
+                    let counts = recordsPerSegment dir
+                    Expect.all counts (fun n -> n <= 1) $"records per segment: %A{counts}"
+                    Expect.equal (Array.sum counts) (2 + acknowledged.Length) "the acknowledged adds, and no other record"
                 }))
 
         logTest "a full disk when compaction is due does not stop the server" (fun dir ->
@@ -746,4 +866,4 @@ let private crashTests =
 
 [<Tests>]
 let tests =
-    testList "command log" [ restartTests; lockTests; damageTests; compactionTests; diskFullTests; crashTests ]
+    testList "command log" [ restartTests; lockTests; damageTests; compactionTests; segmentSizeTests; diskFullTests; crashTests ]

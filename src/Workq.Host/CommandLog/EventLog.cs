@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.FSharp.Collections;
 using Workq.Domain;
@@ -20,6 +21,8 @@ internal sealed class EventLog : IAsyncDisposable
     private readonly Compactor compactor;
     private readonly ILogger logger;
     private readonly ArrayBufferWriter<byte> pending = new(64 * 1024);
+    // Where each record in pending ends: a segment may only be full after a whole record.
+    private readonly List<int> recordEnds = [];
     private readonly ArrayBufferWriter<byte> body = new(1024);
     private long lastCompaction;
     private long compactedAt;
@@ -73,6 +76,7 @@ internal sealed class EventLog : IAsyncDisposable
                 body.ResetWrittenCount();
                 EventCodec.encode(body, logged.Item);
                 Records.frame(pending, body.WrittenSpan);
+                recordEnds.Add(pending.WrittenCount);
             }
         }
     }
@@ -91,16 +95,17 @@ internal sealed class EventLog : IAsyncDisposable
                 // The fsync runs off the caller's thread: the engine is often run by the
                 // socket thread, which must go on receiving the next batch meanwhile.
                 ReadOnlyMemory<byte> records = pending.WrittenMemory;
-                await Task.Run(() => writer.Append(records.Span, sync: true));
+                await Task.Run(() => writer.Append(records.Span, CollectionsMarshal.AsSpan(recordEnds), sync: true));
             }
             else
             {
-                writer.Append(pending.WrittenSpan, sync: false);
+                writer.Append(pending.WrittenSpan, CollectionsMarshal.AsSpan(recordEnds), sync: false);
             }
         }
         finally
         {
             pending.ResetWrittenCount();
+            recordEnds.Clear();
         }
     }
 

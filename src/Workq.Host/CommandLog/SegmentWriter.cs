@@ -6,14 +6,25 @@ namespace Workq.Host.CommandLog;
 /// <summary>
 /// Appends records to the current segment and starts a new one when it is full. Appends
 /// come from the engine alone; <see cref="Sync"/> may come from the syncer at any time.
-/// Every append is one write at the end of the sound records, so the bytes are with the
-/// OS before the engine replies: killing the process loses nothing acknowledged.
+/// Every append is written at the end of the sound records before the engine replies, so
+/// the bytes are with the OS first: killing the process loses nothing acknowledged.
 /// </summary>
+/// <remarks>
+/// A segment is full once it holds the configured size: the record that fills it is its
+/// last, so a segment goes over by at most one record (the original server's
+/// <c>-cmdlog-seg-size</c>; with a tiny size every record has a file of its own). A batch
+/// that fills a segment goes on in the next one.
+/// </remarks>
 internal sealed class SegmentWriter : IDisposable
 {
+    private static readonly long HeaderSize = Workq.Domain.CommandLog.Segment.headerSize;
+
     private readonly string dir;
     private readonly long segmentSize;
     private readonly Lock handleLock = new();
+    // Segments that an append started and then failed to fill: they hold records that
+    // were refused, so they go before anything else is written.
+    private readonly List<long> abandoned = [];
     private SafeFileHandle handle;
     private long length;
     // A failed write may have left part of a record behind: cut it before the next one.
@@ -26,7 +37,10 @@ internal sealed class SegmentWriter : IDisposable
         this.segmentSize = segmentSize;
         Segment = segment;
         handle = Open(segment, length);
-        this.length = length == 0 ? Workq.Domain.CommandLog.Segment.headerSize : length;
+        this.length = length == 0 ? HeaderSize : length;
+        // A segment left full by the last run is not appended to.
+        if (this.length >= segmentSize && this.length > HeaderSize)
+            TryRotate();
     }
 
     /// <summary>The segment being written.</summary>
@@ -36,37 +50,23 @@ internal sealed class SegmentWriter : IDisposable
     public long Written => Volatile.Read(ref written);
 
     /// <summary>
-    /// Appends whole records, and with <paramref name="sync"/> forces them to disk. On
-    /// failure nothing was appended.
+    /// Appends whole records (<paramref name="ends"/>: where each one ends in
+    /// <paramref name="records"/>), and with <paramref name="sync"/> forces them to disk.
+    /// On failure nothing was appended.
     /// </summary>
-    public void Append(ReadOnlySpan<byte> records, bool sync)
+    public void Append(ReadOnlySpan<byte> records, ReadOnlySpan<int> ends, bool sync)
     {
-        if (mustTruncate)
+        Repair();
+        // Usually every record but the last leaves the segment short of full: one write.
+        if (ends.Length < 2 || length + ends[^2] < segmentSize)
         {
-            RandomAccess.SetLength(handle, length);
-            mustTruncate = false;
+            WriteOrCut(records, sync);
+            length += records.Length;
         }
-        try
+        else
         {
-            RandomAccess.Write(handle, records, length);
-            if (sync)
-                RandomAccess.FlushToDisk(handle);
+            AppendAcrossSegments(records, ends, sync);
         }
-        catch
-        {
-            mustTruncate = true;
-            try
-            {
-                RandomAccess.SetLength(handle, length);
-                mustTruncate = false;
-            }
-            catch (IOException)
-            {
-                // Tried again before the next append.
-            }
-            throw;
-        }
-        length += records.Length;
         Volatile.Write(ref written, written + records.Length);
         if (length >= segmentSize)
             TryRotate();
@@ -75,6 +75,7 @@ internal sealed class SegmentWriter : IDisposable
     /// <summary>Starts the next segment; returns its number. Everything before it is on disk.</summary>
     public long Rotate()
     {
+        Repair();
         SafeFileHandle next = Open(Segment + 1, 0);
         lock (handleLock)
         {
@@ -83,9 +84,162 @@ internal sealed class SegmentWriter : IDisposable
             handle = next;
         }
         Segment++;
-        length = Workq.Domain.CommandLog.Segment.headerSize;
+        length = HeaderSize;
         DirectorySync.Flush(dir);
         return Segment;
+    }
+
+    /// <summary>Forces what was appended to disk (fsync).</summary>
+    public void Sync()
+    {
+        lock (handleLock)
+            RandomAccess.FlushToDisk(handle);
+    }
+
+    /// <summary>Writes at the end of the current segment; on failure cuts what the write may have left.</summary>
+    private void WriteOrCut(ReadOnlySpan<byte> records, bool sync)
+    {
+        try
+        {
+            RandomAccess.Write(handle, records, length);
+            if (sync)
+                RandomAccess.FlushToDisk(handle);
+        }
+        catch
+        {
+            CutCurrent();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes the records that fill the current segment into it and the rest into new
+    /// segments, each full one forced to disk before the next is begun. The current segment
+    /// changes only once all is written; on failure the new segments are removed and the
+    /// current one is cut back.
+    /// </summary>
+    private void AppendAcrossSegments(ReadOnlySpan<byte> records, ReadOnlySpan<int> ends, bool sync)
+    {
+        var started = new List<SafeFileHandle>();
+        // The last segment this append may have created, if only as an empty file.
+        long created = Segment;
+        SafeFileHandle file = handle;
+        long at = length;
+        int from = 0;
+        try
+        {
+            for (int i = 0; i < ends.Length; i++)
+            {
+                bool last = i == ends.Length - 1;
+                if (!last && at + (ends[i] - from) < segmentSize)
+                    continue;
+                RandomAccess.Write(file, records[from..ends[i]], at);
+                at += ends[i] - from;
+                from = ends[i];
+                if (last)
+                    break;
+                SafeFileHandle next;
+                try
+                {
+                    created = Segment + started.Count + 1;
+                    next = Open(created, 0);
+                }
+                catch (IOException)
+                {
+                    // No new segment (a full disk, say): the rest goes on in this one, as
+                    // when rotating fails. If it does not fit either, the write below fails.
+                    RandomAccess.Write(file, records[from..], at);
+                    at += records.Length - from;
+                    break;
+                }
+                RandomAccess.FlushToDisk(file);
+                started.Add(next);
+                file = next;
+                at = HeaderSize;
+            }
+            if (sync)
+                RandomAccess.FlushToDisk(file);
+            if (started.Count > 0)
+                DirectorySync.Flush(dir);
+        }
+        catch
+        {
+            Abandon(started, created);
+            CutCurrent();
+            throw;
+        }
+        if (started.Count == 0)
+        {
+            length = at;
+            return;
+        }
+        lock (handleLock)
+        {
+            handle.Dispose();
+            for (int i = 0; i < started.Count - 1; i++)
+                started[i].Dispose();
+            handle = started[^1];
+        }
+        Segment += started.Count;
+        length = at;
+    }
+
+    /// <summary>
+    /// Removes the segments a failed append started, up to <paramref name="created"/> (a
+    /// file whose header could not be written is removed too: a gap in the numbers would
+    /// stop the next start); those it cannot remove now go before the next write.
+    /// </summary>
+    private void Abandon(List<SafeFileHandle> started, long created)
+    {
+        foreach (SafeFileHandle file in started)
+            file.Dispose();
+        for (long segment = Segment + 1; segment <= created; segment++)
+            abandoned.Add(segment);
+        try
+        {
+            RemoveAbandoned();
+        }
+        catch (IOException)
+        {
+            // Tried again before the next append.
+        }
+    }
+
+    /// <summary>Cuts the current segment back to its sound records after a failed write.</summary>
+    private void CutCurrent()
+    {
+        mustTruncate = true;
+        try
+        {
+            RandomAccess.SetLength(handle, length);
+            mustTruncate = false;
+        }
+        catch (IOException)
+        {
+            // Tried again before the next append.
+        }
+    }
+
+    /// <summary>Undoes what a failed append left behind, or throws: nothing is written after a refused record.</summary>
+    private void Repair()
+    {
+        if (abandoned.Count > 0)
+            RemoveAbandoned();
+        if (mustTruncate)
+        {
+            RandomAccess.SetLength(handle, length);
+            mustTruncate = false;
+        }
+    }
+
+    private void RemoveAbandoned()
+    {
+        while (abandoned.Count > 0)
+        {
+            File.Delete(LogFiles.Segment(dir, abandoned[^1]));
+            abandoned.RemoveAt(abandoned.Count - 1);
+        }
+        DirectorySync.Flush(dir);
     }
 
     private void TryRotate()
@@ -98,13 +252,6 @@ internal sealed class SegmentWriter : IDisposable
         {
             // The records are safe in the current segment; the next append tries again.
         }
-    }
-
-    /// <summary>Forces what was appended to disk (fsync).</summary>
-    public void Sync()
-    {
-        lock (handleLock)
-            RandomAccess.FlushToDisk(handle);
     }
 
     private SafeFileHandle Open(long segment, long existingLength)

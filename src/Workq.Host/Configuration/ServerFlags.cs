@@ -27,7 +27,7 @@ internal static class ServerFlags
             o => o.CommandLog.SyncInterval, (o, v) => o.CommandLog.SyncInterval = v),
         new ServerFlag<long>(
             "cmdlog-seg-size", FlagValues.Bytes,
-            "a segment file's minimum size; 0 means the default size",
+            "a segment file's minimum size: it is full once it holds this many bytes, so it goes over by at most one record; 0 means the default size",
             o => o.CommandLog.SegmentSize,
             (o, v) => o.CommandLog.SegmentSize = v == 0 ? CommandLogOptions.DefaultSegmentSize : v),
         new ServerFlag<TimeSpan>(
