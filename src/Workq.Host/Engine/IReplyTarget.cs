@@ -11,7 +11,10 @@ namespace Workq.Host.Engine;
 /// </summary>
 internal interface IReplyTarget
 {
-    /// <summary>The reply to one of the client's requests, in the order of its requests.</summary>
+    /// <summary>
+    /// The reply to one of the client's requests, in the order of its requests. Never
+    /// throws: a client whose replies cannot be written closes itself.
+    /// </summary>
     void Write(Reply reply);
 
     /// <summary>The batch is done: what was written goes out now.</summary>
