@@ -82,7 +82,7 @@ internal sealed class LogLoader(CommandLogSettings settings, ILogger logger)
     /// <summary>Where a file is damaged, and how, for a message.</summary>
     public static (int Offset, string What) Describe(Segment.Damage damage) => damage switch
     {
-        Segment.Damage.TornTail t => (t.offset, "a record is cut short"),
+        Segment.Damage.TornTail t => (t.offset, "a record is cut short or fails its checksum"),
         Segment.Damage.Corrupt c => (c.offset, "a record is damaged"),
         _ => (0, "the file does not start with a command log header"),
     };
