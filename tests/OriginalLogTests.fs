@@ -159,10 +159,11 @@ let private readerTests =
             Expect.equal (contents.Records |> List.map _.At) [ for i in 0..8 -> instant (at (float i)) ] "instants"
         }
 
-        test "a header alone is an empty segment; a short file a torn header; another header is damage" {
+        test "a header alone is an empty segment; the start of one a torn header; another header is damage" {
             Expect.equal (read header) { Records = []; SoundLength = 8; Damage = None } "a header alone"
             Expect.equal (read [||]).Damage (Some(Segment.TornTail 0)) "an empty file"
             Expect.equal (read header.[0..4]).Damage (Some(Segment.TornTail 0)) "a header cut short"
+            Expect.equal (read [| 0x77uy; 0x71uy; 0x00uy |]).Damage (Some Segment.BadHeader) "a short file that is not a header"
             let version2 = Array.append [| 0x77uy; 0x71uy; 0x77uy; 0x71uy; 0uy; 0uy; 0uy; 2uy |] three.[0]
             Expect.equal (read version2).Damage (Some Segment.BadHeader) "version 2"
             let ours = Array.append (Segment.header ()) three.[0]

@@ -198,13 +198,15 @@ let private record c =
 /// do not hold one the original could have written.
 let decode (bytes: byte[]) (start: int) (length: int) : Record option = Cursor.run record bytes start length
 
-/// Reads a whole segment: every sound record, and the first damage if any. A file shorter
-/// than its header is a header cut short: the original creates a segment, then writes it.
+/// Reads a whole segment: every sound record, and the first damage if any. A file that
+/// holds the start of the header and no more is a header cut short: the original creates
+/// a segment, then writes its header.
 let read (bytes: byte[]) (length: int) : Contents =
-    if length < headerSize then
-        { Records = []; SoundLength = 0; Damage = Some(Segment.TornTail 0) }
-    elif not (ReadOnlySpan(bytes, 0, headerSize).SequenceEqual(ReadOnlySpan header)) then
+    let headed = min length headerSize
+    if not (ReadOnlySpan(bytes, 0, headed).SequenceEqual(ReadOnlySpan(header, 0, headed))) then
         { Records = []; SoundLength = 0; Damage = Some Segment.BadHeader }
+    elif length < headerSize then
+        { Records = []; SoundLength = 0; Damage = Some(Segment.TornTail 0) }
     else
         let records, sound, damage = Segment.readRecordsWith scan decode bytes length headerSize
         { Records = records; SoundLength = sound; Damage = damage }

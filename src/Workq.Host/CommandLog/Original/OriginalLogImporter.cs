@@ -30,17 +30,26 @@ internal sealed class OriginalLogImporter(CommandLogSettings settings, ILogger l
     {
         using OriginalServerLock held = OriginalServerLock.Acquire(dir);
         CheckFolderIsFree(contents.OriginalFiles);
-        switch (contents.Format)
+        try
         {
-            case LogFormat.Original:
-                Import(contents, now);
-                break;
-            case LogFormat.ImportUnfinished:
-                MoveAway(contents.OriginalFiles);
-                logger.LogInformation(
-                    "Finished an import of the original Workq's command log that had stopped: moved {Files} files into {Folder}",
-                    contents.OriginalFiles.Count, Folder);
-                break;
+            switch (contents.Format)
+            {
+                case LogFormat.Original:
+                    Import(contents, now);
+                    break;
+                case LogFormat.ImportUnfinished:
+                    MoveAway(contents.OriginalFiles);
+                    logger.LogInformation(
+                        "Finished an import of the original Workq's command log that had stopped: moved {Files} files into {Folder}",
+                        contents.OriginalFiles.Count, Folder);
+                    break;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Whatever failed, the directory is as a crash at that point would leave it.
+            throw new CommandLogException(
+                $"importing the original Workq's command log in {dir} failed: {e.Message}. The next start goes on from where it stopped");
         }
     }
 
