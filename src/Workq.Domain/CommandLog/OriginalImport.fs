@@ -41,7 +41,10 @@ let start (now: Instant) : Progress =
     { State = State.initial now; Clock = System.Int64.MinValue * 1L<ms>; Records = 0; Ignored = 0 }
 
 /// Fires whatever our timers have due by `at`: wake-ups, expiries, ends of leases.
-let private runUntil (at: Instant) (state: State) = (Decide.decide at Tick state).State
+let private runUntil (at: Instant) (state: State) =
+    match State.nextDeadline state with
+    | ValueSome due when due <= at -> (Decide.decide at Tick state).State
+    | _ -> state
 
 let private arriving (state: State) (spec: NewJob) created origin status : Job =
     { Id = spec.Id
