@@ -290,6 +290,101 @@ let private usageTests =
         }
     ]
 
+/// A directory the original Workq wrote: job `a` added, leased and completed, `b`
+/// scheduled and failed, a run job's lease and end, in two segments.
+type private OriginalSample = { Dir: string; A: Guid; B: Guid; Records: byte[] list; Second: byte[] }
+
+let private original () =
+    let dir = tempDir ()
+    let a, b, run = Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid()
+    let t0 = DateTime(2026, 3, 1, 12, 0, 0, DateTimeKind.Utc)
+    let at (s: float) = t0.AddSeconds s
+    let first =
+        [ OriginalLog.record (at 0.0) (OriginalLog.Add { OriginalLog.job a "ping" (at 0.0) with Payload = "ping"; Priority = -2L })
+          OriginalLog.record (at 1.0)
+              (OriginalLog.Schedule { OriginalLog.job b "later" (at 1.0) with Time = Some(at 60.0); MaxFails = 3UL })
+          OriginalLog.record (at 2.0) (OriginalLog.StartAttempt a) ]
+    let second =
+        [ OriginalLog.record (at 3.0) (OriginalLog.Complete(a, "pong"))
+          OriginalLog.record (at 4.0) (OriginalLog.StartAttempt run)
+          OriginalLog.record (at 5.0) (OriginalLog.Expire run)
+          OriginalLog.record (at 70.0) (OriginalLog.Fail(b, "no")) ]
+    OriginalLog.writeSegment dir 1 (OriginalLog.segmentOf first)
+    let secondBytes = OriginalLog.segmentOf second
+    OriginalLog.writeSegment dir 3 secondBytes
+    { Dir = dir; A = a; B = b; Records = first @ second; Second = secondBytes }
+
+let private originalTests =
+    testList "an original Workq directory" [
+        test "dump prints every record, with the original's names, under its file" {
+            let log = original ()
+            let code, out, _ = run [ "dump"; log.Dir ]
+            Expect.equal code 0 "exit code"
+            let shown = lines out
+            Expect.equal (shown |> List.filter (fun l -> l.StartsWith "#")) [ "# 000000001.log"; "# 000000003.log" ] "files"
+            let records = shown |> List.filter (fun l -> not (l.StartsWith "#")) |> List.map (fun l -> let w = words l in w[0], w[1])
+            Expect.equal records
+                [ "2026-03-01T12:00:00.000Z", "add"; "2026-03-01T12:00:01.000Z", "schedule"; "2026-03-01T12:00:02.000Z", "start-attempt"
+                  "2026-03-01T12:00:03.000Z", "complete"; "2026-03-01T12:00:04.000Z", "start-attempt"; "2026-03-01T12:00:05.000Z", "expire"
+                  "2026-03-01T12:01:10.000Z", "fail" ] "times and types"
+            containsLine "a's add" $"add               {log.A} name=ping ttr=60000 ttl=3600000 priority=-2 max-attempts=0 max-fails=0 created=2026-03-01T12:00:00.000Z payload=\"ping\"" out
+            containsLine "b's schedule" $"schedule          {log.B} name=later ttr=60000 ttl=3600000 priority=0 max-attempts=0 max-fails=3 time=2026-03-01T12:01:00.000Z" out
+            containsLine "a's result" $"complete          {log.A} result=\"pong\"" out
+            let _, out, _ = run [ "dump"; log.Dir; "--job"; string log.B; "--until"; "2026-03-01T12:00:30Z" ]
+            Expect.equal (lines out |> List.filter (fun l -> not (l.StartsWith "#")) |> List.map (fun l -> (words l)[1])) [ "schedule" ] "filtered"
+        }
+
+        test "replay imports the records up to --until at that instant" {
+            let log = original ()
+            let code, out, _ = run [ "replay"; log.Dir; "--until"; "2026-03-01T12:00:30Z" ]
+            Expect.equal code 0 "exit code"
+            containsLine "header" "# imported 6 records of the original Workq from 2 files (2 changed nothing), as of 2026-03-01T12:00:30.000Z" out
+            containsLine "a" $"job {log.A} name=ping state=1 COMPLETED attempts=1 fails=0 priority=-2" out
+            containsLine "b" $"job {log.B} name=later state=0 NEW attempts=0 fails=0 priority=0" out
+            containsLine "queue" "queue later ready-len=0 scheduled-len=1 leased-len=0" out
+            let _, out, _ = run [ "replay"; log.Dir; "--until"; "2026-03-01T12:02:00Z" ]
+            containsLine "b, failed for good" $"job {log.B} name=later state=2 FAILED attempts=0 fails=1 priority=0" out
+        }
+
+        test "verify checks every record; a flipped byte is damage at its record, a torn tail a problem" {
+            let log = original ()
+            let code, out, _ = run [ "verify"; log.Dir ]
+            Expect.equal code 0 "exit code"
+            Expect.equal (lines out) [ "ok: 7 records in 2 files of the original Workq's log, to import at start-up" ] "verdict"
+            let second = Path.Combine(log.Dir, "000000003.log")
+            let recordAt = 8 + log.Records[3].Length
+            flipByte second (recordAt + 17)
+            let code, out, _ = run [ "verify"; log.Dir ]
+            Expect.equal code 1 "exit code"
+            Expect.stringContains out $"000000003.log at offset {recordAt}: a damaged record" "file and offset"
+            File.WriteAllBytes(second, log.Second.[.. log.Second.Length - 3])
+            let code, out, _ = run [ "verify"; log.Dir ]
+            Expect.equal code 1 "exit code"
+            Expect.stringContains out "torn tail" "a torn tail"
+            let code, out, err = run [ "replay"; log.Dir; "--until"; "2026-03-01T12:02:00Z" ]
+            Expect.equal code 0 "replay exit code"
+            Expect.stringContains err "leave it out of the import" "replay warns"
+            containsLine "without the fail" $"job {log.B} name=later state=0 NEW" out
+        }
+
+        test "a file the server cannot read: verify refuses, dump warns; the directory stays as it was" {
+            let log = original ()
+            File.WriteAllText(Path.Combine(log.Dir, "notes.txt"), "x")
+            let before = fingerprint log.Dir
+            let code, out, _ = run [ "verify"; log.Dir ]
+            Expect.equal code 1 "exit code"
+            Expect.stringContains out "refused:" "refused"
+            Expect.stringContains out "notes.txt" "names it"
+            let code, out, err = run [ "dump"; log.Dir ]
+            Expect.equal code 0 "dump exit code"
+            Expect.stringContains err "notes.txt" "dump warns"
+            Expect.stringContains out "complete" "and dumps"
+            run [ "replay"; log.Dir ] |> ignore
+            Expect.equal (fingerprint log.Dir) before "unchanged"
+            Expect.equal (Directory.GetDirectories log.Dir) [||] "no original-log/"
+        }
+    ]
+
 [<Tests>]
 let tests =
-    testList "cmdlog tools" [ dumpTests; replayTests; verifyTests; directoryTests; usageTests ]
+    testList "cmdlog tools" [ dumpTests; replayTests; verifyTests; directoryTests; usageTests; originalTests ]

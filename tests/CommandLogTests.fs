@@ -24,7 +24,7 @@ let private hour = 3_600_000
 // ---------------------------------------------------------------------------
 // Log directories and their files
 
-let private newDir () =
+let newDir () =
     let dir = Path.Combine(Path.GetTempPath(), "workq-cmdlog-" + Guid.NewGuid().ToString "N")
     Directory.CreateDirectory dir |> ignore
     dir
@@ -48,26 +48,26 @@ let private recordOffsets (bytes: byte[]) =
 // ---------------------------------------------------------------------------
 // In-process servers on a log directory
 
-let private logArgs dir (extra: string list) =
+let logArgs dir (extra: string list) =
     Array.append [| "--listen"; "127.0.0.1:0"; "--cmdlog-path"; dir |] (Array.ofList extra)
 
-let private startOn dir extra = startServer (logArgs dir extra)
+let startOn dir extra = startServer (logArgs dir extra)
 
-let private stop (server: RunningServer) : Task<unit> =
+let stop (server: RunningServer) : Task<unit> =
     task { do! server.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds 15.0) }
 
 /// Runs `body` against a server started with `args`, then stops the server.
-let private onServerWith (args: string[]) (body: IPEndPoint -> Task<'a>) : Task<'a> =
+let onServerWith (args: string[]) (body: IPEndPoint -> Task<'a>) : Task<'a> =
     task {
         let! server = startServer args
         return! tryFinallyTask (fun () -> body server.EndPoint) (fun () -> stop server)
     }
 
 /// Runs `body` against a server on `dir`, then stops the server.
-let private onServer dir extra body = onServerWith (logArgs dir extra) body
+let onServer dir extra body = onServerWith (logArgs dir extra) body
 
 /// Like `onServer`, with one connection.
-let private withClient dir extra (body: Client -> Task<'a>) : Task<'a> =
+let withClient dir extra (body: Client -> Task<'a>) : Task<'a> =
     onServer dir extra (fun ep ->
         task {
             use! c = connect ep
@@ -75,7 +75,7 @@ let private withClient dir extra (body: Client -> Task<'a>) : Task<'a> =
         })
 
 /// A test with its own log directory, removed afterwards.
-let private logTest name (body: string -> Task<unit>) =
+let logTest name (body: string -> Task<unit>) =
     testCaseAsync name (async {
         let dir = newDir ()
         try
@@ -91,7 +91,7 @@ let private logTest name (body: string -> Task<unit>) =
 // What a client can observe, to compare before and after a restart
 
 /// `inspect job` for many ids, pipelined.
-let private inspectJobs (c: Client) (ids: string seq) : Task<(string * Record option) list> =
+let inspectJobs (c: Client) (ids: string seq) : Task<(string * Record option) list> =
     task {
         let found = ResizeArray()
         for chunk in Seq.chunkBySize 200 ids do
@@ -158,18 +158,22 @@ let private runTool (file: string) (args: string list) =
     p.WaitForExit()
     p.ExitCode, out
 
-/// Mounts a 1 MiB tmpfs on `dir` for `body`. Not being able to mount is a failure, not a skip.
-let private onTmpfs dir (body: unit -> Task<unit>) : Task<unit> =
+/// Mounts a 1 MiB tmpfs on `mount` and runs `body` on a log directory in it; the disk is
+/// filled beside the log directory, which may hold nothing but the log. Not being able
+/// to mount is a failure, not a skip.
+let private onTmpfs mount (body: string -> Task<unit>) : Task<unit> =
     task {
-        let code, out = runTool "mount" [ "-t"; "tmpfs"; "-o"; "size=1m"; "tmpfs"; dir ]
+        let code, out = runTool "mount" [ "-t"; "tmpfs"; "-o"; "size=1m"; "tmpfs"; mount ]
         if code <> 0 then
-            failtestf "mount -t tmpfs on %s failed (exit %d: %s); this test needs root" dir code (out.Trim())
+            failtestf "mount -t tmpfs on %s failed (exit %d: %s); this test needs root" mount code (out.Trim())
         return!
-            tryFinallyTask body (fun () ->
-                task {
-                    let code, out = runTool "umount" [ dir ]
-                    if code <> 0 then eprintfn "umount %s failed (exit %d): %s" dir code out
-                })
+            tryFinallyTask
+                (fun () -> body (Directory.CreateDirectory(Path.Combine(mount, "log")).FullName))
+                (fun () ->
+                    task {
+                        let code, out = runTool "umount" [ mount ]
+                        if code <> 0 then eprintfn "umount %s failed (exit %d): %s" mount code out
+                    })
     }
 
 /// Writes a filler file until the file system is full; returns its path.
@@ -617,8 +621,8 @@ let private segmentSizeTests =
 
 let private diskFullTests =
     testList "full disk" [
-        logTest "a full disk refuses changes, keeps reads, and recovers without a restart" (fun dir ->
-            onTmpfs dir (fun () ->
+        logTest "a full disk refuses changes, keeps reads, and recovers without a restart" (fun mount ->
+            onTmpfs mount (fun dir ->
                 task {
                     let a1, b1, b2, c1 = newId (), newId (), newId (), newId ()
                     let big = String('x', 100_000)
@@ -629,7 +633,7 @@ let private diskFullTests =
                                 do! call c (addReq a1 "q" 60000 hour "a1" []) ok
                                 do! call c "lease q 0\r\n" (leased a1 "q" 60000 "a1")
                                 do! call c (completeReq a1 "r1") ok
-                                let filler = fillDisk dir
+                                let filler = fillDisk mount
                                 for id in [ b1; c1 ] do
                                     do! send c (addReq id "q" 60000 hour big [])
                                     let! reply = readLine c
@@ -658,8 +662,8 @@ let private diskFullTests =
                             })
                 }))
 
-        logTest "a batch refused part-way through new segments leaves none of its records" (fun dir ->
-            onTmpfs dir (fun () ->
+        logTest "a batch refused part-way through new segments leaves none of its records" (fun mount ->
+            onTmpfs mount (fun dir ->
                 task {
                     let tiny = [ "-cmdlog-seg-size"; "15" ]
                     let first, after = newId (), newId ()
@@ -673,9 +677,9 @@ let private diskFullTests =
                                 // Three free pages. A record of the batch takes two pages, so the
                                 // first goes into the current segment, the second into a new one,
                                 // and the third finds no room for a segment or in that one.
-                                let spare = Path.Combine(dir, "spare")
+                                let spare = Path.Combine(mount, "spare")
                                 File.WriteAllBytes(spare, Array.zeroCreate 12288)
-                                filler <- fillDisk dir
+                                filler <- fillDisk mount
                                 File.Delete spare
                                 do! send c (batch |> List.map (fun id -> addReq id "q" 60000 hour (String('x', 5000)) []) |> String.concat "")
                                 let acked = ResizeArray()
@@ -701,8 +705,8 @@ let private diskFullTests =
                     Expect.equal (Array.sum counts) (2 + acknowledged.Length) "the acknowledged adds, and no other record"
                 }))
 
-        logTest "a full disk when compaction is due does not stop the server" (fun dir ->
-            onTmpfs dir (fun () ->
+        logTest "a full disk when compaction is due does not stop the server" (fun mount ->
+            onTmpfs mount (fun dir ->
                 task {
                     let a1, b1 = newId (), newId ()
                     do!
@@ -710,7 +714,7 @@ let private diskFullTests =
                             task {
                                 // Something to compact, then no room for a new segment.
                                 do! call c (addReq a1 "q" 60000 hour "a1" []) ok
-                                let filler = fillDisk dir
+                                let filler = fillDisk mount
                                 do! Task.Delay 1500
                                 // This request's batch finds compaction due; later ones must still be served.
                                 let! _ = serverStat c "evicted-jobs"
@@ -735,13 +739,13 @@ let private diskFullTests =
                             })
                 }))
 
-        logTest "a snapshot that does not fit leaves no temporary file behind" (fun dir ->
-            onTmpfs dir (fun () ->
+        logTest "a snapshot that does not fit leaves no temporary file behind" (fun mount ->
+            onTmpfs mount (fun dir ->
                 task {
                     let a1, b1, c1, d1 = newId (), newId (), newId (), newId ()
                     do! withClient dir [] (fun c -> task { do! call c (addReq a1 "q" 60000 hour (String('s', 200_000)) []) ok })
                     // Room for a small add and a new segment, not for a 200 KB snapshot.
-                    let filler = fillDisk dir
+                    let filler = fillDisk mount
                     using (new FileStream(filler, FileMode.Open)) (fun f -> f.SetLength(f.Length - 16384L))
                     do!
                         withClient dir [ "--cmdlog-clean-int"; "200" ] (fun c ->

@@ -1,5 +1,6 @@
 /// Little-endian field encoding for the command log: a writer that grows a buffer and a
-/// reader that refuses to read past the end (returning None instead of throwing).
+/// reader that refuses to read past the end (returning None instead of throwing). The
+/// reader also takes the varints and raw spans of the original Workq's log.
 module Workq.Domain.CommandLog.Binary
 
 open System
@@ -36,6 +37,19 @@ let writeShortString (out: IBufferWriter<byte>) (s: string) =
 
 /// A field that runs past the end of its record, or holds a value out of range.
 exception Malformed
+
+/// An unsigned LEB128 varint (Go's uvarint) at `pos`, in the bytes before `limit`: its
+/// value and how many bytes it takes; 0 bytes if the bytes end inside it, -1 if it does
+/// not fit 64 bits (as Go decides: the tenth byte may hold only bit 63).
+let uvarintAt (bytes: byte[]) (pos: int) (limit: int) : struct (uint64 * int) =
+    let rec go i shift (acc: uint64) =
+        if i >= limit then struct (0UL, 0)
+        else
+            let b = bytes.[i]
+            if i - pos = 9 && b > 1uy then struct (0UL, -1)
+            elif b < 0x80uy then struct (acc ||| (uint64 b <<< shift), i - pos + 1)
+            else go (i + 1) (shift + 7) (acc ||| (uint64 (b &&& 0x7Fuy) <<< shift))
+    go pos 0 0UL
 
 /// A position in a record's bytes. Each reader returns the value and the position after
 /// it, and raises Malformed on bytes that do not make a value; `Cursor.run` turns that
@@ -75,6 +89,16 @@ module Cursor =
         let struct (n, c) = i32 c
         need n c
         struct (c.Bytes.AsSpan(c.Pos, n).ToArray(), { c with Pos = c.Pos + n })
+
+    /// Skips `n` raw bytes; returns where they start.
+    let take n c =
+        need n c
+        struct (c.Pos, { c with Pos = c.Pos + n })
+
+    let uvarint c =
+        match uvarintAt c.Bytes c.Pos c.End with
+        | struct (v, n) when n > 0 -> struct (v, { c with Pos = c.Pos + n })
+        | _ -> raise Malformed
 
     let shortString c =
         let struct (n, c) = u8 c

@@ -1,4 +1,5 @@
-/// Events and jobs as one readable line each, for `cmdlog dump` and `cmdlog replay`.
+/// Events, jobs and the original Workq's records as one readable line each, for
+/// `cmdlog dump` and `cmdlog replay`.
 module Workq.Domain.CommandLog.Describe
 
 open System.Text
@@ -64,6 +65,29 @@ let event (e: JobEvent) =
     | JobFailed(_, _, d) -> head "JobFailed" + " result=" + data d
     | JobDeleted _ -> head "JobDeleted"
     | JobExpired _ -> head "JobExpired"
+
+/// An original Workq record, `<instant> <type> <job id> <fields>`, with the original's
+/// names for its types.
+let originalRecord (record: OriginalSegment.Record) =
+    let head name (id: JobId) = sprintf "%s %-17s %O" (Time.formatPrecise record.At) name id
+    let spec (j: NewJob) =
+        sprintf "name=%s ttr=%d ttl=%d priority=%d max-attempts=%d max-fails=%d" j.Name.Value (int64 j.Ttr.Ms)
+            (int64 j.Ttl.Ms) j.Priority j.MaxAttempts.Value j.MaxFails.Value
+    match record.Entry with
+    | OriginalSegment.Add(j, created) ->
+        sprintf "%s %s created=%s payload=%s" (head "add" j.Id) (spec j) (Time.formatPrecise created) (data j.Payload)
+    | OriginalSegment.Schedule(j, at, created) ->
+        sprintf "%s %s time=%s created=%s payload=%s" (head "schedule" j.Id) (spec j) (Time.formatPrecise at)
+            (Time.formatPrecise created) (data j.Payload)
+    | OriginalSegment.Complete(id, result) -> head "complete" id + " result=" + data result
+    | OriginalSegment.Fail(id, result) -> head "fail" id + " result=" + data result
+    | OriginalSegment.Delete id -> head "delete" id
+    | OriginalSegment.Expire id -> head "expire" id
+    | OriginalSegment.StartAttempt id -> head "start-attempt" id
+    | OriginalSegment.TimeoutAttempt id -> head "timeout-attempt" id
+    | OriginalSegment.Unknown kind ->
+        sprintf "%s %-17s - (an unknown type, alone in its record: skipped, as the original does)"
+            (Time.formatPrecise record.At) (sprintf "type-%d" kind)
 
 /// The word for a state number of `inspect job`.
 let stateWord (code: int) =

@@ -12,16 +12,26 @@ let headerSize = 8
 /// Bodies are an event: at most a 1 MiB payload or result plus its fields.
 let maxBody = 2 * 1024 * 1024
 
-let checksum (length: int) (body: ReadOnlySpan<byte>) =
-    let mutable crc = BitOperations.Crc32C(0xFFFFFFFFu, uint32 length)
+/// The CRC-32C register after `bytes`, from `crc`: no inversions, so that a checksum can
+/// start with a field that is not in a buffer.
+let private crcUpdate (crc: uint32) (bytes: ReadOnlySpan<byte>) =
+    let mutable crc = crc
     let mutable i = 0
-    while i + 8 <= body.Length do
-        crc <- BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt64LittleEndian(body.Slice(i, 8)))
+    while i + 8 <= bytes.Length do
+        crc <- BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt64LittleEndian(bytes.Slice(i, 8)))
         i <- i + 8
-    while i < body.Length do
-        crc <- BitOperations.Crc32C(crc, body.[i])
+    while i < bytes.Length do
+        crc <- BitOperations.Crc32C(crc, bytes.[i])
         i <- i + 1
-    ~~~crc
+    crc
+
+/// CRC-32C (Castagnoli: reflected polynomial 0x82F63B78, initial value and final XOR
+/// 0xFFFFFFFF) of `bytes`; the checksum of the original Workq's records too.
+let crc32c (bytes: ReadOnlySpan<byte>) = ~~~(crcUpdate 0xFFFFFFFFu bytes)
+
+/// The CRC-32C of the length field (as its four little-endian bytes) and the body.
+let checksum (length: int) (body: ReadOnlySpan<byte>) =
+    ~~~(crcUpdate (BitOperations.Crc32C(0xFFFFFFFFu, uint32 length)) body)
 
 /// Writes one record holding `body`, framed and checksummed.
 let frame (out: IBufferWriter<byte>) (body: ReadOnlySpan<byte>) =

@@ -41,19 +41,26 @@ let private checkHeader (expected: byte[]) (bytes: byte[]) (length: int) =
 /// Whether a sound record starts anywhere after `pos`. A write cut short leaves nothing
 /// sound behind it, so a bad record followed by a sound one is damage, not a torn tail
 /// (a flipped bit in a length can make a record seem to run past the end of the file).
-let private soundRecordAfter (bytes: byte[]) (pos: int) (length: int) =
-    seq { pos + 1 .. length - Records.headerSize }
+let private soundRecordAfter (scan: byte[] -> int -> int -> Records.Scan) (bytes: byte[]) (pos: int) (length: int) =
+    seq { pos + 1 .. length - 1 }
     |> Seq.exists (fun q ->
-        match Records.scan bytes q length with
+        match scan bytes q length with
         | Records.Record _ -> true
         | _ -> false)
 
-/// Reads the records that follow a header, decoding each body with `decode`.
-let readRecords (decode: byte[] -> int -> int -> 'a option) (bytes: byte[]) (length: int) (start: int) =
+/// Reads the records that follow a header, framed as `scan` finds them (ours, or the
+/// original Workq's), decoding each body with `decode`.
+let readRecordsWith
+    (scan: byte[] -> int -> int -> Records.Scan)
+    (decode: byte[] -> int -> int -> 'a option)
+    (bytes: byte[])
+    (length: int)
+    (start: int)
+    =
     let rec go pos acc =
-        match Records.scan bytes pos length with
+        match scan bytes pos length with
         | Records.End -> List.rev acc, pos, None
-        | Records.Torn when soundRecordAfter bytes pos length -> List.rev acc, pos, Some(Corrupt pos)
+        | Records.Torn when soundRecordAfter scan bytes pos length -> List.rev acc, pos, Some(Corrupt pos)
         | Records.Torn -> List.rev acc, pos, Some(TornTail pos)
         | Records.Corrupt -> List.rev acc, pos, Some(Corrupt pos)
         | Records.Record(bodyStart, bodyLength, next) ->
@@ -61,6 +68,9 @@ let readRecords (decode: byte[] -> int -> int -> 'a option) (bytes: byte[]) (len
             | Some item -> go next (item :: acc)
             | None -> List.rev acc, pos, Some(Corrupt pos)
     go start []
+
+/// Reads our records that follow a header, decoding each body with `decode`.
+let readRecords (decode: byte[] -> int -> int -> 'a option) = readRecordsWith Records.scan decode
 
 /// Reads a whole segment: every sound event, and the first damage if any.
 let read (bytes: byte[]) (length: int) : Contents =

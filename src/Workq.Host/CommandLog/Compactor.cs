@@ -1,14 +1,13 @@
 using Microsoft.Extensions.Logging;
 using Workq.Domain;
-using Workq.Domain.CommandLog;
 
 namespace Workq.Host.CommandLog;
 
 /// <summary>
 /// Keeps the log proportional to the live jobs: writes a snapshot of a state and drops the
-/// segments it covers. Crash-safe: the snapshot is written to a temporary file, synced,
-/// renamed into place and the directory synced before anything is deleted. The state is
-/// immutable, so the snapshot is written off the engine while the engine goes on.
+/// segments it covers. Crash-safe: the snapshot is in place (<see cref="SnapshotFile"/>)
+/// before anything is deleted. The state is immutable, so the snapshot is written off
+/// the engine while the engine goes on.
 /// </summary>
 internal sealed class Compactor(string dir, ILogger logger)
 {
@@ -35,26 +34,7 @@ internal sealed class Compactor(string dir, ILogger logger)
 
     private void Compact(State state, long firstUncovered)
     {
-        string final = LogFiles.Snapshot(dir, firstUncovered);
-        string temp = final + LogFiles.TempSuffix;
-        try
-        {
-            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
-            {
-                var writer = new StreamBufferWriter(file);
-                Snapshot.write(writer, state);
-                writer.Flush();
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temp, final, overwrite: true);
-        }
-        catch
-        {
-            // A partial snapshot would hold its disk space (often the last there is) until a restart.
-            File.Delete(temp);
-            throw;
-        }
-        DirectorySync.Flush(dir);
+        SnapshotFile.Write(dir, state, firstUncovered);
 
         int dropped = 0;
         foreach ((long number, string path) in LogFiles.Segments(dir).Where(s => s.Number < firstUncovered))

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.FSharp.Collections;
 using Workq.Domain;
 using Workq.Domain.CommandLog;
+using Workq.Host.CommandLog.Original;
 
 namespace Workq.Host.CommandLog;
 
@@ -40,9 +41,10 @@ internal sealed class EventLog : IAsyncDisposable
     }
 
     /// <summary>
-    /// Takes the directory (creating it), replays it into <paramref name="state"/> and opens
-    /// it for appending. Throws <see cref="CommandLogException"/> when the directory is in use
-    /// or damaged.
+    /// Takes the directory (creating it), imports the original Workq's log if it holds one,
+    /// replays it into <paramref name="state"/> and opens it for appending. Throws
+    /// <see cref="CommandLogException"/> when the directory is in use, damaged or holds
+    /// files the server cannot read.
     /// </summary>
     public static EventLog Open(CommandLogSettings settings, long now, ILogger logger, out State state)
     {
@@ -50,6 +52,11 @@ internal sealed class EventLog : IAsyncDisposable
         DirectoryLock directoryLock = DirectoryLock.Acquire(settings.Directory);
         try
         {
+            LogDirectory contents = LogDirectory.Scan(settings.Directory);
+            if (contents.Refusal is { } refusal)
+                throw new CommandLogException(refusal);
+            if (contents.Format != LogFormat.Own)
+                new OriginalLogImporter(settings, logger).Run(contents, now);
             LoadedLog loaded = new LogLoader(settings, logger).Load(now);
             var writer = new SegmentWriter(settings.Directory, loaded.Segment, loaded.SegmentLength, settings.SegmentSize);
             logger.LogInformation("Replayed {Events} events from the command log {Dir}: {Jobs} jobs",

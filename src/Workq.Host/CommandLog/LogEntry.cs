@@ -18,3 +18,6 @@ internal sealed record SegmentEntry(string Path, long Number, Segment.Contents C
 
 /// <summary>A segment number that should be there and is not: the server stops at the gap.</summary>
 internal sealed record MissingSegment(string Path, long Number) : LogEntry(Path);
+
+/// <summary>A segment of the original Workq's log; <see cref="IsLast"/> decides whether a torn tail is expected.</summary>
+internal sealed record OriginalSegmentEntry(string Path, long Number, OriginalSegment.Contents Contents, bool IsLast) : LogEntry(Path);

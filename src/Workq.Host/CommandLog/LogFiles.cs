@@ -13,6 +13,11 @@ internal static class LogFiles
     private const string SnapshotSuffix = ".wqs";
     public const string TempSuffix = ".tmp";
     public const string LockName = "lock";
+    public const string RepairPrefix = "repair-";
+
+    // The file system's own folder at the root of an ext2/3/4 file system: a log directory
+    // may be a mount point of its own.
+    private const string LostAndFound = "lost+found";
 
     public static string Segment(string dir, long number) =>
         Path.Combine(dir, number.ToString("D20", CultureInfo.InvariantCulture) + SegmentSuffix);
@@ -30,7 +35,27 @@ internal static class LogFiles
     /// <summary>Snapshots by the first segment they do not cover, oldest first.</summary>
     public static List<(long Number, string Path)> Snapshots(string dir) => Numbered(dir, SnapshotPrefix, SnapshotSuffix);
 
-    public static IEnumerable<string> Leftovers(string dir) => Directory.EnumerateFiles(dir, "*" + TempSuffix);
+    /// <summary>Snapshots that were being written when the server stopped.</summary>
+    public static IEnumerable<string> Leftovers(string dir) =>
+        Directory.EnumerateFiles(dir, SnapshotPrefix + "*" + SnapshotSuffix + TempSuffix)
+            .Where(path => IsNumbered(Path.GetFileName(path), SnapshotPrefix, SnapshotSuffix + TempSuffix));
+
+    /// <summary>
+    /// Whether an entry of a log directory is this server's: its lock, segments, snapshots,
+    /// a snapshot being written, repair backups, the folder of an imported original log.
+    /// </summary>
+    public static bool IsOwn(string name, bool isDirectory) => isDirectory
+        ? name.StartsWith(RepairPrefix, StringComparison.Ordinal) || name is Original.OriginalFiles.ImportedFolder or LostAndFound
+        : name == LockName
+          || IsNumbered(name, "", SegmentSuffix)
+          || IsNumbered(name, SnapshotPrefix, SnapshotSuffix)
+          || IsNumbered(name, SnapshotPrefix, SnapshotSuffix + TempSuffix);
+
+    private static bool IsNumbered(string name, string prefix, string suffix) =>
+        name.Length == prefix.Length + 20 + suffix.Length
+        && name.StartsWith(prefix, StringComparison.Ordinal)
+        && name.EndsWith(suffix, StringComparison.Ordinal)
+        && !name.AsSpan(prefix.Length, 20).ContainsAnyExceptInRange('0', '9');
 
     private static List<(long, string)> Numbered(string dir, string prefix, string suffix)
     {
@@ -38,8 +63,8 @@ internal static class LogFiles
         foreach (string path in Directory.EnumerateFiles(dir, prefix + "*" + suffix))
         {
             string name = Path.GetFileName(path);
-            string digits = name[prefix.Length..^suffix.Length];
-            if (digits.Length == 20 && long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long n))
+            if (IsNumbered(name, prefix, suffix)
+                && long.TryParse(name.AsSpan(prefix.Length, 20), NumberStyles.None, CultureInfo.InvariantCulture, out long n))
                 found.Add((n, path));
         }
         found.Sort((a, b) => a.Item1.CompareTo(b.Item1));

@@ -79,9 +79,10 @@ internal sealed class LogLoader(CommandLogSettings settings, ILogger logger)
         return state;
     }
 
-    private static (int Offset, string What) Describe(Segment.Damage damage) => damage switch
+    /// <summary>Where a file is damaged, and how, for a message.</summary>
+    public static (int Offset, string What) Describe(Segment.Damage damage) => damage switch
     {
-        Segment.Damage.TornTail t => (t.offset, "a record is cut short"),
+        Segment.Damage.TornTail t => (t.offset, "a record is cut short or fails its checksum"),
         Segment.Damage.Corrupt c => (c.offset, "a record is damaged"),
         _ => (0, "the file does not start with a command log header"),
     };
@@ -111,7 +112,7 @@ internal sealed class LogLoader(CommandLogSettings settings, ILogger logger)
 
     private string Backup(IEnumerable<string> files, bool move)
     {
-        string backup = Path.Combine(dir, "repair-" + DateTime.UtcNow.ToString("yyyyMMddTHHmmssfff"));
+        string backup = Path.Combine(dir, LogFiles.RepairPrefix + DateTime.UtcNow.ToString("yyyyMMddTHHmmssfff"));
         Directory.CreateDirectory(backup);
         foreach (string file in files)
         {

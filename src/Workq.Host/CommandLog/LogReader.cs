@@ -39,7 +39,7 @@ internal static class LogReader
     /// Reads a whole file read-only, sharing it with a server that may be appending to it
     /// (or deleting it in a compaction) meanwhile.
     /// </summary>
-    private static byte[] ReadShared(string path)
+    public static byte[] ReadShared(string path)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         using var copy = new MemoryStream();

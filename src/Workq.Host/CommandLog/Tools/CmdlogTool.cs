@@ -19,6 +19,9 @@ public static class CmdlogTool
           replay DIR [--until TIME]                          the state the log rebuilds
           verify DIR                                         checks every record
 
+        DIR may also be a directory of the original Workq 0.2.0 (segments 000000001.log,
+        ...), which the server imports at start-up.
+
         'workq-server cmdlog <subcommand> --help' tells more. Exit codes: 0 ok,
         1 a problem in the log, 2 a usage error.
         """;

@@ -1,5 +1,6 @@
 using Workq.Domain;
 using Workq.Domain.CommandLog;
+using Workq.Host.CommandLog.Original;
 
 namespace Workq.Host.CommandLog.Tools;
 
@@ -11,6 +12,9 @@ internal static class DumpCommand
 
         Prints the log's events in log order, one line each: <time> <event> <job id> <fields>.
         A '# FILE' line starts each file; a snapshot's jobs print as 'snapshot <id> <fields>'.
+        A directory of the original Workq (segments 000000001.log, ...) prints its records
+        the same way, with the original's names: add, schedule, complete, fail, delete,
+        expire, start-attempt, timeout-attempt.
 
           --job ID       only this job's lines (a job id in canonical form)
           --from TIME    only events at or after TIME (YYYY-MM-DDTHH:MM:SS[.fff]Z)
@@ -25,7 +29,12 @@ internal static class DumpCommand
         JobId? job = parsed.Job("--job");
         long? from = parsed.Time("--from");
         long? until = parsed.Time("--until");
-        foreach (LogEntry entry in LogReader.Read(parsed.Dir))
+        LogDirectory contents = LogDirectory.Scan(parsed.Dir);
+        if (contents.Refusal is { } refusal)
+            stderr.WriteLine($"warning: the server would refuse to start: {refusal}");
+        IEnumerable<LogEntry> entries = contents.Format == LogFormat.Original ? OriginalLogReader.Read(parsed.Dir) : LogReader.Read(parsed.Dir);
+        bool Shown(JobId? subject, long at) => (job is null || job.Equals(subject)) && !(at < from) && !(at > until);
+        foreach (LogEntry entry in entries)
         {
             if (entry is not MissingSegment)
                 stdout.WriteLine($"# {entry.Name}");
@@ -38,11 +47,13 @@ internal static class DumpCommand
                     break;
                 case SegmentEntry s:
                     foreach (JobEvent e in s.Contents.Events)
-                    {
-                        long at = Describe.instant(e);
-                        if ((job is null || Describe.jobIdOf(e).Equals(job)) && !(at < from) && !(at > until))
+                        if (Shown(Describe.jobIdOf(e), Describe.instant(e)))
                             stdout.WriteLine(Describe.@event(e));
-                    }
+                    break;
+                case OriginalSegmentEntry s:
+                    foreach (OriginalSegment.Record r in s.Contents.Records)
+                        if (Shown(OriginalSegment.jobId(r.Entry)?.Value, r.At))
+                            stdout.WriteLine(Describe.originalRecord(r));
                     break;
             }
             if (LogProblem.Of(entry) is { } problem)
