@@ -369,6 +369,16 @@ let private lockTests =
                 let! evicted = withClient dir [] (fun c -> serverStat c "evicted-jobs")
                 Expect.equal evicted "0" "a server on the freed directory"
             })
+
+        logTest "a server stopped as soon as it started frees its directory" (fun dir ->
+            task {
+                // Stopped before its engine loop has run even once.
+                for _ in 1..5 do
+                    let! server = startOn dir []
+                    do! stop server
+                let! evicted = withClient dir [] (fun c -> serverStat c "evicted-jobs")
+                Expect.equal evicted "0" "a server on the freed directory"
+            })
     ]
 
 /// Adds three jobs (payloads holding their ids) and stops; returns the ids.

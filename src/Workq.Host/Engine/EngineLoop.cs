@@ -97,9 +97,23 @@ internal sealed class EngineLoop(
             foreach (IReplyTarget client in clients.Values)
                 await client.CloseAsync();
             clients.Clear();
-            if (log is not null)
-                await log.DisposeAsync();
+            await CloseLogAsync();
         }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        // A stop that comes before the loop ever ran skips the loop's own clean-up, and the
+        // directory lock would stay held for the rest of the process.
+        if (ExecuteTask is null || ExecuteTask.IsCompleted)
+            await CloseLogAsync();
+    }
+
+    private async ValueTask CloseLogAsync()
+    {
+        if (Interlocked.Exchange(ref log, null) is { } closing)
+            await closing.DisposeAsync();
     }
 
     private long Now()
