@@ -22,7 +22,8 @@ let private samples: (string * string * (ServerOptions -> unit)) list =
       "cmdlog-sync-int", "250", (fun o -> Expect.equal o.CommandLog.SyncInterval (TimeSpan.FromMilliseconds 250.0) "cmdlog-sync-int")
       "cmdlog-seg-size", "15", (fun o -> Expect.equal o.CommandLog.SegmentSize 15L "cmdlog-seg-size")
       "cmdlog-clean-int", "9000", (fun o -> Expect.equal o.CommandLog.CleanInterval (TimeSpan.FromSeconds 9.0) "cmdlog-clean-int")
-      "cmdlog-repair", "true", (fun o -> Expect.isTrue o.CommandLog.Repair "cmdlog-repair") ]
+      "cmdlog-repair", "true", (fun o -> Expect.isTrue o.CommandLog.Repair "cmdlog-repair")
+      "max-stored-bytes", "1048576", (fun o -> Expect.equal o.MaxStoredBytes 1048576L "max-stored-bytes") ]
 
 let private flagNamed name = ServerFlags.All |> Seq.find (fun f -> f.Name = name)
 
@@ -103,7 +104,8 @@ let private parsing =
                   "cmdlog-clean-int", "1.5", "expected a whole number of milliseconds"
                   "listen", "nowhere", "expected HOST:PORT"
                   "listen", "127.0.0.1:70000", "expected HOST:PORT"
-                  "cmdlog-repair", "maybe", "expected true or false" ] do
+                  "cmdlog-repair", "maybe", "expected true or false"
+                  "max-stored-bytes", "1e9", "expected a whole number of bytes" ] do
                 let problem = problemOf [ $"-{name}={value}" ]
                 Expect.stringStarts problem $"invalid value \"{value}\" for flag -{name}: {expected}" $"-{name}={value}"
         }

@@ -21,6 +21,8 @@ type ClientError =
     | DuplicateJob
     | DuplicateResult
     | LineTooLong
+    /// A request left unfinished, with nothing more sent, for longer than the server waits.
+    | RequestTimedOut
 
 module ClientError =
     let text =
@@ -44,6 +46,7 @@ module ClientError =
         | DuplicateJob -> "Duplicate job"
         | DuplicateResult -> "Duplicate result"
         | LineTooLong -> "Line too long"
+        | RequestTimedOut -> "Request timed out"
 
 /// One record of `inspect queue(s)`.
 type QueueStats =
@@ -61,7 +64,13 @@ type ServerStats =
       Started: Instant
       /// Jobs held, finished or not.
       Jobs: int
-      Queues: int }
+      Queues: int
+      /// The payload and result bytes the jobs hold, and the limit on them.
+      StoredBytes: int64
+      MaxStoredBytes: int64
+      /// What only the host knows (its connections, their buffers), as further keys in
+      /// the host's order; the core leaves it empty.
+      HostKeys: (string * int64) list }
 
 type Reply =
     /// `+OK`

@@ -76,6 +76,7 @@ public static class WorkqServer
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.CommandLog);
+        builder.Services.AddSingleton(options.Limits());
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EngineInbox>();

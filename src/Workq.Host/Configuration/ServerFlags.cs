@@ -36,5 +36,10 @@ internal static class ServerFlags
         new ServerFlag<bool>(
             "cmdlog-repair", FlagValues.Switch, "start from a damaged log, keeping a backup of what is cut",
             o => o.CommandLog.Repair, (o, v) => o.CommandLog.Repair = v),
+        new ServerFlag<long>(
+            "max-stored-bytes", FlagValues.Bytes,
+            "the payload and result bytes live jobs may hold; beyond it add, schedule and run are refused "
+            + "(-SERVER-ERROR Out of memory) while the rest goes on; 0 means half the memory available to the server",
+            o => o.MaxStoredBytes, (o, v) => o.MaxStoredBytes = v),
     ];
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Workq.Domain;
 using Workq.Host.CommandLog;
 
 namespace Workq.Host.Configuration;
@@ -13,4 +14,14 @@ internal sealed class ServerOptions
     public IPEndPoint Listen { get; set; } = new(IPAddress.Loopback, 9922);
 
     public CommandLogOptions CommandLog { get; } = new();
+
+    /// <summary>The payload and result bytes live jobs may hold; 0: half the memory available to the process.</summary>
+    public long MaxStoredBytes { get; set; }
+
+    /// <summary>
+    /// The limits the core decides within. Half the memory by default: a job's bytes cost
+    /// about 1.2 times their size in the heap at peak (see the README's figures), and the
+    /// rest is left for connections and the collector.
+    /// </summary>
+    public Limits Limits() => new(MaxStoredBytes > 0 ? MaxStoredBytes : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2);
 }

@@ -12,7 +12,7 @@ namespace Workq.Host.Engine;
 /// <c>always</c> forces them to disk), and only then writes the replies. No locks guard domain data because nothing else touches it.
 /// </summary>
 internal sealed class EngineLoop(
-    EngineInbox inbox, TimeProvider time, CommandLogOptions logOptions, ILogger<EngineLoop> logger)
+    EngineInbox inbox, TimeProvider time, CommandLogOptions logOptions, Limits limits, ILogger<EngineLoop> logger)
     : BackgroundService
 {
     private static readonly Reply InternalError = Reply.NewServerError("Internal error");
@@ -152,7 +152,7 @@ internal sealed class EngineLoop(
         batch.Add(new BatchItem(now, input, default));
         try
         {
-            Decision decision = Workq.Domain.Decide.decide(now, input, state);
+            Decision decision = Workq.Domain.Decide.decide(limits, now, input, state);
             state = decision.State;
             AddReplies(decision.Replies);
             log?.Add(decision.Events);
@@ -200,11 +200,11 @@ internal sealed class EngineLoop(
         string refusal = $"Command log write failed: {reason}";
         state = batchStart;
         batchReplies.Clear();
-        Apply(Workq.Domain.Decide.decideWithoutLog(refusal, Now(), Input.Tick, state));
+        Apply(Workq.Domain.Decide.decideWithoutLog(limits, refusal, Now(), Input.Tick, state));
         foreach (BatchItem item in batch)
         {
             if (item.Input is { } input)
-                Apply(Workq.Domain.Decide.decideWithoutLog(refusal, item.Now, input, state));
+                Apply(Workq.Domain.Decide.decideWithoutLog(limits, refusal, item.Now, input, state));
             else
                 batchReplies.Add(item.Answer);
         }

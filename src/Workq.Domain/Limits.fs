@@ -1,0 +1,13 @@
+namespace Workq.Domain
+
+/// What the server's configuration allows. An input of every decision, like the instant:
+/// the core never reads configuration itself.
+type Limits =
+    { /// The payload and result bytes live jobs may hold (`State.StoredBytes`). A new job
+      /// that would take them past it is refused; a result is always taken, so that work
+      /// in hand can finish and the store can drain.
+      MaxStoredBytes: int64 }
+
+module Limits =
+    /// No limit: for imports, tools and tests about something else.
+    let none = { MaxStoredBytes = System.Int64.MaxValue }
