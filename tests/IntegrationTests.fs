@@ -166,7 +166,9 @@ let expectRecord (actual: Record) (label: string) (expected: (string * string) l
 /// The expected keys of `inspect server` on a server with the default limits.
 let serverKeys clients evicted jobs queues storedBytes =
     [ "active-clients", string clients; "evicted-jobs", string evicted; "started", anyTime; "jobs", string jobs
-      "queues", string queues; "stored-bytes", string storedBytes; "max-stored-bytes", anyCount ]
+      "queues", string queues; "stored-bytes", string storedBytes; "max-stored-bytes", anyCount
+      "max-connections", "10000"; "rejected-connections", "0"; "timed-out-requests", "0"
+      "connection-bytes", anyCount; "connection-bytes-max", anyCount; "connection-bytes-peak", anyCount ]
 
 /// The expected keys of `inspect job`, state and counts given.
 let jobKeys name (ttr: int) (ttl: int) (payload: string) maxAttempts attempts maxFails fails priority state =

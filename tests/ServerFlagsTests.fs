@@ -23,7 +23,10 @@ let private samples: (string * string * (ServerOptions -> unit)) list =
       "cmdlog-seg-size", "15", (fun o -> Expect.equal o.CommandLog.SegmentSize 15L "cmdlog-seg-size")
       "cmdlog-clean-int", "9000", (fun o -> Expect.equal o.CommandLog.CleanInterval (TimeSpan.FromSeconds 9.0) "cmdlog-clean-int")
       "cmdlog-repair", "true", (fun o -> Expect.isTrue o.CommandLog.Repair "cmdlog-repair")
-      "max-stored-bytes", "1048576", (fun o -> Expect.equal o.MaxStoredBytes 1048576L "max-stored-bytes") ]
+      "max-stored-bytes", "1048576", (fun o -> Expect.equal o.MaxStoredBytes 1048576L "max-stored-bytes")
+      "max-connections", "200", (fun o -> Expect.equal o.Connections.MaxConnections 200 "max-connections")
+      "max-unsent-bytes", "65536", (fun o -> Expect.equal o.Connections.MaxUnsentBytes 65536L "max-unsent-bytes")
+      "request-timeout", "1500", (fun o -> Expect.equal o.Connections.RequestTimeout (TimeSpan.FromMilliseconds 1500.0) "request-timeout") ]
 
 let private flagNamed name = ServerFlags.All |> Seq.find (fun f -> f.Name = name)
 
@@ -105,6 +108,8 @@ let private parsing =
                   "listen", "nowhere", "expected HOST:PORT"
                   "listen", "127.0.0.1:70000", "expected HOST:PORT"
                   "cmdlog-repair", "maybe", "expected true or false"
+                  "max-connections", "0", "expected a whole number from 1"
+                  "request-timeout", "0", "expected a whole number of milliseconds"
                   "max-stored-bytes", "1e9", "expected a whole number of bytes" ] do
                 let problem = problemOf [ $"-{name}={value}" ]
                 Expect.stringStarts problem $"invalid value \"{value}\" for flag -{name}: {expected}" $"-{name}={value}"

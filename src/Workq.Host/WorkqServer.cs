@@ -77,6 +77,7 @@ public static class WorkqServer
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.CommandLog);
         builder.Services.AddSingleton(options.Limits());
+        builder.Services.AddSingleton(new ServerAccounting(options.Connections.MaxConnections));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EngineInbox>();

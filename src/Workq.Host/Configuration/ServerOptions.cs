@@ -1,6 +1,7 @@
 using System.Net;
 using Workq.Domain;
 using Workq.Host.CommandLog;
+using Workq.Host.Network;
 
 namespace Workq.Host.Configuration;
 
@@ -14,6 +15,8 @@ internal sealed class ServerOptions
     public IPEndPoint Listen { get; set; } = new(IPAddress.Loopback, 9922);
 
     public CommandLogOptions CommandLog { get; } = new();
+
+    public ConnectionOptions Connections { get; } = new();
 
     /// <summary>The payload and result bytes live jobs may hold; 0: half the memory available to the process.</summary>
     public long MaxStoredBytes { get; set; }

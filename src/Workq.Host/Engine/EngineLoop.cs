@@ -12,7 +12,8 @@ namespace Workq.Host.Engine;
 /// <c>always</c> forces them to disk), and only then writes the replies. No locks guard domain data because nothing else touches it.
 /// </summary>
 internal sealed class EngineLoop(
-    EngineInbox inbox, TimeProvider time, CommandLogOptions logOptions, Limits limits, ILogger<EngineLoop> logger)
+    EngineInbox inbox, TimeProvider time, CommandLogOptions logOptions, Limits limits, ServerAccounting accounting,
+    ILogger<EngineLoop> logger)
     : BackgroundService
 {
     private static readonly Reply InternalError = Reply.NewServerError("Internal error");
@@ -226,11 +227,12 @@ internal sealed class EngineLoop(
     /// <summary>Writes the batch's replies, flushes each client once, then closes the disconnected.</summary>
     private async ValueTask SendAsync()
     {
+        accounting.Stored(state.StoredBytes);
         foreach (Outbound outbound in batchReplies)
         {
             if (!clients.TryGetValue(outbound.To, out IReplyTarget? client))
                 continue; // gone: nobody to answer
-            client.Write(outbound.Reply);
+            client.Write(outbound.Reply is Reply.ServerRecord server ? WithHostKeys(server) : outbound.Reply);
             touched.Add(client);
         }
         batchReplies.Clear();
@@ -246,6 +248,15 @@ internal sealed class EngineLoop(
                 await client.CloseAsync();
         }
         batchDisconnects.Clear();
+    }
+
+    /// <summary>The core's server record, and after its keys the host's own figures.</summary>
+    private Reply WithHostKeys(Reply.ServerRecord server)
+    {
+        ServerStats stats = server.Item;
+        return Reply.NewServerRecord(new ServerStats(
+            stats.ActiveClients, stats.EvictedJobs, stats.Started, stats.Jobs, stats.Queues, stats.StoredBytes,
+            stats.MaxStoredBytes, accounting.HostKeys()));
     }
 
     private void Arm(ITimer timer)

@@ -30,7 +30,7 @@ internal static class RequestReader
         {
             // Framing or parsing threw (they should be total): answer in turn, then close.
             connection.Logger.LogError(e, "Connection {Conn}: reading requests failed", connection.Id);
-            connection.Flow.Posted(mayBlock: false);
+            connection.Flow.Posted(mayBlock: false, mayBeLarge: false);
             pending.Add(new EngineMessage.Answer(connection.Id, InternalError));
         }
         finally
@@ -38,6 +38,7 @@ internal static class RequestReader
             // The engine answers what was posted, then completes the output after it.
             pending.Add(new EngineMessage.Decide(Input.NewDisconnect(connection.Id)));
             Flush(connection, pending);
+            connection.AwaitingRest(false);
             await input.CompleteAsync();
         }
     }
@@ -53,7 +54,21 @@ internal static class RequestReader
         while (true)
         {
             ReadResult result = await input.ReadAsync(aborted);
+            // A cancelled read is the timeouts' nudge (Connection.CheckRequestTimeout).
+            bool timedOut = result.IsCanceled && connection.RequestTimedOut(Environment.TickCount64);
+            connection.AwaitingRest(false);
             ReadOnlySequence<byte> buffer = result.Buffer;
+            if (timedOut)
+            {
+                // Answered in its turn, after the replies to what came before.
+                input.AdvanceTo(buffer.Start, buffer.End);
+                if (await connection.Flow.WaitToPostAsync(aborted))
+                {
+                    connection.Accounting.RequestTimedOut();
+                    Add(pending, connection, Input.NewReject(connection.Id, ClientError.RequestTimedOut), mayBlock: false, mayBeLarge: false);
+                }
+                return;
+            }
             try
             {
                 while (true)
@@ -69,7 +84,7 @@ internal static class RequestReader
                         return;
                     if (status == FrameStatus.Fatal)
                     {
-                        Add(pending, connection, Input.NewReject(connection.Id, error!), mayBlock: false);
+                        Add(pending, connection, Input.NewReject(connection.Id, error!), mayBlock: false, mayBeLarge: false);
                         return;
                     }
                     AddParsed(pending, connection, line, data);
@@ -82,6 +97,8 @@ internal static class RequestReader
             {
                 // Consumed up to the last whole request; examined all, so wait for more bytes.
                 input.AdvanceTo(buffer.Start, buffer.End);
+                // What is left is the start of a request: the request timeout runs on it.
+                connection.AwaitingRest(!buffer.IsEmpty);
             }
         }
     }
@@ -90,15 +107,20 @@ internal static class RequestReader
     {
         var parsed = Parser.parse(line, data);
         if (parsed.IsOk)
-            Add(pending, connection, Input.NewRequest(connection.Id, parsed.ResultValue), CommandModule.mayBlock(parsed.ResultValue));
+        {
+            Command command = parsed.ResultValue;
+            Add(pending, connection, Input.NewRequest(connection.Id, command), CommandModule.mayBlock(command), ReplySize.MayBeLarge(command));
+        }
         else
-            Add(pending, connection, Input.NewReject(connection.Id, parsed.ErrorValue), mayBlock: false);
+        {
+            Add(pending, connection, Input.NewReject(connection.Id, parsed.ErrorValue), mayBlock: false, mayBeLarge: false);
+        }
     }
 
     /// <summary>Counts the input as posted (for flow control) and gathers it.</summary>
-    private static void Add(List<EngineMessage> pending, Connection connection, Input input, bool mayBlock)
+    private static void Add(List<EngineMessage> pending, Connection connection, Input input, bool mayBlock, bool mayBeLarge)
     {
-        connection.Flow.Posted(mayBlock);
+        connection.Flow.Posted(mayBlock, mayBeLarge);
         pending.Add(new EngineMessage.Decide(input));
     }
 

@@ -1,0 +1,115 @@
+using System.Collections.Concurrent;
+using Microsoft.FSharp.Collections;
+
+namespace Workq.Host.Engine;
+
+/// <summary>What a client holds of the server's memory: its buffers, counted as they are rented and returned.</summary>
+internal interface IHeldMemory
+{
+    /// <summary>Bytes of buffers held now: requests received and not yet read, replies written and not yet sent.</summary>
+    long HeldBytes { get; }
+}
+
+/// <summary>
+/// The server's own account of what its clients and jobs hold, kept in one place:
+/// <c>inspect server</c> shows it after the core's keys (<see cref="HostKeys"/>), and
+/// anything else that reports on the server reads the same properties. Counters are
+/// updated by the connections and the engine as things happen; the bytes held by
+/// connections are summed when asked for, so keeping them costs nothing per request.
+/// </summary>
+internal sealed class ServerAccounting
+{
+    private readonly ConcurrentDictionary<long, IHeldMemory> connections = new();
+    private int open;
+    private long rejected;
+    private long timedOut;
+    private long storedBytes;
+    private long peakConnectionBytes;
+
+    public ServerAccounting(int maxConnections) => MaxConnections = maxConnections;
+
+    /// <summary>Connections served at once, at most.</summary>
+    public int MaxConnections { get; }
+
+    /// <summary>TCP connections open now.</summary>
+    public int Connections => Volatile.Read(ref open);
+
+    /// <summary>Connections refused because <see cref="MaxConnections"/> were open.</summary>
+    public long RejectedConnections => Interlocked.Read(ref rejected);
+
+    /// <summary>Connections closed because a request stayed unfinished too long.</summary>
+    public long TimedOutRequests => Interlocked.Read(ref timedOut);
+
+    /// <summary>The most bytes one connection has held at any moment since the server started.</summary>
+    public long PeakConnectionBytes => Interlocked.Read(ref peakConnectionBytes);
+
+    /// <summary>The payload and result bytes the jobs hold, as of the engine's last batch.</summary>
+    public long StoredBytes => Interlocked.Read(ref storedBytes);
+
+    /// <summary>Takes a place for a new connection; false (and counted as refused) when all are taken.</summary>
+    public bool TryOpen()
+    {
+        if (Interlocked.Increment(ref open) > MaxConnections)
+        {
+            Interlocked.Decrement(ref open);
+            Interlocked.Increment(ref rejected);
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>A connection that took a place: its buffers are counted from now on.</summary>
+    public void Opened(long id, IHeldMemory connection) => connections[id] = connection;
+
+    /// <summary>A connection that took a place has ended.</summary>
+    public void Closed(long id)
+    {
+        connections.TryRemove(id, out _);
+        Interlocked.Decrement(ref open);
+    }
+
+    public void RequestTimedOut() => Interlocked.Increment(ref timedOut);
+
+    /// <summary>A connection took another buffer and now holds <paramref name="bytes"/>.</summary>
+    public void Held(long bytes)
+    {
+        long peak = Interlocked.Read(ref peakConnectionBytes);
+        while (bytes > peak)
+        {
+            long seen = Interlocked.CompareExchange(ref peakConnectionBytes, bytes, peak);
+            if (seen == peak)
+                return;
+            peak = seen;
+        }
+    }
+
+    public void Stored(long bytes) => Interlocked.Exchange(ref storedBytes, bytes);
+
+    /// <summary>The bytes all connections hold, and the most one of them holds.</summary>
+    public (long Total, long Largest) ConnectionBytes()
+    {
+        long total = 0, largest = 0;
+        foreach (IHeldMemory connection in connections.Values)
+        {
+            long held = connection.HeldBytes;
+            total += held;
+            largest = Math.Max(largest, held);
+        }
+        return (total, largest);
+    }
+
+    /// <summary>The keys <c>inspect server</c> shows after the core's, in this order.</summary>
+    public FSharpList<Tuple<string, long>> HostKeys()
+    {
+        (long total, long largest) = ConnectionBytes();
+        return ListModule.OfArray(new[]
+        {
+            Tuple.Create("max-connections", (long)MaxConnections),
+            Tuple.Create("rejected-connections", RejectedConnections),
+            Tuple.Create("timed-out-requests", TimedOutRequests),
+            Tuple.Create("connection-bytes", total),
+            Tuple.Create("connection-bytes-max", largest),
+            Tuple.Create("connection-bytes-peak", PeakConnectionBytes),
+        });
+    }
+}
