@@ -11,13 +11,19 @@ namespace Workq.Host.CommandLog;
 /// <summary>
 /// The command log as the engine sees it: the logged events of a batch are gathered, then
 /// appended in one write before any reply of the batch leaves; the sync policy and
-/// compaction run beside it.
+/// compaction run beside it, and the reserve (<see cref="LogReserve"/>) keeps the room a
+/// compaction needs, so that a disk filled by the log's own history always recovers.
 /// </summary>
 internal sealed class EventLog : IAsyncDisposable
 {
+    // On a full disk, a compaction (the only way the log can make room) comes as soon as
+    // the last one is this long past, rather than a whole clean interval after it.
+    private const long FullDiskCompactionGapMs = 1000;
+
     private readonly CommandLogSettings settings;
     private readonly DirectoryLock directoryLock;
     private readonly SegmentWriter writer;
+    private readonly LogReserve reserve;
     private readonly LogSyncer syncer;
     private readonly Compactor compactor;
     private readonly ILogger logger;
@@ -27,12 +33,15 @@ internal sealed class EventLog : IAsyncDisposable
     private readonly ArrayBufferWriter<byte> body = new(1024);
     private long lastCompaction;
     private long compactedAt;
+    private bool diskFull;
 
-    private EventLog(CommandLogSettings settings, DirectoryLock directoryLock, SegmentWriter writer, long now, ILogger logger)
+    private EventLog(
+        CommandLogSettings settings, DirectoryLock directoryLock, SegmentWriter writer, LogReserve reserve, long now, ILogger logger)
     {
         this.settings = settings;
         this.directoryLock = directoryLock;
         this.writer = writer;
+        this.reserve = reserve;
         syncer = new LogSyncer(writer, settings, logger);
         compactor = new Compactor(settings.Directory, logger);
         this.logger = logger;
@@ -43,15 +52,17 @@ internal sealed class EventLog : IAsyncDisposable
     /// <summary>
     /// Takes the directory (creating it), imports the original Workq's log if it holds one,
     /// replays it into <paramref name="state"/> and opens it for appending. Throws
-    /// <see cref="CommandLogException"/> when the directory is in use, damaged or holds
-    /// files the server cannot read.
+    /// <see cref="CommandLogException"/> when the directory is in use, damaged, holds
+    /// files the server cannot read, or cannot be read. A full disk does not stop it: the
+    /// server starts, and changes are refused until there is room.
     /// </summary>
     public static EventLog Open(CommandLogSettings settings, long now, ILogger logger, out State state)
     {
-        Directory.CreateDirectory(settings.Directory);
-        DirectoryLock directoryLock = DirectoryLock.Acquire(settings.Directory);
+        DirectoryLock? directoryLock = null;
         try
         {
+            Directory.CreateDirectory(settings.Directory);
+            directoryLock = DirectoryLock.Acquire(settings.Directory);
             LogDirectory contents = LogDirectory.Scan(settings.Directory);
             if (contents.Refusal is { } refusal)
                 throw new CommandLogException(refusal);
@@ -62,14 +73,37 @@ internal sealed class EventLog : IAsyncDisposable
             logger.LogInformation("Replayed {Events} events from the command log {Dir}: {Jobs} jobs",
                 loaded.Events, settings.Directory, loaded.State.Jobs.Count);
             state = loaded.State;
-            return new EventLog(settings, directoryLock, writer, now, logger);
+            var log = new EventLog(settings, directoryLock, writer, LogReserve.Open(settings.Directory), now, logger);
+            log.ReserveAtStart(state);
+            return log;
         }
-        catch
+        catch (Exception e)
         {
-            directoryLock.Dispose();
+            directoryLock?.Dispose();
+            if (e is IOException or UnauthorizedAccessException)
+                throw new CommandLogException($"the command log {settings.Directory} cannot be used: {e.Message}");
             throw;
         }
     }
+
+    /// <summary>Takes the room the first compaction needs; on a full disk, says that changes wait for room.</summary>
+    private void ReserveAtStart(State state)
+    {
+        try
+        {
+            reserve.Fit(SpaceNeeded(state));
+        }
+        catch (IOException e)
+        {
+            diskFull = FileSpace.IsFull(e);
+            logger.LogWarning(
+                "The disk of the command log {Dir} has no room ({Reason}): the server starts, and refuses changes until there is room",
+                settings.Directory, e.Message);
+        }
+    }
+
+    /// <summary>What the reserve must hold for a state: a snapshot of it, and a new segment's header.</summary>
+    private static long SpaceNeeded(State state) => Snapshot.maxSize(state) + LogReserve.SegmentSpace;
 
     public bool HasPending => pending.WrittenCount > 0;
 
@@ -92,22 +126,32 @@ internal sealed class EventLog : IAsyncDisposable
     /// Appends what was gathered in one write; with the policy <c>always</c> also forces it
     /// to disk, so every command of the batch shares one fsync (and commands arriving
     /// meanwhile make up the next batch: group commit). If it fails, nothing was appended.
+    /// First the reserve is made to hold what a compaction of <paramref name="state"/> (the
+    /// state the batch leads to) would need: if the disk has no room for that, the batch
+    /// is refused, so that a full disk always leaves room for the compaction that empties it.
     /// </summary>
-    public async ValueTask CommitAsync()
+    public async ValueTask CommitAsync(State state)
     {
         try
         {
-            if (settings.Sync == SyncPolicy.Always)
+            long needed = SpaceNeeded(state);
+            reserve.Fit(needed);
+            try
             {
-                // The fsync runs off the caller's thread: the engine is often run by the
-                // socket thread, which must go on receiving the next batch meanwhile.
-                ReadOnlyMemory<byte> records = pending.WrittenMemory;
-                await Task.Run(() => writer.Append(records.Span, CollectionsMarshal.AsSpan(recordEnds), sync: true));
+                await AppendAsync();
             }
-            else
+            catch (IOException e) when (FileSpace.IsFull(e) && reserve.GiveBackBeyond(needed))
             {
-                writer.Append(pending.WrittenSpan, CollectionsMarshal.AsSpan(recordEnds), sync: false);
+                // What the reserve holds beyond the need takes the batch: on a full disk,
+                // the deletes and completes that shrink the jobs still go in.
+                await AppendAsync();
             }
+            diskFull = false;
+        }
+        catch (IOException e) when (FileSpace.IsFull(e))
+        {
+            diskFull = true;
+            throw;
         }
         finally
         {
@@ -116,13 +160,31 @@ internal sealed class EventLog : IAsyncDisposable
         }
     }
 
+    private async ValueTask AppendAsync()
+    {
+        if (settings.Sync == SyncPolicy.Always)
+        {
+            // The fsync runs off the caller's thread: the engine is often run by the
+            // socket thread, which must go on receiving the next batch meanwhile.
+            ReadOnlyMemory<byte> records = pending.WrittenMemory;
+            await Task.Run(() => writer.Append(records.Span, CollectionsMarshal.AsSpan(recordEnds), sync: true));
+        }
+        else
+        {
+            writer.Append(pending.WrittenSpan, CollectionsMarshal.AsSpan(recordEnds), sync: false);
+        }
+    }
+
     /// <summary>
-    /// Every clean interval, if anything was appended since the last time: starts a new
-    /// segment and snapshots <paramref name="state"/> (which holds everything before it) in the background.
+    /// Every clean interval, if anything was appended since the last time (and on a full
+    /// disk sooner): starts a new segment and snapshots <paramref name="state"/> (which
+    /// holds everything before it) in the background, into the reserve's space.
     /// </summary>
     public void CompactIfDue(State state, long now)
     {
-        if (now - lastCompaction < (long)settings.CleanInterval.TotalMilliseconds || compactor.Busy)
+        long since = now - lastCompaction;
+        bool due = since >= (long)settings.CleanInterval.TotalMilliseconds || (diskFull && since >= FullDiskCompactionGapMs);
+        if (!due || compactor.Busy)
             return;
         lastCompaction = now;
         if (writer.Written == compactedAt)
@@ -130,17 +192,29 @@ internal sealed class EventLog : IAsyncDisposable
         long firstUncovered;
         try
         {
+            // The new segment's header takes its room from the reserve.
+            reserve.GiveBackBeyond(Math.Max(0, reserve.Size - LogReserve.SegmentSpace));
             firstUncovered = writer.Rotate();
         }
         catch (IOException e)
         {
-            // No room for a new segment (a full disk): appends go on in the current one, and
-            // the next interval tries again. It must not end the engine.
+            // No room for a new segment (a disk filled by something else): appends go on in
+            // the current one, and the next interval tries again. It must not end the engine.
             logger.LogError("Compacting the command log failed: cannot start a new segment ({Reason})", e.Message);
             return;
         }
         compactedAt = writer.Written;
-        compactor.Start(state, firstUncovered);
+        bool preallocated;
+        try
+        {
+            preallocated = reserve.HandOver(LogFiles.SnapshotTemp(settings.Directory, firstUncovered));
+        }
+        catch (IOException e)
+        {
+            logger.LogWarning("The command log's reserve could not be handed to its compaction ({Reason})", e.Message);
+            preallocated = false;
+        }
+        compactor.Start(state, firstUncovered, preallocated);
     }
 
     public async ValueTask DisposeAsync()
@@ -148,6 +222,7 @@ internal sealed class EventLog : IAsyncDisposable
         await syncer.DisposeAsync();
         await compactor.WhenIdle();
         writer.Dispose();
+        reserve.Dispose();
         directoryLock.Dispose();
     }
 }

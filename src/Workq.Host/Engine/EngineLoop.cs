@@ -181,12 +181,13 @@ internal sealed class EngineLoop(
         }
         try
         {
-            await log.CommitAsync();
+            await log.CommitAsync(state);
         }
         catch (IOException e)
         {
+            // The path is for the server's log; clients learn what went wrong, not where.
             logger.LogError("The command log cannot be written ({Reason}): changes are refused until it can", e.Message);
-            DecideWithoutLog(e.Message);
+            DecideWithoutLog(FileSpace.Describe(e));
             notBefore = Now() + RetryAfterFailureMs;
         }
         batch.Clear();
