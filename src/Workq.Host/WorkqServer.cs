@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Console;
 using Workq.Host.Configuration;
 using Workq.Host.Engine;
 using Workq.Host.Logging;
+using Workq.Host.Memory;
 using Workq.Host.Network;
 
 namespace Workq.Host;
@@ -86,6 +87,7 @@ public static class WorkqServer
         builder.Services.AddSingleton<EngineLoop>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Listener>());
+        builder.Services.AddHostedService<HeapTrimmer>();
         return builder;
     }
 }

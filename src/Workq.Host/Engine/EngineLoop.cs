@@ -228,7 +228,7 @@ internal sealed class EngineLoop(
     /// <summary>Writes the batch's replies, flushes each client once, then closes the disconnected.</summary>
     private async ValueTask SendAsync()
     {
-        accounting.Stored(state.StoredBytes);
+        accounting.Stored(state.Jobs.Count, state.StoredBytes);
         foreach (Outbound outbound in batchReplies)
         {
             if (!clients.TryGetValue(outbound.To, out IReplyTarget? client))

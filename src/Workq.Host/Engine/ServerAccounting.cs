@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.FSharp.Collections;
+using Workq.Host.Memory;
 
 namespace Workq.Host.Engine;
 
@@ -24,6 +25,7 @@ internal sealed class ServerAccounting
     private long rejected;
     private long timedOut;
     private long storedBytes;
+    private int jobs;
     private long peakConnectionBytes;
 
     public ServerAccounting(int maxConnections) => MaxConnections = maxConnections;
@@ -45,6 +47,9 @@ internal sealed class ServerAccounting
 
     /// <summary>The payload and result bytes the jobs hold, as of the engine's last batch.</summary>
     public long StoredBytes => Interlocked.Read(ref storedBytes);
+
+    /// <summary>The jobs held, as of the engine's last batch.</summary>
+    public int Jobs => Volatile.Read(ref jobs);
 
     /// <summary>Takes a place for a new connection; false (and counted as refused) when all are taken.</summary>
     public bool TryOpen()
@@ -83,7 +88,13 @@ internal sealed class ServerAccounting
         }
     }
 
-    public void Stored(long bytes) => Interlocked.Exchange(ref storedBytes, bytes);
+    /// <summary>Engine: after a batch, the jobs it holds and their bytes.</summary>
+    public void Stored(int count, long bytes)
+    {
+        Volatile.Write(ref jobs, count);
+        Interlocked.Exchange(ref storedBytes, bytes);
+        LargeAllocations.Live(bytes);
+    }
 
     /// <summary>The bytes all connections hold, and the most one of them holds.</summary>
     public (long Total, long Largest) ConnectionBytes()

@@ -51,9 +51,14 @@ internal static class RequestReader
     private static async Task ReadRequestsAsync(Connection connection, PipeReader input, List<EngineMessage> pending)
     {
         CancellationToken aborted = connection.Aborted;
+        // Bytes the request at the front takes in all, once its line is read: a large
+        // payload is read once it is all there, not parsed again at every receive.
+        long needed = 0;
         while (true)
         {
-            ReadResult result = await input.ReadAsync(aborted);
+            ReadResult result = needed > 0
+                ? await input.ReadAtLeastAsync((int)needed, aborted)
+                : await input.ReadAsync(aborted);
             // A cancelled read is the timeouts' nudge (Connection.CheckRequestTimeout).
             bool timedOut = result.IsCanceled && connection.RequestTimedOut(Environment.TickCount64);
             connection.AwaitingRest(false);
@@ -73,7 +78,7 @@ internal static class RequestReader
             {
                 while (true)
                 {
-                    FrameStatus status = RequestFramer.TryRead(ref buffer, out string line, out byte[] data, out ClientError? error);
+                    FrameStatus status = RequestFramer.TryRead(ref buffer, out string line, out byte[] data, out ClientError? error, out needed);
                     if (status == FrameStatus.Incomplete)
                         break;
                     // Waiting is for answers to what was gathered: post it first. The engine
@@ -96,7 +101,9 @@ internal static class RequestReader
             finally
             {
                 // Consumed up to the last whole request; examined all, so wait for more bytes.
-                input.AdvanceTo(buffer.Start, buffer.End);
+                // (Waiting for a known size reads at least that much, and the pipe then wants
+                // nothing marked examined: with all of it so marked, it never wakes the reader.)
+                input.AdvanceTo(buffer.Start, needed > 0 ? buffer.Start : buffer.End);
                 // What is left is the start of a request: the request timeout runs on it.
                 connection.AwaitingRest(!buffer.IsEmpty);
             }
