@@ -395,12 +395,14 @@ let private durability =
             let bytes = CommandLogProperties.segmentOf (List.rev d.Logged)
             let contents = CommandLog.Segment.read bytes bytes.Length
             let replayed = contents.Events |> List.fold Evolve.applyJob (State.initial t0)
-            let snapshot =
-                let out = System.Buffers.ArrayBufferWriter<byte>()
-                CommandLog.Snapshot.write out d.Decider
-                CommandLog.Snapshot.read t0 (out.WrittenSpan.ToArray()) out.WrittenCount
+            let out = System.Buffers.ArrayBufferWriter<byte>()
+            CommandLog.Snapshot.write out d.Decider
+            let snapshot = CommandLog.Snapshot.read t0 (out.WrittenSpan.ToArray()) out.WrittenCount
             let live = durable d.Decider
+            let bound = CommandLog.Snapshot.maxSize d.Decider
             [ contents.Damage = None, lazy "the log does not read back whole"
+              int64 out.WrittenCount <= bound,
+              lazy (sprintf "a snapshot of %d bytes, over the bound of %d that the log's reserve is sized by" out.WrittenCount bound)
               { replayed with NextSeq = 0L } = live, lazy (sprintf "replay(log) <> live state\nreplayed:\n%A\nlive:\n%A" replayed live)
               Result.map (fun (s: State) -> { s with NextSeq = 0L }) snapshot = Ok live, lazy "a snapshot read back <> live state" ]
             |> List.tryFind (fst >> not)
@@ -443,6 +445,6 @@ let tests =
         testPropertyWithConfig config "the decider answers every connection as the reference model does" (property Replies)
         testPropertyWithConfig config "folding a decision's events over the old state gives the decided state" (property Evolution)
         testPropertyWithConfig config "the stored-bytes limit never changes a complete, fail, delete, read or lease" (property LimitsOnlyRefuseNewJobs)
-        testPropertyWithConfig config "replaying the log of a session, or its snapshot, gives its durable state" durability
+        testPropertyWithConfig config "replaying the log of a session, or its snapshot, gives its durable state; the snapshot is within its bound" durability
     ]
 
