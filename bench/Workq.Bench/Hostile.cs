@@ -172,12 +172,13 @@ public static class Hostile
                     answered++;
             }
             // A closed connection lets its client read the last reply for up to 2 s before the
-            // socket goes, and its buffers with it.
-            await Task.Delay(3000, cancel);
+            // socket goes, and its buffers with it; the server gives the memory back once it
+            // has been quiet for 5 s.
+            await Task.Delay(10_000, cancel);
             var after = await InspectAsync(server, cancel);
             var result = Measure(server, start, "unfinished",
                 $"{n} connections each holding a 1 MiB request short of its last byte ({sentMb:F0} MB sent)",
-                sentMb + n * 34.0 / 1024,
+                1.1 * sentMb,
                 [$"connection-bytes {Mb(held["connection-bytes"])} MB while held; {answered} of {n} answered Request timed out after {timeoutMs} ms; "
                  + $"then connection-bytes {Mb(after["connection-bytes"])} MB, RSS {ProcStats.Rss(server.Pid) / MB:F1} MB"]);
             return result;
@@ -284,7 +285,7 @@ public static class Hostile
                 }
                 notes.Add($"{cycles} jobs of 64 KiB added and deleted before an add was refused: {refusal}");
                 var full = Stopwatch.StartNew();
-                while (await CallAsync(socket, $"add {Guid.NewGuid()} h 60000 3600000 2\r\nok\r\n", reply, cancel) != "+OK")
+                while (await CallAsync(socket, $"add {Guid.NewGuid()} h 60000 3600000 {payload.Length}\r\n{payload}\r\n", reply, cancel) != "+OK")
                     await Task.Delay(100, cancel);
                 recovered = full.Elapsed;
                 notes.Add($"adds went in again {recovered.TotalSeconds:F1} s later (compaction interval {cleanMs / 1000} s)");
@@ -307,9 +308,10 @@ public static class Hostile
             {
                 await using var again = await StartAsync(o, repo, args, cancel, warm: false);
                 using var socket = await Connection.ConnectAsync(again.EndPoint, cancel);
-                string line = await CallAsync(socket, $"add {Guid.NewGuid()} h 60000 3600000 2\r\nok\r\n", new byte[256], cancel);
+                string big = $"add {{0}} h 60000 3600000 {64 * 1024}\r\n{new string('h', 64 * 1024)}\r\n";
+                string line = await CallAsync(socket, string.Format(big, Guid.NewGuid()), new byte[256], cancel);
                 File.Delete(filler);
-                string afterRoom = await CallAsync(socket, $"add {Guid.NewGuid()} h 60000 3600000 2\r\nok\r\n", new byte[256], cancel);
+                string afterRoom = await CallAsync(socket, string.Format(big, Guid.NewGuid()), new byte[256], cancel);
                 started = true;
                 startup = $"the restart on the full disk listened; an add answered {line}; with room again, {afterRoom}; "
                     + $"it said: {again.RecentOutput.FirstOrDefault(l => l.Contains("no room")) ?? "(nothing about the disk)"}";
