@@ -36,12 +36,14 @@ internal sealed class EventLog : IAsyncDisposable
     private bool diskFull;
 
     private EventLog(
-        CommandLogSettings settings, DirectoryLock directoryLock, SegmentWriter writer, LogReserve reserve, long now, ILogger logger)
+        CommandLogSettings settings, DirectoryLock directoryLock, SegmentWriter writer, LogReserve reserve, bool diskFull,
+        long now, ILogger logger)
     {
         this.settings = settings;
         this.directoryLock = directoryLock;
         this.writer = writer;
         this.reserve = reserve;
+        this.diskFull = diskFull;
         syncer = new LogSyncer(writer, settings, logger);
         compactor = new Compactor(settings.Directory, logger);
         this.logger = logger;
@@ -59,6 +61,8 @@ internal sealed class EventLog : IAsyncDisposable
     public static EventLog Open(CommandLogSettings settings, long now, ILogger logger, out State state)
     {
         DirectoryLock? directoryLock = null;
+        LogReserve? reserve = null;
+        SegmentWriter? writer = null;
         try
         {
             Directory.CreateDirectory(settings.Directory);
@@ -69,16 +73,18 @@ internal sealed class EventLog : IAsyncDisposable
             if (contents.Format != LogFormat.Own)
                 new OriginalLogImporter(settings, logger).Run(contents, now);
             LoadedLog loaded = new LogLoader(settings, logger).Load(now);
-            var writer = new SegmentWriter(settings.Directory, loaded.Segment, loaded.SegmentLength, settings.SegmentSize);
+            reserve = LogReserve.Open(settings.Directory);
+            writer = new SegmentWriter(settings.Directory, loaded.Segment, loaded.SegmentLength, settings.SegmentSize);
             logger.LogInformation("Replayed {Events} events from the command log {Dir}: {Jobs} jobs",
                 loaded.Events, settings.Directory, loaded.State.Jobs.Count);
             state = loaded.State;
-            var log = new EventLog(settings, directoryLock, writer, LogReserve.Open(settings.Directory), now, logger);
-            log.ReserveAtStart(state);
-            return log;
+            bool diskFull = ReserveAtStart(settings, reserve, state, logger);
+            return new EventLog(settings, directoryLock, writer, reserve, diskFull, now, logger);
         }
         catch (Exception e)
         {
+            writer?.Dispose();
+            reserve?.Dispose();
             directoryLock?.Dispose();
             if (e is IOException or UnauthorizedAccessException)
                 throw new CommandLogException($"the command log {settings.Directory} cannot be used: {e.Message}");
@@ -86,19 +92,23 @@ internal sealed class EventLog : IAsyncDisposable
         }
     }
 
-    /// <summary>Takes the room the first compaction needs; on a full disk, says that changes wait for room.</summary>
-    private void ReserveAtStart(State state)
+    /// <summary>
+    /// Takes the room the first compaction needs; on a disk without it, says that changes
+    /// wait for room. Returns whether the disk is full.
+    /// </summary>
+    private static bool ReserveAtStart(CommandLogSettings settings, LogReserve reserve, State state, ILogger logger)
     {
         try
         {
             reserve.Fit(SpaceNeeded(state));
+            return false;
         }
         catch (IOException e)
         {
-            diskFull = FileSpace.IsFull(e);
             logger.LogWarning(
                 "The disk of the command log {Dir} has no room ({Reason}): the server starts, and refuses changes until there is room",
                 settings.Directory, e.Message);
+            return FileSpace.IsFull(e);
         }
     }
 
