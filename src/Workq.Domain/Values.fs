@@ -184,13 +184,3 @@ module Limit =
     /// A number read from a line; any int64, so that a huge one cannot wrap into range.
     let tryOfNumber (v: int64) = if v >= 0L && v <= int64 max then Some(Limit(int v)) else None
     let zero = Limit 0
-
-/// The size limits of the wire protocol.
-module Sizes =
-    /// Longest command line, not counting its line end.
-    let maxLine = 65_536
-    /// Largest payload or result.
-    let maxData = 1_048_576
-
-    /// A data size as a line announces it, when it is one: 0 to `maxData`.
-    let tryData (n: int64) : int voption = if n >= 0L && n <= int64 maxData then ValueSome(int n) else ValueNone
