@@ -6,6 +6,7 @@ open Expecto
 open FsCheck
 open FsCheck.FSharp
 open Workq.Domain
+open Workq.Testing
 
 /// Enough cases to cover the generators' edges, few enough to run in seconds.
 let private config = { FsCheckConfig.defaultConfig with maxTest = 300; endSize = 60 }

@@ -5,6 +5,7 @@ open System.Buffers
 open System.Text
 open Expecto
 open Workq.Domain
+open Workq.Testing
 
 // ---- helpers --------------------------------------------------------------------
 
