@@ -87,7 +87,9 @@ let private readCommand (spec: CommandSpec) (positional: string[]) (flags: Flags
         | ValueNone -> Ok(spec.Build args)
 
 /// The command's spec and the tokens after its words. The object of a group such as
-/// `inspect` is its first positional token (flags may stand before it).
+/// `inspect` is its first positional token (flags may stand before it). With none, the
+/// request lacks an argument (as the original answers it), once its flags, checked first
+/// as everywhere, are found good: with no object to allow any, there must be none.
 let private resolve (word: string) (args: string list) : Result<CommandSpec * string list, ClientError> =
     match CommandTable.tryCommand word with
     | ValueSome spec -> Ok(spec, args)
@@ -100,7 +102,7 @@ let private resolve (word: string) (args: string list) : Result<CommandSpec * st
                 match objects |> List.tryFind (fun spec -> spec.Object = ValueSome args[i]) with
                 | Some spec -> Ok(spec, List.removeAt i args)
                 | None -> Error UnknownCommand
-            | None -> Error UnknownCommand
+            | None -> checkFlags [] args |> Result.bind (fun _ -> Error InvalidArgs)
 
 /// A resolved command's line after its words: flags, the positional count, the fields,
 /// the flags' values.
