@@ -21,7 +21,9 @@ module CommandTable =
     let private flag key role error = { Flag.Key = key; Flag.Role = role; Flag.Error = error }
 
     let private priority = flag "priority" Role.Priority InvalidPriority
-    let private jobFlags = [ priority; flag "max-attempts" Role.MaxAttempts InvalidMaxAttempts; flag "max-fails" Role.MaxFails InvalidMaxFails ]
+    let private maxAttempts = flag "max-attempts" Role.MaxAttempts InvalidMaxAttempts
+    let private maxFails = flag "max-fails" Role.MaxFails InvalidMaxFails
+    let private jobFlags = [ priority; maxAttempts; maxFails ]
 
     type private Answer =
         | AtOnce
