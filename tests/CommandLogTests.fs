@@ -846,7 +846,12 @@ let private crashTest (sync: string) (extra: string list) =
                         let loops =
                             clients.All
                             |> Array.mapi (fun i c -> untilKilled (if i < 4 then producer c else worker c))
-                        do! Task.Delay(Random.Shared.Next(500, 2000))
+                        // Killed at a random moment once the load is under way: how soon that is
+                        // depends on how loaded the machine is, not on the server.
+                        do!
+                            eventually 60000 "adds and completes acknowledged before the kill" (fun () ->
+                                Task.FromResult(added.Count >= 20 && completed.Count >= 5))
+                        do! Task.Delay(Random.Shared.Next(0, 1000))
                         killed.Cancel()
                         do! kill sp
                         do! Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds 20.0)
