@@ -407,7 +407,7 @@ let private damageTests =
                             // The warning is logged before the listening line.
                             let warning = sp.Output |> Seq.tryFind (fun l -> l.Contains "cut short")
                             Expect.isSome warning $"a warning about the cut record; output:\n{sp.Text}"
-                            Expect.stringStarts warning.Value "warning:" "logged as a warning"
+                            Expect.stringContains warning.Value " warn: " "logged as a warning"
                             use! c = connect ep
                             let! jobs = inspectJobs c ids
                             Expect.equal (jobs |> List.map (snd >> Option.isSome)) [ true; true; false ] "jobs after the cut"
