@@ -161,7 +161,7 @@ let private runTool (file: string) (args: string list) =
 /// Mounts a 1 MiB tmpfs on `mount` and runs `body` on a log directory in it; the disk is
 /// filled beside the log directory, which may hold nothing but the log. Not being able
 /// to mount is a failure, not a skip.
-let private onTmpfs mount (body: string -> Task<unit>) : Task<unit> =
+let onTmpfs mount (body: string -> Task<unit>) : Task<unit> =
     task {
         let code, out = runTool "mount" [ "-t"; "tmpfs"; "-o"; "size=1m"; "tmpfs"; mount ]
         if code <> 0 then
@@ -177,7 +177,7 @@ let private onTmpfs mount (body: string -> Task<unit>) : Task<unit> =
     }
 
 /// Writes a filler file until the file system is full; returns its path.
-let private fillDisk dir =
+let fillDisk dir =
     let path = Path.Combine(dir, "filler")
     use handle = File.OpenHandle(path, FileMode.Create, FileAccess.Write)
     let mutable at = 0L

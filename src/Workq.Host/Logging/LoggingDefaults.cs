@@ -6,7 +6,8 @@ namespace Workq.Host.Logging;
 /// <summary>
 /// How the server logs unless configuration says otherwise: the console's simple formatter
 /// on one line per entry with a UTC timestamp (under systemd its systemd formatter, as
-/// journald adds the time), at Information, without the hosts' own start-up chatter. They
+/// journald adds the time), at Information, without the hosts' own start-up chatter or a
+/// line for each failing health probe. They
 /// are the lowest of the configuration sources, so every one of them can be changed the
 /// .NET way (<c>Logging__Console__FormatterName=json</c>, <c>Logging__LogLevel__Default=Debug</c>).
 /// </summary>
@@ -18,6 +19,8 @@ internal static class LoggingDefaults
         {
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            // Every probe of a failing check would log an error: the server logs the cause once itself.
+            ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "Critical",
             ["Logging:Console:FormatterName"] = underSystemd ? "systemd" : "simple",
             ["Logging:Console:FormatterOptions:SingleLine"] = "true",
             ["Logging:Console:FormatterOptions:UseUtcTimestamp"] = "true",

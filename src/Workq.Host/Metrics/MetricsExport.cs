@@ -17,7 +17,7 @@ namespace Workq.Host.Metrics;
 /// counts are kept by the server and read at collection, so none are missed before it;
 /// the histograms record from then on.
 /// </remarks>
-internal sealed class MetricsExport(ServerOptions options) : IDisposable
+internal sealed class MetricsExport(ServerOptions options, ServerMeter meter) : IDisposable
 {
     public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
@@ -49,7 +49,11 @@ internal sealed class MetricsExport(ServerOptions options) : IDisposable
             return null;
         MeterProviderBuilder builder = Sdk.CreateMeterProviderBuilder()
             .ConfigureResource(resource => resource.AddService("workq-server", serviceVersion: ServerCommandLine.Version))
-            .AddMeter(ServerMeter.Name, "System.Runtime");
+            .AddMeter(ServerMeter.Name, "System.Runtime")
+            // This server's instruments only: servers in one process (tests) each have a meter of that name.
+            .AddView(instrument => instrument.Meter.Name == ServerMeter.Name && instrument.Meter != meter.Meter
+                ? MetricStreamConfiguration.Drop
+                : null);
         if (prometheus)
         {
             // Every scrape collects afresh: a cached answer would show counts from before it.
