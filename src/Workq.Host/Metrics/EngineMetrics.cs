@@ -44,9 +44,10 @@ internal sealed class EngineMetrics
     // starts there, which the job itself does not record. Removed when leased or gone.
     private readonly Dictionary<JobId, long> requeuedAt = [];
 
-    // Jobs leased earlier in the decision being read: a lease that runs out and goes to
-    // another worker in the same decision ends a lease that the state before it does not show.
-    private readonly List<(JobId Id, long At)> leasedHere = [];
+    // When the leased jobs were leased, from the events: a run ends at the next event of
+    // its job. As many as leases held; removed when the lease ends or the job goes.
+    private readonly Dictionary<JobId, long> leasedAt = [];
+
     private readonly HashSet<JobId> failedSeen = [];
 
     // Failed jobs per queue, as a change from the state the server started with (see
@@ -144,10 +145,15 @@ internal sealed class EngineMetrics
                 Count(command, ServerError, posted, answered);
             return;
         }
+        // The events first: a lease answered below may end a wait that began in this decision.
+        if (!decision.Events.IsEmpty)
+            JobsChanged(before, decision);
         bool requesterAnswered = false;
         for (var replies = decision.Replies; !replies.IsEmpty; replies = replies.Tail)
         {
             Outbound outbound = replies.Head;
+            if (outbound.Reply is Reply.LeaseOf lease)
+                WaitEnded(lease.Item);
             if (outbound.To == requester && !requesterAnswered)
             {
                 requesterAnswered = true;
@@ -160,8 +166,6 @@ internal sealed class EngineMetrics
         }
         if (requester >= 0 && !requesterAnswered)
             waiting[requester] = new Pending(command, posted);
-        if (!decision.Events.IsEmpty)
-            JobsChanged(before, decision);
     }
 
     /// <summary>A reply the host made itself, to a request it could not read.</summary>
@@ -196,19 +200,22 @@ internal sealed class EngineMetrics
 
     private void JobsChanged(State before, Decision decision)
     {
-        leasedHere.Clear();
         failedSeen.Clear();
         for (var events = decision.Events; !events.IsEmpty; events = events.Tail)
         {
             JobEvent? e = events.Head switch
             {
                 Event.Logged logged => logged.Item,
-                Event.Unlogged unlogged when !unlogged.Item.IsJobDeleted => unlogged.Item, // a run job's end is no delete
+                Event.Unlogged unlogged => unlogged.Item,
                 _ => null,
             };
             switch (e)
             {
                 case null:
+                    break;
+                case JobEvent.JobDeleted runEnded when events.Head.IsUnlogged:
+                    // A run job's end (or a deletion of one): no delete to count.
+                    Forget(runEnded.Item1);
                     break;
                 case JobEvent.JobAdded:
                     Bump(Added);
@@ -218,8 +225,7 @@ internal sealed class EngineMetrics
                     break;
                 case JobEvent.JobLeased leased:
                     Bump(Leased);
-                    WaitEnded(decision.State, leased.Item1, leased.at);
-                    leasedHere.Add((leased.Item1, leased.at));
+                    leasedAt[leased.Item1] = leased.at;
                     break;
                 case JobEvent.JobCompleted completed:
                     Bump(Completed);
@@ -249,12 +255,12 @@ internal sealed class EngineMetrics
                     break;
                 case JobEvent.JobExpired expired:
                     Bump(Expired);
-                    requeuedAt.Remove(expired.Item1);
+                    Forget(expired.Item1);
                     FailedMayChange(before, decision.State, expired.Item1);
                     break;
                 case JobEvent.JobDeleted deleted:
                     Bump(Deleted);
-                    requeuedAt.Remove(deleted.Item1);
+                    Forget(deleted.Item1);
                     FailedMayChange(before, decision.State, deleted.Item1);
                     break;
             }
@@ -263,13 +269,23 @@ internal sealed class EngineMetrics
 
     private void Bump(int jobEvent) => Volatile.Write(ref jobEvents[jobEvent], jobEvents[jobEvent] + 1);
 
-    /// <summary>A job was leased at <paramref name="at"/>: its wait in the queue ends.</summary>
-    private void WaitEnded(State after, JobId id, long at)
+    /// <summary>A job gone: nothing more to time for it.</summary>
+    private void Forget(JobId id)
     {
+        requeuedAt.Remove(id);
+        leasedAt.Remove(id);
+    }
+
+    /// <summary>A job was leased (as the lease's reply shows it): its wait in the queue ends.</summary>
+    private void WaitEnded(Job job)
+    {
+        if (job.Status is not Status.Leased lease)
+            return;
+        long at = lease.until - job.Ttr.Ms;
         long readyAt;
-        if (requeuedAt.Remove(id, out long requeued))
+        if (requeuedAt.Remove(job.Id, out long requeued))
             readyAt = requeued;
-        else if (after.FindJob(id) is { } job && job.Attempts == 1 && job.Fails == 0)
+        else if (job.Attempts == 1 && job.Fails == 0)
             readyAt = Math.Max(job.Created, JobModule.readySince(job)); // ready since it arrived, or since its scheduled time
         else
             return; // requeued before the server started: when is not known
@@ -280,21 +296,16 @@ internal sealed class EngineMetrics
     /// <summary>A lease ended at <paramref name="at"/>: how long it ran, by how it ended.</summary>
     private void LeaseEnded(State before, JobId id, long at, int how)
     {
-        if (!jobRun.Enabled)
-            return;
-        long leasedAt = -1;
-        for (int i = leasedHere.Count - 1; i >= 0; i--)
+        long leased;
+        if (!leasedAt.Remove(id, out leased))
         {
-            if (leasedHere[i].Id.Equals(id))
-            {
-                leasedAt = leasedHere[i].At;
-                break;
-            }
+            // Leased before the server started: the lease's end and TTR tell when.
+            if (before.FindJob(id) is not { Status: Status.Leased lease } job)
+                return;
+            leased = lease.until - job.Ttr.Ms;
         }
-        if (leasedAt < 0 && before.FindJob(id) is { Status: Status.Leased lease } job)
-            leasedAt = lease.until - job.Ttr.Ms;
-        if (leasedAt >= 0)
-            jobRun.Record((at - leasedAt) / 1000.0, new KeyValuePair<string, object?>(Attributes.JobEvent, JobEvents[how]));
+        if (jobRun.Enabled)
+            jobRun.Record((at - leased) / 1000.0, new KeyValuePair<string, object?>(Attributes.JobEvent, JobEvents[how]));
     }
 
     /// <summary>Keeps the failed count of the job's queue right: compares the job before and after the decision.</summary>
