@@ -603,7 +603,47 @@ let private loggingTests =
     ]
 
 let private shutdownTests =
-    testList "shutdown" [
+    testList "start and stop" [
+        testTask "NOTIFY_SOCKET set (systemd's Type=notify): READY=1 once the server serves, STOPPING=1 on SIGTERM" {
+            let path = Path.Combine(Path.GetTempPath(), $"workq-notify-{Guid.NewGuid():N}.sock")
+            let notifications = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified)
+            notifications.Bind(UnixDomainSocketEndPoint path)
+            let received () =
+                task {
+                    let buffer = Array.zeroCreate<byte> 4096
+                    use timeout = new Threading.CancellationTokenSource(TimeSpan.FromSeconds 30.0)
+                    let! n = notifications.ReceiveAsync(Memory buffer, SocketFlags.None, timeout.Token)
+                    return Encoding.UTF8.GetString(buffer, 0, n)
+                }
+            do!
+                tryFinallyTask
+                    (fun () ->
+                        withProcessIn [ "NOTIFY_SOCKET", path ] None [ "--listen"; "127.0.0.1:0" ] (fun sp ->
+                            task {
+                                let! ready = received ()
+                                Expect.stringContains ready "READY=1" "the first notification"
+                                // Ready means serving: both ports answer.
+                                let! ep = endPointOf sp
+                                use! c = connect ep
+                                do! call c (addReq (newId ()) "q" 60000 hour "x" []) ok
+                                close c
+                                let! line = lineOf sp "workq listening on"
+                                let http = Regex.Match(line, @"HTTP on (\S+);").Groups[1].Value
+                                let! status, _ = get (IPEndPoint.Parse http) "/healthz"
+                                Expect.equal status 200 "/healthz"
+                                use term = Process.Start("kill", [ "-TERM"; string sp.Process.Id ])
+                                let! stopping = received ()
+                                Expect.stringContains stopping "STOPPING=1" "on SIGTERM"
+                                do! sp.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds 30.0)
+                                Expect.equal sp.Process.ExitCode 0 "a clean stop"
+                            }))
+                    (fun () ->
+                        task {
+                            notifications.Dispose()
+                            File.Delete path
+                        })
+        }
+
         testTask "-shutdown-timeout sets the host's" {
             let! (server: RunningServer) = startServer [| "--listen"; "127.0.0.1:0"; "--shutdown-timeout"; "2500" |]
             do!

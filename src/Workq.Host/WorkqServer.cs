@@ -72,7 +72,10 @@ public static class WorkqServer
     {
         // No arguments for the host: the flags are ours (ServerCommandLine), not configuration keys.
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
-        bool underSystemd = SystemdHelpers.IsSystemdService();
+        // Started by systemd (its log then goes to the journal), or asked to tell a
+        // service manager when it is ready (Type=notify sets NOTIFY_SOCKET).
+        bool underSystemd = SystemdHelpers.IsSystemdService() || Environment.GetEnvironmentVariable("JOURNAL_STREAM") is { Length: > 0 };
+        bool notify = Environment.GetEnvironmentVariable("NOTIFY_SOCKET") is { Length: > 0 };
         LoggingDefaults.Add(builder.Configuration, underSystemd);
         ServerConfiguration.AddSources(builder.Configuration, commandLine);
         ServerOptions options = ServerConfiguration.Read(builder.Configuration);
@@ -80,9 +83,9 @@ public static class WorkqServer
         // The console only; its formatter and levels come from configuration (LoggingDefaults).
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole();
-        if (underSystemd)
+        if (underSystemd || notify)
         {
-            // Readiness and stopping are told to systemd (Type=notify).
+            // Readiness (once both ports serve) and stopping are told to systemd; SIGTERM stops.
             builder.Services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
             builder.Services.AddSingleton<IHostLifetime, SystemdLifetime>();
         }

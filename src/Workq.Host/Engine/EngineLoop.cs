@@ -1,11 +1,11 @@
 using System.Diagnostics;
-using EventLog = Workq.Host.CommandLog.EventLog;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.FSharp.Collections;
 using Workq.Domain;
 using Workq.Host.CommandLog;
 using Workq.Host.Metrics;
+using EventLog = Workq.Host.CommandLog.EventLog;
 
 namespace Workq.Host.Engine;
 

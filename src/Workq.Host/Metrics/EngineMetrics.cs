@@ -55,6 +55,9 @@ internal sealed class EngineMetrics
     // Kept apart from the counts of that state, which would otherwise keep its jobs alive.
     private ImmutableDictionary<string, int> failedChange = ImmutableDictionary<string, int>.Empty;
 
+    // The failed jobs per queue of the state the server started with, counted in the background.
+    private Task<Dictionary<string, int>> failedAtStart = Task.FromResult(new Dictionary<string, int>());
+
     private readonly record struct Pending(int Command, long Posted);
 
     public EngineMetrics(ServerMeter serverMeter)
@@ -76,8 +79,6 @@ internal sealed class EngineMetrics
         meter.CreateObservableCounter("workq.connections.accepted", () => Volatile.Read(ref accepted), "{connection}",
             "Connections accepted on the job port");
     }
-
-    private Task<Dictionary<string, int>> failedAtStart = Task.FromResult(new Dictionary<string, int>());
 
     /// <summary>
     /// The failed jobs per queue: those of the state the server started with, counted in
