@@ -26,7 +26,9 @@ let private samples: (string * string * (ServerOptions -> unit)) list =
       "max-stored-bytes", "1048576", (fun o -> Expect.equal o.MaxStoredBytes 1048576L "max-stored-bytes")
       "max-connections", "200", (fun o -> Expect.equal o.Connections.MaxConnections 200 "max-connections")
       "max-unsent-bytes", "65536", (fun o -> Expect.equal o.Connections.MaxUnsentBytes 65536L "max-unsent-bytes")
-      "request-timeout", "1500", (fun o -> Expect.equal o.Connections.RequestTimeout (TimeSpan.FromMilliseconds 1500.0) "request-timeout") ]
+      "request-timeout", "1500", (fun o -> Expect.equal o.Connections.RequestTimeout (TimeSpan.FromMilliseconds 1500.0) "request-timeout")
+      "http-listen", "10.1.2.3:7001", (fun o -> Expect.equal o.HttpListen (IPEndPoint(IPAddress.Parse "10.1.2.3", 7001)) "http-listen")
+      "shutdown-timeout", "2500", (fun o -> Expect.equal o.ShutdownTimeout (TimeSpan.FromMilliseconds 2500.0) "shutdown-timeout") ]
 
 let private flagNamed name = ServerFlags.All |> Seq.find (fun f -> f.Name = name)
 
@@ -74,6 +76,12 @@ let private parsing =
             Expect.isNull options.CommandLog.Path "in memory"
             Expect.equal options.CommandLog.SegmentSize CommandLogOptions.DefaultSegmentSize "segment size"
             Expect.isFalse options.CommandLog.Repair "repair"
+            Expect.equal options.HttpListen (IPEndPoint(IPAddress.Loopback, 9923)) "http-listen"
+            Expect.equal options.ShutdownTimeout (TimeSpan.FromSeconds 5.0) "shutdown-timeout"
+        }
+        test "-http-listen none turns the HTTP port off" {
+            Expect.isNull (optionsOf [ "-http-listen"; "none" ]).HttpListen "none"
+            Expect.isNull (optionsOf [ "--http-listen=NONE" ]).HttpListen "NONE"
         }
         test "a repeated flag: the last one wins, as in Go" {
             let options = optionsOf [ "-cmdlog-seg-size"; "5"; "--cmdlog-seg-size=7" ]
@@ -107,10 +115,12 @@ let private parsing =
                   "cmdlog-clean-int", "1.5", "expected a whole number of milliseconds"
                   "listen", "nowhere", "expected HOST:PORT"
                   "listen", "127.0.0.1:70000", "expected HOST:PORT"
-                  "cmdlog-repair", "maybe", "expected true or false"
                   "max-connections", "0", "expected a whole number from 1"
                   "request-timeout", "0", "expected a whole number of milliseconds"
-                  "max-stored-bytes", "1e9", "expected a whole number of bytes" ] do
+                  "max-stored-bytes", "1e9", "expected a whole number of bytes"
+                  "http-listen", "nowhere", "expected HOST:PORT with an IP address (or localhost) and a port 0-65535, or none"
+                  "shutdown-timeout", "0", "expected a whole number of milliseconds"
+                  "cmdlog-repair", "maybe", "expected true or false" ] do
                 let problem = problemOf [ $"-{name}={value}" ]
                 Expect.stringStarts problem $"invalid value \"{value}\" for flag -{name}: {expected}" $"-{name}={value}"
         }

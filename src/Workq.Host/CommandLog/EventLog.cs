@@ -5,6 +5,7 @@ using Microsoft.FSharp.Collections;
 using Workq.Domain;
 using Workq.Domain.CommandLog;
 using Workq.Host.CommandLog.Original;
+using Workq.Host.Metrics;
 
 namespace Workq.Host.CommandLog;
 
@@ -37,15 +38,16 @@ internal sealed class EventLog : IAsyncDisposable
 
     private EventLog(
         CommandLogSettings settings, DirectoryLock directoryLock, SegmentWriter writer, LogReserve reserve, bool diskFull,
-        long now, ILogger logger)
+        int replayed, long now, CommandLogMetrics metrics, ILogger logger)
     {
         this.settings = settings;
         this.directoryLock = directoryLock;
         this.writer = writer;
         this.reserve = reserve;
         this.diskFull = diskFull;
+        ReplayedEvents = replayed;
         syncer = new LogSyncer(writer, settings, logger);
-        compactor = new Compactor(settings.Directory, logger);
+        compactor = new Compactor(settings.Directory, metrics, logger);
         this.logger = logger;
         lastCompaction = now;
         compactedAt = writer.Written;
@@ -58,7 +60,7 @@ internal sealed class EventLog : IAsyncDisposable
     /// files the server cannot read, or cannot be read. A full disk does not stop it: the
     /// server starts, and changes are refused until there is room.
     /// </summary>
-    public static EventLog Open(CommandLogSettings settings, long now, ILogger logger, out State state)
+    public static EventLog Open(CommandLogSettings settings, long now, CommandLogMetrics metrics, ILogger logger, out State state)
     {
         DirectoryLock? directoryLock = null;
         LogReserve? reserve = null;
@@ -74,12 +76,10 @@ internal sealed class EventLog : IAsyncDisposable
                 new OriginalLogImporter(settings, logger).Run(contents, now);
             LoadedLog loaded = new LogLoader(settings, logger).Load(now);
             reserve = LogReserve.Open(settings.Directory);
-            writer = new SegmentWriter(settings.Directory, loaded.Segment, loaded.SegmentLength, settings.SegmentSize);
-            logger.LogInformation("Replayed {Events} events from the command log {Dir}: {Jobs} jobs",
-                loaded.Events, settings.Directory, loaded.State.Jobs.Count);
+            writer = new SegmentWriter(settings.Directory, loaded.Segment, loaded.SegmentLength, settings.SegmentSize, metrics);
             state = loaded.State;
             bool diskFull = ReserveAtStart(settings, reserve, state, logger);
-            return new EventLog(settings, directoryLock, writer, reserve, diskFull, now, logger);
+            return new EventLog(settings, directoryLock, writer, reserve, diskFull, loaded.Events, now, metrics, logger);
         }
         catch (Exception e)
         {
@@ -114,6 +114,9 @@ internal sealed class EventLog : IAsyncDisposable
 
     /// <summary>What the reserve must hold for a state: a snapshot of it, and a new segment's header.</summary>
     private static long SpaceNeeded(State state) => Snapshot.maxSize(state) + LogReserve.SegmentSpace;
+
+    /// <summary>The events replayed from the directory when it was opened.</summary>
+    public int ReplayedEvents { get; }
 
     public bool HasPending => pending.WrittenCount > 0;
 

@@ -62,11 +62,8 @@ internal sealed class Listener(
         Bind();
         // Only now, with the state restored, does the kernel take connections.
         listenSocket!.Listen(Backlog);
-        logger.LogInformation("workq listening on {EndPoint}", EndPoint);
         if (EndPoint.Address.Equals(IPAddress.Any) || EndPoint.Address.Equals(IPAddress.IPv6Any))
-            logger.LogWarning(
-                "Listening on every network interface ({EndPoint}): anyone who can reach this machine can add, take and delete jobs; "
-                + "the protocol has no authentication", EndPoint);
+            NetworkLog.EveryInterface(logger, EndPoint);
         return base.StartAsync(cancellationToken);
     }
 
@@ -100,12 +97,16 @@ internal sealed class Listener(
             client.NoDelay = true;
             var connection = new Connection(++lastConnId, client, inbox, options.Connections, accounting, connectionLogger);
             accounting.Opened(connection.Id, connection);
-            live[connection.Id] = (connection, RunAsync(connection));
+            // The peer's address is only looked up for the log.
+            string? peer = logger.IsEnabled(LogLevel.Debug) ? client.RemoteEndPoint?.ToString() ?? "?" : null;
+            if (peer is not null)
+                NetworkLog.Opened(logger, connection.Id, peer);
+            live[connection.Id] = (connection, RunAsync(connection, peer));
         }
         await timeouts;
     }
 
-    private async Task RunAsync(Connection connection)
+    private async Task RunAsync(Connection connection, string? peer)
     {
         try
         {
@@ -119,6 +120,8 @@ internal sealed class Listener(
         {
             live.TryRemove(connection.Id, out _);
             accounting.Closed(connection.Id);
+            if (peer is not null)
+                NetworkLog.Closed(logger, connection.Id, peer);
         }
     }
 

@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using Microsoft.Extensions.Logging;
 using Workq.Domain;
 using Workq.Host.Engine;
+using Workq.Host.Metrics;
 
 namespace Workq.Host.Network;
 
@@ -89,7 +90,7 @@ internal static class RequestReader
                         return;
                     if (status == FrameStatus.Fatal)
                     {
-                        Add(pending, connection, Input.NewReject(connection.Id, error!), mayBlock: false, mayBeLarge: false);
+                        Add(pending, connection, Input.NewReject(connection.Id, error!), mayBlock: false, mayBeLarge: false, CommandNames.OfLine(line));
                         return;
                     }
                     AddParsed(pending, connection, line, data);
@@ -120,15 +121,19 @@ internal static class RequestReader
         }
         else
         {
-            Add(pending, connection, Input.NewReject(connection.Id, parsed.ErrorValue), mayBlock: false, mayBeLarge: false);
+            Add(pending, connection, Input.NewReject(connection.Id, parsed.ErrorValue), mayBlock: false, mayBeLarge: false, CommandNames.OfLine(line));
         }
     }
 
-    /// <summary>Counts the input as posted (for flow control) and gathers it.</summary>
-    private static void Add(List<EngineMessage> pending, Connection connection, Input input, bool mayBlock, bool mayBeLarge)
+    /// <summary>
+    /// Counts the input as posted (for flow control) and gathers it; <paramref name="command"/>
+    /// names a request that did not parse.
+    /// </summary>
+    private static void Add(
+        List<EngineMessage> pending, Connection connection, Input input, bool mayBlock, bool mayBeLarge, int command = CommandNames.Unknown)
     {
         connection.Flow.Posted(mayBlock, mayBeLarge);
-        pending.Add(new EngineMessage.Decide(input));
+        pending.Add(new EngineMessage.Decide(input) { Command = command });
     }
 
     private static void Flush(Connection connection, List<EngineMessage> pending)
