@@ -222,7 +222,7 @@ let private finish conn (job: Job) outcome event now step =
 /// A new job is refused when its payload would take the stored bytes past the limit;
 /// results are never refused (see `Limits`).
 let private outOfRoom (limits: Limits) (payload: byte[]) (state: State) =
-    state.StoredBytes + payload.LongLength > limits.MaxStoredBytes
+    not (Limits.admits limits state.StoredBytes payload.LongLength)
 
 let private outOfMemory (limits: Limits) =
     ServerError(sprintf "Out of memory: stored payloads and results would exceed %d bytes" limits.MaxStoredBytes)

@@ -11,3 +11,16 @@ type Limits =
 module Limits =
     /// No limit: for imports, tools and tests about something else.
     let none = { MaxStoredBytes = System.Int64.MaxValue }
+
+    /// Whether a new job of `payloadBytes` fits beside the `storedBytes` the jobs hold.
+    let admits (limits: Limits) (storedBytes: int64) (payloadBytes: int64) =
+        storedBytes + payloadBytes <= limits.MaxStoredBytes
+
+    /// Whether the limit refuses `command` while the jobs hold `storedBytes`: only a new
+    /// job (add, schedule, run) is ever refused.
+    let refuses (limits: Limits) (storedBytes: int64) (command: Command) =
+        match command with
+        | Add spec
+        | Schedule(spec, _) -> not (admits limits storedBytes spec.Payload.LongLength)
+        | Run spec -> not (admits limits storedBytes spec.Payload.LongLength)
+        | _ -> false

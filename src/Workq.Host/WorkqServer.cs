@@ -94,13 +94,14 @@ public static class WorkqServer
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.CommandLog);
         builder.Services.AddSingleton(options.Limits());
-        builder.Services.AddSingleton(new ServerAccounting(options.Connections.MaxConnections));
+        builder.Services.AddSingleton(new ServerAccounting(options.Connections));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServerMeter>();
         builder.Services.AddSingleton<EngineMetrics>();
         builder.Services.AddSingleton<CommandLogMetrics>();
         builder.Services.AddSingleton<StateGauges>();
+        builder.Services.AddSingleton<LimitMetrics>();
         builder.Services.AddSingleton<MetricsExport>();
         builder.Services.AddSingleton<PublishedState>();
         builder.Services.AddSingleton<LogHealth>();

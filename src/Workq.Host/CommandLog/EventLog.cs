@@ -78,8 +78,12 @@ internal sealed class EventLog : IAsyncDisposable
             reserve = LogReserve.Open(settings.Directory);
             writer = new SegmentWriter(settings.Directory, loaded.Segment, loaded.SegmentLength, settings.SegmentSize, metrics);
             state = loaded.State;
-            bool diskFull = ReserveAtStart(settings, reserve, state, logger);
-            return new EventLog(settings, directoryLock, writer, reserve, diskFull, loaded.Events, now, metrics, logger);
+            IOException? noRoom = ReserveAtStart(settings, reserve, state, logger);
+            return new EventLog(
+                settings, directoryLock, writer, reserve, noRoom is not null && FileSpace.IsFull(noRoom), loaded.Events, now, metrics, logger)
+            {
+                StartProblem = noRoom?.Message,
+            };
         }
         catch (Exception e)
         {
@@ -94,21 +98,21 @@ internal sealed class EventLog : IAsyncDisposable
 
     /// <summary>
     /// Takes the room the first compaction needs; on a disk without it, says that changes
-    /// wait for room. Returns whether the disk is full.
+    /// wait for room, and returns why.
     /// </summary>
-    private static bool ReserveAtStart(CommandLogSettings settings, LogReserve reserve, State state, ILogger logger)
+    private static IOException? ReserveAtStart(CommandLogSettings settings, LogReserve reserve, State state, ILogger logger)
     {
         try
         {
             reserve.Fit(SpaceNeeded(state));
-            return false;
+            return null;
         }
         catch (IOException e)
         {
             logger.LogWarning(
                 "The disk of the command log {Dir} has no room ({Reason}): the server starts, and refuses changes until there is room",
                 settings.Directory, e.Message);
-            return FileSpace.IsFull(e);
+            return e;
         }
     }
 
@@ -117,6 +121,9 @@ internal sealed class EventLog : IAsyncDisposable
 
     /// <summary>The events replayed from the directory when it was opened.</summary>
     public int ReplayedEvents { get; }
+
+    /// <summary>Why the log could not take the room it needs when opened (changes are refused until it can); null if it could.</summary>
+    public string? StartProblem { get; private init; }
 
     public bool HasPending => pending.WrittenCount > 0;
 

@@ -67,6 +67,9 @@ internal sealed class EngineLoop(
         else
         {
             log = EventLog.Open(settings, now, logMetrics, logger, out state);
+            // Started on a full disk: not ready until an append succeeds.
+            if (log.StartProblem is { } problem)
+                logHealth.Failed(problem);
             // Replay leaves a heap grown by its garbage that the collector keeps for a long
             // time (measured: twice the RSS per job of the same jobs added over TCP). One
             // compacting collection before serving gives it back.

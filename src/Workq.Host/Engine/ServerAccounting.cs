@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.FSharp.Collections;
 using Workq.Host.Memory;
+using Workq.Host.Network;
 
 namespace Workq.Host.Engine;
 
@@ -9,6 +10,9 @@ internal interface IHeldMemory
 {
     /// <summary>Bytes of buffers held now: requests received and not yet read, replies written and not yet sent.</summary>
     long HeldBytes { get; }
+
+    /// <summary>Reply bytes not yet sent: replies queued (by their estimated size) and bytes written for the socket.</summary>
+    long UnsentBytes { get; }
 }
 
 /// <summary>
@@ -24,14 +28,22 @@ internal sealed class ServerAccounting
     private int open;
     private long rejected;
     private long timedOut;
+    private long pauses;
     private long storedBytes;
     private int jobs;
     private long peakConnectionBytes;
 
-    public ServerAccounting(int maxConnections) => MaxConnections = maxConnections;
+    public ServerAccounting(ConnectionOptions options)
+    {
+        MaxConnections = options.MaxConnections;
+        MaxUnsentBytes = options.MaxUnsentBytes;
+    }
 
     /// <summary>Connections served at once, at most.</summary>
     public int MaxConnections { get; }
+
+    /// <summary>A connection's unsent reply bytes beyond which its requests are not read.</summary>
+    public long MaxUnsentBytes { get; }
 
     /// <summary>TCP connections open now.</summary>
     public int Connections => Volatile.Read(ref open);
@@ -41,6 +53,9 @@ internal sealed class ServerAccounting
 
     /// <summary>Connections closed because a request stayed unfinished too long.</summary>
     public long TimedOutRequests => Interlocked.Read(ref timedOut);
+
+    /// <summary>Times a connection's requests waited because more than <see cref="MaxUnsentBytes"/> of its replies were unsent.</summary>
+    public long Pauses => Interlocked.Read(ref pauses);
 
     /// <summary>The most bytes one connection has held at any moment since the server started.</summary>
     public long PeakConnectionBytes => Interlocked.Read(ref peakConnectionBytes);
@@ -75,6 +90,9 @@ internal sealed class ServerAccounting
 
     public void RequestTimedOut() => Interlocked.Increment(ref timedOut);
 
+    /// <summary>A connection's requests wait until its client reads its replies.</summary>
+    public void Paused() => Interlocked.Increment(ref pauses);
+
     /// <summary>A connection took another buffer and now holds <paramref name="bytes"/>.</summary>
     public void Held(long bytes)
     {
@@ -107,6 +125,24 @@ internal sealed class ServerAccounting
             largest = Math.Max(largest, held);
         }
         return (total, largest);
+    }
+
+    /// <summary>
+    /// The reply bytes all connections have not sent yet, and how many connections are
+    /// past <see cref="MaxUnsentBytes"/> (their requests are not read until their clients read).
+    /// </summary>
+    public (long Total, int Paused) Unsent()
+    {
+        long total = 0;
+        int paused = 0;
+        foreach (IHeldMemory connection in connections.Values)
+        {
+            long unsent = connection.UnsentBytes;
+            total += unsent;
+            if (unsent > MaxUnsentBytes)
+                paused++;
+        }
+        return (total, paused);
     }
 
     /// <summary>The keys <c>inspect server</c> shows after the core's, in this order.</summary>

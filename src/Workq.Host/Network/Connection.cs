@@ -52,7 +52,7 @@ internal sealed class Connection : IHeldMemory
         Input = new Pipe(new PipeOptions(
             pool: InputMemory, readerScheduler: PipeScheduler.Inline, minimumSegmentSize: BufferSize,
             pauseWriterThreshold: InputPauseBytes, resumeWriterThreshold: InputResumeBytes, useSynchronizationContext: false));
-        Flow = new ConnectionFlow(options.MaxUnsentBytes);
+        Flow = new ConnectionFlow(options.MaxUnsentBytes, accounting.Paused);
         Replies = new ConnectionReplies(Flow);
     }
 
@@ -72,6 +72,8 @@ internal sealed class Connection : IHeldMemory
     public byte[] FirstBuffer { get; } = new byte[FirstBufferSize];
 
     public long HeldBytes => FirstBufferSize + InputMemory.Held + OutputMemory.Held;
+
+    public long UnsentBytes => Flow.Unsent;
 
     private void Grown() => Accounting.Held(HeldBytes);
 

@@ -6,8 +6,10 @@ namespace Workq.Host.Network;
 /// share, so a client that pipelines without reading cannot grow the server's memory.
 /// Every request is counted here when posted and again when its one reply is written
 /// (<see cref="ConnectionReplies"/>, on the engine's loop); nothing else keeps count.
+/// <paramref name="paused"/> is told each time the reader waits for its client to read
+/// its replies.
 /// </summary>
-internal sealed class ConnectionFlow(long maxUnsentBytes)
+internal sealed class ConnectionFlow(long maxUnsentBytes, Action paused)
 {
     /// <summary>Requests posted to the engine and not yet answered.</summary>
     public const int MaxUnanswered = 64;
@@ -90,6 +92,7 @@ internal sealed class ConnectionFlow(long maxUnsentBytes)
     /// </summary>
     public async ValueTask<bool> WaitToPostAsync(CancellationToken cancellationToken)
     {
+        bool toldPaused = false;
         while (true)
         {
             if (closed)
@@ -98,6 +101,11 @@ internal sealed class ConnectionFlow(long maxUnsentBytes)
                 return false;
             if (MayPostNow())
                 return true;
+            if (!toldPaused && Interlocked.Read(ref unsent) > maxUnsentBytes)
+            {
+                toldPaused = true;
+                paused();
+            }
             await changed.WaitAsync(cancellationToken);
         }
     }
