@@ -555,6 +555,16 @@ let storedBytesLimit =
             refused |> within 2 (Request(1, Schedule(spec 2 "q", t0 + ms 1000L))) |> expect [ 1, outOfMemory ] |> ignore
             refused |> within 2 (Request(1, run 2 "q" 100 100)) |> expect [ 1, outOfMemory ] |> ignore
         }
+        test "Limits.refuses, the host's reading of a refusal, holds exactly when the limit refused" {
+            let sim = connected [ 1 ] |> within 0 (Request(1, add 1 "q"))
+            for command in [ add 2 "q"; Schedule(spec 2 "q", t0 + ms 1000L); run 2 "q" 100 100 ] do
+                let refused = sim |> within 1 (Request(1, command)) |> expect [ 1, outOfMemory ]
+                Expect.isTrue (Limits.refuses limits refused.State.StoredBytes command) $"refused: %A{command}"
+            let roomy = connected [ 1 ]
+            Expect.isFalse (Limits.refuses limits roomy.State.StoredBytes (add 2 "q")) "an add that fits"
+            for command in [ lease [ "q" ] 0; complete 1 "a result of 20 bytes"; Delete(jobId 1); Inspect InspectServer ] do
+                Expect.isFalse (Limits.refuses { MaxStoredBytes = 0L } 1_000L command) $"never refused: %A{command}"
+        }
         test "a client error comes before the limit" {
             connected [ 1 ] |> within 0 (Request(1, add 1 "q"))
             |> within 1 (Request(1, add 1 "q")) |> expect [ 1, ClientError DuplicateJob ]

@@ -633,6 +633,15 @@ let private loggingTests =
                     })
         }
 
+        testTask "-listen 0.0.0.0: a warning that anyone who reaches the machine may use the server" {
+            do!
+                withProcess [ "--listen"; "0.0.0.0:0" ] (fun sp ->
+                    task {
+                        let! line = lineOf sp "every network interface"
+                        Expect.isMatch line @"warn: Workq\.Host\.Network\.Listener\[3\] Listening on every network interface \(0\.0\.0\.0:\d+\): .*no authentication" "the warning"
+                    })
+        }
+
         logTest "the start line gives the command log, its sync policy and what the replay found" (fun dir ->
             task {
                 do! withClient dir [] (fun c -> task { do! call c (addReq (newId ()) "q" 60000 hour "x" []) ok })

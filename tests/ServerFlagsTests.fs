@@ -78,6 +78,11 @@ let private parsing =
             Expect.isFalse options.CommandLog.Repair "repair"
             Expect.equal options.HttpListen (IPEndPoint(IPAddress.Loopback, 9923)) "http-listen"
             Expect.equal options.ShutdownTimeout (TimeSpan.FromSeconds 5.0) "shutdown-timeout"
+            Expect.equal options.Connections.RequestTimeout (TimeSpan.FromSeconds 30.0) "request-timeout"
+            Expect.equal options.Connections.MaxConnections 10_000 "max-connections"
+            Expect.equal options.Connections.MaxUnsentBytes (4L * 1024L * 1024L) "max-unsent-bytes"
+            Expect.equal options.MaxStoredBytes 0L "max-stored-bytes: 0, half the memory available"
+            Expect.equal (options.Limits().MaxStoredBytes) (GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2L) "the limit it makes"
         }
         test "-http-listen none turns the HTTP port off" {
             Expect.isNull (optionsOf [ "-http-listen"; "none" ]).HttpListen "none"
