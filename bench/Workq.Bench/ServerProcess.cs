@@ -63,8 +63,16 @@ public sealed class ServerProcess : IAsyncDisposable
         IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = FreePort();
-        return StartAsync(WorkqExe(repoRoot), [$"--listen", $"127.0.0.1:{port}", .. extraArgs], port, cancel, environment);
+        return StartAsync(WorkqExe(repoRoot), [.. WorkqPorts(port), .. extraArgs], port, cancel, environment);
     }
+
+    /// <summary>
+    /// The job port, and the HTTP side on a free port of its own: on as by default, but
+    /// never on the default port, which another server on the machine may hold. A later
+    /// <c>--http-listen</c> in the extra flags wins, as the last of a repeated flag does.
+    /// </summary>
+    static string[] WorkqPorts(int port) =>
+        ["--listen", $"127.0.0.1:{port}", "--http-listen", $"127.0.0.1:{FreePort()}"];
 
     /// <summary>
     /// A fresh Workq host whose HTTP side listens on a port of its own, its <c>/metrics</c>
@@ -85,7 +93,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public static ServerProcess LaunchWorkq(string repoRoot, IReadOnlyList<string> extraArgs)
     {
         var port = FreePort();
-        return Launch(WorkqExe(repoRoot), [$"--listen", $"127.0.0.1:{port}", .. extraArgs], port);
+        return Launch(WorkqExe(repoRoot), [.. WorkqPorts(port), .. extraArgs], port);
     }
 
     static string WorkqExe(string repoRoot) => Path.Combine(repoRoot, "src", "Workq.Host", "bin", "Release", "net10.0", "workq-server");

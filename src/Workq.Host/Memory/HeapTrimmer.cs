@@ -8,8 +8,8 @@ namespace Workq.Host.Memory;
 /// Gives memory back after a burst. The collector returns freed memory to the system only
 /// as it collects, and an idle server does not collect: after a flood of jobs that then
 /// expired it stayed at its peak (measured: 2.5 GB resident with no job left, a minute
-/// later; now 60 MB), and so after 300 connections holding 1 MiB requests had timed out
-/// (365 MB; now 86 MB). So once the server has been quiet a while and holds much more
+/// later, without this; 60 MB with it), and so after 300 connections holding 1 MiB
+/// requests had timed out (365 MB without; 86 MB with). So once the server has been quiet a while and holds much more
 /// than its jobs and its connections' buffers explain, one aggressive, compacting full
 /// collection gives the rest back. It pauses the server, which is why it waits for quiet,
 /// and is worth it only when little is live.
