@@ -263,7 +263,13 @@ let serverStats: Gen<ServerStats> =
         let! started = instant
         let! jobs = count
         let! queues = count
-        return { ActiveClients = clients; EvictedJobs = evicted; Started = started; Jobs = jobs; Queues = queues }
+        let! stored = Gen.choose64 (0L, Int64.MaxValue)
+        let! maxStored = Gen.choose64 (0L, Int64.MaxValue)
+        let hostKey = Gen.zip (Gen.elements [ "connections"; "connection-bytes"; "x-y" ]) (Gen.choose64 (0L, Int64.MaxValue))
+        let! hostKeys = Gen.choose (0, 3) |> Gen.bind (fun n -> Gen.listOfLength n hostKey)
+        return
+            { ActiveClients = clients; EvictedJobs = evicted; Started = started; Jobs = jobs; Queues = queues
+              StoredBytes = stored; MaxStoredBytes = maxStored; HostKeys = hostKeys }
     }
 
 /// Record replies, with few records each: jobs may carry a megabyte.

@@ -233,14 +233,16 @@ let private jobKeys (job: Job) =
 
 let private queueKeys = [ "ready-len"; "scheduled-len"; "leased-len"; "workers" ]
 
-let private serverKeys = [ "active-clients"; "evicted-jobs"; "started"; "jobs"; "queues" ]
+let private serverKeys (s: ServerStats) =
+    [ "active-clients"; "evicted-jobs"; "started"; "jobs"; "queues"; "stored-bytes"; "max-stored-bytes" ]
+    @ (s.HostKeys |> List.map fst)
 
 /// The label and keys each record should have.
 let private expected =
     function
     | JobRecords jobs -> jobs |> List.map (fun j -> string j.Id, jobKeys j)
     | QueueRecords queues -> queues |> List.map (fun q -> q.Name.Value, queueKeys)
-    | ServerRecord _ -> [ "server", serverKeys ]
+    | ServerRecord s -> [ "server", serverKeys s ]
     | _ -> []
 
 let private replies =

@@ -21,6 +21,8 @@ type ClientError =
     | DuplicateJob
     | DuplicateResult
     | LineTooLong
+    /// A request left unfinished, with nothing more sent, for longer than the server waits.
+    | RequestTimedOut
 
 module ClientError =
     let text =
@@ -44,3 +46,4 @@ module ClientError =
         | DuplicateJob -> "Duplicate job"
         | DuplicateResult -> "Duplicate result"
         | LineTooLong -> "Line too long"
+        | RequestTimedOut -> "Request timed out"

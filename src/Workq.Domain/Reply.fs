@@ -16,7 +16,13 @@ type ServerStats =
       Started: Instant
       /// Jobs held, finished or not.
       Jobs: int
-      Queues: int }
+      Queues: int
+      /// The payload and result bytes the jobs hold, and the limit on them.
+      StoredBytes: int64
+      MaxStoredBytes: int64
+      /// What only the host knows (its connections, their buffers), as further keys in
+      /// the host's order; the core leaves it empty.
+      HostKeys: (string * int64) list }
 
 type Reply =
     /// `+OK`
