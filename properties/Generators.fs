@@ -84,6 +84,17 @@ let page: Gen<Page> =
         return { Offset = offset; Limit = limit }
     }
 
+/// Tokens of every length and character `auth` takes, `=` included (which only the
+/// grammar reads).
+let token: Gen<Token> =
+    let chars = [ '!' .. '~' ] |> List.filter ((<>) '-')
+    gen {
+        let! length = Gen.frequency [ 1, Gen.elements [ 1; Token.maxLength ]; 4, Gen.choose (1, 64) ]
+        let! first = Gen.elements chars
+        let! rest = Gen.arrayOfLength (length - 1) (Gen.elements ('-' :: chars))
+        return String(Array.append [| first |] rest) |> Token.tryCreate |> get "token"
+    }
+
 // ---- commands -------------------------------------------------------------------
 
 let newJob: Gen<NewJob> =
@@ -137,7 +148,8 @@ let command: Gen<Command> =
           Gen.zip jobId data |> Gen.map Complete
           Gen.zip jobId data |> Gen.map Fail
           jobId |> Gen.map Delete
-          inspection |> Gen.map Inspect ]
+          inspection |> Gen.map Inspect
+          token |> Gen.map Auth ]
 
 // ---- arbitrary lines ------------------------------------------------------------
 
@@ -154,7 +166,7 @@ let line: Gen<string> =
 let tokenSoup: Gen<string> =
     let words =
         [ "add"; "schedule"; "run"; "result"; "lease"; "complete"; "fail"; "delete"; "inspect job"; "inspect jobs"
-          "inspect scheduled-jobs"; "inspect queue"; "inspect queues"; "inspect server"; "inspect" ]
+          "inspect scheduled-jobs"; "inspect queue"; "inspect queues"; "inspect server"; "inspect"; "auth" ]
     let number = Gen.choose64 (0L, Int64.MaxValue) |> Gen.map string
     let token =
         Gen.oneof
@@ -164,7 +176,8 @@ let tokenSoup: Gen<string> =
               Gen.elements
                   [ "0"; "1"; "-1"; "+1"; "00"; "99999999999999999999"; "1048576"; "1048577"; "4294967296"; "86400001"
                     "2026-02-30T00:00:00Z"; "2026-01-01T00:00:00.5Z"; "-priority=1"; "-priority=-2147483649"
-                    "-max-attempts=256"; "-max-fails=0"; "-x=1"; "-="; "-a=b=c"; "-"; "="; "--"; "\000"; "\u00ff" ]
+                    "-max-attempts=256"; "-max-fails=0"; "-x=1"; "-="; "-a=b=c"; "-"; "="; "--"; "\000"; "\u00ff"
+                    "s3cr3t"; "-token"; "a=b"; "\u007f" ]
               line ]
     gen {
         let! word = Gen.elements words

@@ -320,6 +320,7 @@ let private command (limits: Limits) conn cmd (now: Instant) acc =
         | None -> say conn NotFound acc
         | Some _ -> acc |> say conn Done |> drop id
     | Inspect inspection -> say conn (inspect limits m inspection) acc
+    | Auth _ -> say conn Done acc
 
 let private disconnect conn acc =
     let acc =

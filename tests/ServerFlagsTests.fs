@@ -28,7 +28,13 @@ let private samples: (string * string * (ServerOptions -> unit)) list =
       "max-unsent-bytes", "65536", (fun o -> Expect.equal o.Connections.MaxUnsentBytes 65536L "max-unsent-bytes")
       "request-timeout", "1500", (fun o -> Expect.equal o.Connections.RequestTimeout (TimeSpan.FromMilliseconds 1500.0) "request-timeout")
       "http-listen", "10.1.2.3:7001", (fun o -> Expect.equal o.HttpListen (IPEndPoint(IPAddress.Parse "10.1.2.3", 7001)) "http-listen")
-      "shutdown-timeout", "2500", (fun o -> Expect.equal o.ShutdownTimeout (TimeSpan.FromMilliseconds 2500.0) "shutdown-timeout") ]
+      "shutdown-timeout", "2500", (fun o -> Expect.equal o.ShutdownTimeout (TimeSpan.FromMilliseconds 2500.0) "shutdown-timeout")
+      "tls-cert", "/etc/workq/server.pem", (fun o -> Expect.equal o.Tls.CertificatePath "/etc/workq/server.pem" "tls-cert")
+      "tls-key", "/etc/workq/server.key", (fun o -> Expect.equal o.Tls.KeyPath "/etc/workq/server.key" "tls-key")
+      "tls-key-password", "pa55", (fun o -> Expect.equal o.Tls.KeyPassword "pa55" "tls-key-password")
+      "tls-client-ca", "/etc/workq/clients.pem", (fun o -> Expect.equal o.Tls.ClientCaPath "/etc/workq/clients.pem" "tls-client-ca")
+      "auth-tokens", "/etc/workq/tokens", (fun o -> Expect.equal o.AuthTokens "/etc/workq/tokens" "auth-tokens")
+      "insecure", "true", (fun o -> Expect.isTrue o.Insecure "insecure") ]
 
 let private flagNamed name = ServerFlags.All |> Seq.find (fun f -> f.Name = name)
 
@@ -83,6 +89,9 @@ let private parsing =
             Expect.equal options.Connections.MaxUnsentBytes (4L * 1024L * 1024L) "max-unsent-bytes"
             Expect.equal options.MaxStoredBytes 0L "max-stored-bytes: 0, half the memory available"
             Expect.equal (options.Limits().MaxStoredBytes) (GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2L) "the limit it makes"
+            Expect.isFalse options.Tls.Enabled "no TLS"
+            Expect.isNull options.AuthTokens "no tokens"
+            Expect.isFalse options.Insecure "not insecure"
         }
         test "-http-listen none turns the HTTP port off" {
             Expect.isNull (optionsOf [ "-http-listen"; "none" ]).HttpListen "none"

@@ -19,7 +19,7 @@ public static class Cli
     /// <param name="stdin">Where payloads given as <c>-</c> or <c>--stdin</c> are read from (as bytes).</param>
     /// <param name="stdout">Where output goes; payloads and results are written to it raw.</param>
     /// <param name="stderr">Where errors, and the description of a raw payload or result, go.</param>
-    /// <param name="environment">The variables the tool reads (<c>WORKQ_SERVER</c>).</param>
+    /// <param name="environment">The variables the tool reads (<c>WORKQ_SERVER</c>, <c>WORKQ_AUTH_TOKEN</c>, <c>WORKQ_TLS*</c>).</param>
     /// <param name="cancellationToken">Stops a waiting request (Ctrl-C); the tool then exits with 130.</param>
     /// <returns>The exit code; see <see cref="ExitCodes"/>.</returns>
     public static async Task<int> RunAsync(
@@ -66,7 +66,6 @@ public static class Cli
         {
             new HelpOption(),
             VersionAction.CreateOption(),
-            context.Server,
             AddCommand.Create(context),
             ScheduleCommand.Create(context),
             RunCommand.Create(context),
@@ -77,6 +76,8 @@ public static class Cli
             DeleteCommand.Create(context),
             InspectCommand.Create(context),
         };
+        foreach (Option option in context.Global)
+            root.Options.Add(option);
         HelpWithExtras.Install(root);
         return root;
     }

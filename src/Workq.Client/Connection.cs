@@ -1,13 +1,16 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Text;
 
 namespace Workq.Client;
 
 /// <summary>
-/// One TCP connection to the server, used by one request at a time: it sends a request's
-/// bytes in one write and reads the reply through its own buffer (lines, words and sized
-/// data blocks). Any failure leaves it unusable: the caller then disposes it.
+/// One TCP connection to the server (TLS over it, if asked for), used by one request at a
+/// time: it sends a request's bytes in one write and reads the reply through its own
+/// buffer (lines, words and sized data blocks). Any failure leaves it unusable: the caller
+/// then disposes it.
 /// </summary>
 internal sealed class Connection : IDisposable
 {
@@ -15,41 +18,63 @@ internal sealed class Connection : IDisposable
     private const int MaxLineLength = 64 * 1024;
 
     private readonly Socket socket;
+    private readonly SslStream? tls;
     private byte[] buffer = new byte[8 * 1024];
     // Received bytes not yet read: buffer[start .. end - 1].
     private int start;
     private int end;
 
-    private Connection(Socket socket) => this.socket = socket;
+    private Connection(Socket socket, SslStream? tls)
+    {
+        this.socket = socket;
+        this.tls = tls;
+    }
 
-    /// <summary>Connects, failing with <see cref="WorkqConnectionException"/> after <paramref name="timeout"/>.</summary>
-    public static async Task<Connection> OpenAsync(ServerAddress address, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects, and does the TLS handshake if <paramref name="tls"/> is given, failing with
+    /// <see cref="WorkqConnectionException"/> after <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<Connection> OpenAsync(
+        ServerAddress address, ClientTls? tls, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        SslStream? stream = null;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         try
         {
             await socket.ConnectAsync(new DnsEndPoint(address.Host, address.Port), deadline.Token);
-            return new Connection(socket);
+            if (tls is not null)
+            {
+                stream = new SslStream(new NetworkStream(socket, ownsSocket: true));
+                await stream.AuthenticateAsClientAsync(tls.Options(), deadline.Token);
+            }
+            return new Connection(socket, stream);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e)
         {
+            stream?.Dispose();
             socket.Dispose();
-            throw new WorkqConnectionException(
-                $"Could not connect to the Workq server at {address} within {timeout.TotalSeconds:0.###} s.", requestSent: false);
+            throw e switch
+            {
+                OperationCanceledException when !cancellationToken.IsCancellationRequested => new WorkqConnectionException(
+                    $"Could not connect to the Workq server at {address} within {timeout.TotalSeconds:0.###} s.", requestSent: false),
+                SocketException => new WorkqConnectionException(
+                    $"Could not connect to the Workq server at {address}: {e.Message}", requestSent: false, e),
+                AuthenticationException or IOException => new WorkqConnectionException(
+                    $"The TLS handshake with the Workq server at {address} failed: {Describe(e)}", requestSent: false, e),
+                _ => e,
+            };
         }
-        catch (SocketException e)
-        {
-            socket.Dispose();
-            throw new WorkqConnectionException(
-                $"Could not connect to the Workq server at {address}: {e.Message}", requestSent: false, e);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+    }
+
+    /// <summary>An exception's message with those of its causes (TLS tells the reason in an inner one).</summary>
+    private static string Describe(Exception e)
+    {
+        var text = new StringBuilder(e.Message.TrimEnd('.'));
+        for (Exception? inner = e.InnerException; inner is not null; inner = inner.InnerException)
+            text.Append(": ").Append(inner.Message.TrimEnd('.'));
+        return text.ToString();
     }
 
     /// <summary>
@@ -71,6 +96,11 @@ internal sealed class Connection : IDisposable
 
     public async ValueTask SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
+        if (tls is not null)
+        {
+            await tls.WriteAsync(bytes, cancellationToken);
+            return;
+        }
         // One call hands the whole request over; the loop only covers a partial send.
         while (!bytes.IsEmpty)
         {
@@ -137,7 +167,7 @@ internal sealed class Connection : IDisposable
         // The rest goes straight into the result, without passing through the buffer.
         while (copied < size)
         {
-            int received = await socket.ReceiveAsync(data.AsMemory(copied), SocketFlags.None, cancellationToken);
+            int received = await ReceiveAsync(data.AsMemory(copied), cancellationToken);
             if (received == 0)
                 throw Closed();
             copied += received;
@@ -150,7 +180,14 @@ internal sealed class Connection : IDisposable
         return data;
     }
 
-    public void Dispose() => socket.Dispose();
+    public void Dispose()
+    {
+        tls?.Dispose();
+        socket.Dispose();
+    }
+
+    private ValueTask<int> ReceiveAsync(Memory<byte> into, CancellationToken cancellationToken) =>
+        tls is null ? socket.ReceiveAsync(into, SocketFlags.None, cancellationToken) : tls.ReadAsync(into, cancellationToken);
 
     /// <summary>Receives more bytes after those buffered, making room first.</summary>
     private async ValueTask FillAsync(CancellationToken cancellationToken)
@@ -169,7 +206,7 @@ internal sealed class Connection : IDisposable
             start = 0;
             end = unread;
         }
-        int received = await socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, cancellationToken);
+        int received = await ReceiveAsync(buffer.AsMemory(end), cancellationToken);
         if (received == 0)
             throw Closed();
         end += received;

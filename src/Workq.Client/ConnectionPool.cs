@@ -4,11 +4,12 @@ namespace Workq.Client;
 
 /// <summary>
 /// Hands out connections for one request each. Idle ones are kept for reuse, up to a
-/// limit; when none is idle a new one is opened, so a request never waits for another
-/// (a lease blocked on the server holds its own connection). Disposing the pool closes
-/// every connection it opened, idle or in use.
+/// limit; when none is idle a new one is opened (with TLS and its token, if the client has
+/// them), so a request never waits for another (a lease blocked on the server holds its
+/// own connection). Disposing the pool closes every connection it opened, idle or in use.
 /// </summary>
-internal sealed class ConnectionPool(ServerAddress address, TimeSpan connectTimeout, int maxIdle) : IDisposable
+internal sealed class ConnectionPool(ServerAddress address, ClientTls? tls, string? authToken, TimeSpan connectTimeout, int maxIdle)
+    : IDisposable
 {
     private readonly Lock gate = new();
     private readonly Stack<Connection> idle = new();
@@ -36,14 +37,37 @@ internal sealed class ConnectionPool(ServerAddress address, TimeSpan connectTime
                 return connection;
             Discard(connection); // closed by the server while idle (e.g. it restarted)
         }
-        Connection opened = await Connection.OpenAsync(address, connectTimeout, cancellationToken);
+        Connection opened = await Connection.OpenAsync(address, tls, connectTimeout, cancellationToken);
         open[opened] = 0;
+        if (authToken is not null)
+            await AuthenticateAsync(opened, authToken, cancellationToken);
         if (IsDisposed)
         {
             Discard(opened);
             throw new ObjectDisposedException(nameof(WorkqClient));
         }
         return opened;
+    }
+
+    /// <summary>
+    /// Sends the token on a new connection. The server's refusal (<c>Authentication
+    /// failed</c>) fails the request that opened it, as a <see cref="WorkqClientErrorException"/>.
+    /// </summary>
+    private async Task AuthenticateAsync(Connection connection, string token, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var request = new Request("auth").Word(token).EndLine();
+            await connection.SendAsync(request.Bytes, cancellationToken);
+            await Replies.DoneAsync(connection, request.Command, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            Discard(connection);
+            if (e is IOException or System.Net.Sockets.SocketException or InvalidDataException)
+                throw new WorkqConnectionException($"Sending the token to the Workq server at {address} failed: {e.Message}", requestSent: false, e);
+            throw;
+        }
     }
 
     /// <summary>Takes back a connection whose last reply was read in full.</summary>

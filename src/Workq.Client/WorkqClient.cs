@@ -51,8 +51,15 @@ public sealed partial class WorkqClient : IDisposable, IAsyncDisposable
         if (options.ConnectTimeout <= TimeSpan.Zero && options.ConnectTimeout != Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(options), options.ConnectTimeout, "ConnectTimeout must be positive.");
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxPooledConnections, nameof(options));
-        pool = new ConnectionPool(address, options.ConnectTimeout, options.MaxPooledConnections);
+        if (options.AuthToken is { } token && !IsToken(token))
+            throw new ArgumentException(
+                "AuthToken must be 1 to 1024 visible ASCII characters, not beginning with '-', as in the server's token file.", nameof(options));
+        pool = new ConnectionPool(
+            address, ClientTls.From(options, address), options.AuthToken, options.ConnectTimeout, options.MaxPooledConnections);
     }
+
+    private static bool IsToken(string token) =>
+        token.Length is >= 1 and <= 1024 && token[0] != '-' && token.All(c => c is >= '!' and <= '~');
 
     /// <summary>The server's address, <c>HOST:PORT</c>.</summary>
     public string Server => pool.Address.ToString();

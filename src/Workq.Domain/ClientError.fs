@@ -23,6 +23,11 @@ type ClientError =
     | LineTooLong
     /// A request left unfinished, with nothing more sent, for longer than the server waits.
     | RequestTimedOut
+    | InvalidToken
+    /// A request before a good `auth`, on a server that checks tokens.
+    | AuthenticationRequired
+    /// A token the server does not have.
+    | AuthenticationFailed
 
 module ClientError =
     let text =
@@ -47,3 +52,6 @@ module ClientError =
         | DuplicateResult -> "Duplicate result"
         | LineTooLong -> "Line too long"
         | RequestTimedOut -> "Request timed out"
+        | InvalidToken -> "Invalid token"
+        | AuthenticationRequired -> "Authentication required"
+        | AuthenticationFailed -> "Authentication failed"

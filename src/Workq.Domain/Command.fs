@@ -53,3 +53,6 @@ type Command =
     | Fail of JobId * result: byte[]
     | Delete of JobId
     | Inspect of Inspection
+    /// Presents a token: checked by the connection against the server's tokens when it
+    /// has any (see `Admission`), answered by the decider when it has none.
+    | Auth of Token

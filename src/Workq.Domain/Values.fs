@@ -137,6 +137,37 @@ module JobName =
 
     let value (JobName s) = s
 
+/// A secret that `auth` presents: 1 to 1024 visible ASCII characters, not beginning with
+/// `-` (a line reads `-key=value` as a flag). Shown as `(token)` wherever it is printed,
+/// so no log or message can give one away.
+[<CustomEquality; NoComparison; StructuredFormatDisplay("(token)")>]
+type Token =
+    private
+    | Token of string
+
+    /// The secret itself, for the one comparison that needs it.
+    member this.Text = let (Token s) = this in s
+    override _.ToString() = "(token)"
+    override this.Equals other =
+        match other with
+        | :? Token as o -> String.Equals(this.Text, o.Text, StringComparison.Ordinal)
+        | _ -> false
+    override this.GetHashCode() = StringComparer.Ordinal.GetHashCode this.Text
+
+module Token =
+    let maxLength = 1024
+
+    let rec private tokenFrom (text: string) i stop = i = stop || (Chars.isTokenChar text[i] && tokenFrom text (i + 1) stop)
+
+    /// The token that the `length` characters of `text` from `start` on spell.
+    let tryCreateAt (text: string) (start: int) (length: int) : Token voption =
+        if length >= 1 && length <= maxLength && start >= 0 && start + length <= text.Length
+           && text[start] <> '-' && tokenFrom text start (start + length) then
+            ValueSome(Token(text.Substring(start, length)))
+        else ValueNone
+
+    let tryCreate (text: string) : Token option = tryCreateAt text 0 text.Length |> ValueOption.toOption
+
 /// Time to run: how long one lease lasts, 1 ms to 24 h.
 [<Struct>]
 type Ttr =

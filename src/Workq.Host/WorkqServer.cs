@@ -11,6 +11,7 @@ using Workq.Host.Logging;
 using Workq.Host.Memory;
 using Workq.Host.Metrics;
 using Workq.Host.Network;
+using Workq.Host.Security;
 
 namespace Workq.Host;
 
@@ -57,6 +58,9 @@ public static class WorkqServer
         IHost host = builder.Build();
         try
         {
+            // The certificate and the tokens are read first: a file that cannot be used stops the start.
+            host.Services.GetRequiredService<ServerTls>();
+            host.Services.GetRequiredService<AuthTokens>();
             host.Services.GetRequiredService<Listener>().Bind();
             host.Services.GetRequiredService<HttpSide>().Begin();
             host.Services.GetRequiredService<EngineLoop>().Restore();
@@ -80,6 +84,7 @@ public static class WorkqServer
         LoggingDefaults.Add(builder.Configuration, underSystemd);
         ServerConfiguration.AddSources(builder.Configuration, commandLine);
         ServerOptions options = ServerConfiguration.Read(builder.Configuration);
+        Exposure.Check(options);
 
         // The console only; its formatter and levels come from configuration (LoggingDefaults).
         builder.Logging.ClearProviders();
@@ -106,6 +111,8 @@ public static class WorkqServer
         builder.Services.AddSingleton<PublishedState>();
         builder.Services.AddSingleton<LogHealth>();
         builder.Services.AddSingleton<EngineInbox>();
+        builder.Services.AddSingleton<ServerTls>();
+        builder.Services.AddSingleton<AuthTokens>();
         builder.Services.AddSingleton<Listener>();
         builder.Services.AddSingleton<HttpSide>();
         // Started in this order, stopped in reverse: connections close before the engine
@@ -114,6 +121,7 @@ public static class WorkqServer
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Listener>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HttpSide>());
+        builder.Services.AddHostedService<CredentialsReload>();
         builder.Services.AddHostedService<HeapTrimmer>();
         builder.Services.AddHostedService<MetricsStart>();
         builder.Services.AddHostedService<LifecycleLog>();

@@ -45,6 +45,7 @@ let private valuesOf (command: Command) : string * string voption * Args =
     | Inspect i ->
         let object, values = inspection i
         "inspect", ValueSome object, values
+    | Auth token -> "auth", ValueNone, { Args.Empty with Token = token }
 
 /// The tokens of a role's value.
 let private tokens (role: Role) (a: Args) : string list =
@@ -62,6 +63,7 @@ let private tokens (role: Role) (a: Args) : string list =
     | Role.Priority -> [ string a.Priority ]
     | Role.MaxAttempts -> [ string a.MaxAttempts.Value ]
     | Role.MaxFails -> [ string a.MaxFails.Value ]
+    | Role.Token -> [ a.Token.Text ]
 
 /// The request's line (without its line end) and its data, if any.
 let private request (command: Command) : string * byte[] voption =

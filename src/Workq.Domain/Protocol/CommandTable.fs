@@ -17,6 +17,7 @@ module CommandTable =
     let private limit = field Role.Limit InvalidLimit
     let private payloadSize = field Role.Size InvalidPayloadSize
     let private resultSize = field Role.Size InvalidResultSize
+    let private token = field Role.Token InvalidToken
 
     let private flag key role error = { Flag.Key = key; Flag.Role = role; Flag.Error = error }
 
@@ -63,7 +64,8 @@ module CommandTable =
           inspect "scheduled-jobs" [ name; offset; limit ] (fun a -> InspectScheduledJobs(a.Name, a.Page))
           inspect "queue" [ name ] (fun a -> InspectQueue a.Name)
           inspect "queues" [ offset; limit ] (fun a -> InspectQueues a.Page)
-          inspect "server" [] (fun _ -> InspectServer) ]
+          inspect "server" [] (fun _ -> InspectServer)
+          command "auth" [ token ] [] AtOnce (fun a -> Auth a.Token) ]
 
     /// The commands named by their word alone, for the readers that look them up on every
     /// request.

@@ -71,6 +71,8 @@ let priority: P<int> =
     |> validated (fun v -> if v >= int64 Int32.MinValue && v <= int64 Int32.MaxValue then Some(int v) else None)
     |> whole
 
+let authToken: P<Token> = many1Satisfy Chars.isTokenChar |> validated Token.tryCreate |> whole
+
 let retryLimit: P<Limit> = natural |> validated Limit.tryOfNumber |> whole
 
 /// `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, a date that exists.

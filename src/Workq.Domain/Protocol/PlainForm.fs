@@ -120,6 +120,10 @@ let private read (role: Role) (t: Tokens) i (data: byte[]) (a: byref<Args>) : bo
         | ValueNone -> false
     | Role.Size ->
         isSize data t i && (a.Data <- data; true)
+    | Role.Token ->
+        match Token.tryCreateAt t.Line (t.Start i) (t.Length i) with
+        | ValueSome v -> a.Token <- v; true
+        | ValueNone -> false
     | Role.Time
     | Role.Priority
     | Role.MaxAttempts

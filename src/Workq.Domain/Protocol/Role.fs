@@ -19,6 +19,7 @@ type Role =
     | Priority
     | MaxAttempts
     | MaxFails
+    | Token
 
 module Role =
     /// The role's bit in `Args.Given`.
@@ -37,3 +38,4 @@ module Role =
         | Role.Priority -> 1024
         | Role.MaxAttempts -> 2048
         | Role.MaxFails -> 4096
+        | Role.Token -> 8192

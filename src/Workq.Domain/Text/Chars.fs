@@ -10,3 +10,6 @@ let isHex (c: char) = isDigit c || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= '
 /// The characters of a queue name: `[A-Za-z0-9_.-]`.
 let isNameChar (c: char) =
     isDigit c || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c = '_' || c = '.' || c = '-'
+
+/// The characters of a token (`auth`): visible ASCII, `!` to `~`.
+let isTokenChar (c: char) = c >= '!' && c <= '~'

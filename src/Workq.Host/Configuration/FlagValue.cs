@@ -44,6 +44,18 @@ internal static class FlagValues
         text => Ok<string?>(string.IsNullOrWhiteSpace(text) ? null : text),
         dir => dir);
 
+    /// <summary>A file; an empty text means none.</summary>
+    public static readonly FlagValue<string?> File = new(
+        "FILE",
+        text => Ok<string?>(string.IsNullOrWhiteSpace(text) ? null : text),
+        file => file);
+
+    /// <summary>A secret: taken as given, never shown.</summary>
+    public static readonly FlagValue<string?> Secret = new(
+        "PASSWORD",
+        text => Ok<string?>(text.Length == 0 ? null : text),
+        _ => null);
+
     /// <summary>A positive whole number of milliseconds.</summary>
     public static readonly FlagValue<TimeSpan> Milliseconds = new(
         "MS",

@@ -57,6 +57,34 @@ internal static class ServerFlags
             "how long a request may stay unfinished with nothing more arriving; then -CLIENT-ERROR Request timed out "
             + "and the connection is closed (a connection idle between requests is never timed out)",
             o => o.Connections.RequestTimeout, (o, v) => o.Connections.RequestTimeout = v),
+        new ServerFlag<string?>(
+            "tls-cert", FlagValues.File,
+            "serve the job port (and the HTTP port) over TLS with this certificate: a PEM file (its chain may follow it; "
+            + "its key in it or in -tls-key) or a PKCS#12 file; read again on SIGHUP or when the file changes",
+            o => o.Tls.CertificatePath, (o, v) => o.Tls.CertificatePath = v),
+        new ServerFlag<string?>(
+            "tls-key", FlagValues.File, "the PEM private key of -tls-cert, unless the certificate's file holds it",
+            o => o.Tls.KeyPath, (o, v) => o.Tls.KeyPath = v),
+        new ServerFlag<string?>(
+            "tls-key-password", FlagValues.Secret,
+            "the password of an encrypted -tls-key or of a PKCS#12 -tls-cert (rather in the environment, "
+            + "WORKQ_TLS_KEY_PASSWORD, than on a command line others can list)",
+            o => o.Tls.KeyPassword, (o, v) => o.Tls.KeyPassword = v, variable: "WORKQ_TLS_KEY_PASSWORD"),
+        new ServerFlag<string?>(
+            "tls-client-ca", FlagValues.File,
+            "ask clients for a certificate issued by one of the authorities in this PEM file: required of every client, "
+            + "or with -auth-tokens admitting a client without auth (one without a certificate then sends a token)",
+            o => o.Tls.ClientCaPath, (o, v) => o.Tls.ClientCaPath = v),
+        new ServerFlag<string?>(
+            "auth-tokens", FlagValues.File,
+            "require every connection to send auth <token> first, and the HTTP port (but /healthz) a bearer token: "
+            + "one name:token a line; read again on SIGHUP or when the file changes",
+            o => o.AuthTokens, (o, v) => o.AuthTokens = v),
+        new ServerFlag<bool>(
+            "insecure", FlagValues.Switch,
+            "listen on an address other machines can reach with neither -auth-tokens nor -tls-client-ca "
+            + "(without it the server refuses to start so)",
+            o => o.Insecure, (o, v) => o.Insecure = v),
         new ServerFlag<TimeSpan>(
             "shutdown-timeout", FlagValues.Milliseconds,
             "how long a stop (SIGTERM, Ctrl-C) may take to close connections and the command log before the process ends anyway",

@@ -2,6 +2,7 @@ using System.Net;
 using Workq.Domain;
 using Workq.Host.CommandLog;
 using Workq.Host.Network;
+using Workq.Host.Security;
 
 namespace Workq.Host.Configuration;
 
@@ -23,6 +24,14 @@ internal sealed class ServerOptions
     public CommandLogOptions CommandLog { get; } = new();
 
     public ConnectionOptions Connections { get; } = new();
+
+    public TlsOptions Tls { get; } = new();
+
+    /// <summary>The file of named tokens clients authenticate with; null: no authentication.</summary>
+    public string? AuthTokens { get; set; }
+
+    /// <summary>Whether the server may listen where other machines reach it with neither tokens nor client certificates.</summary>
+    public bool Insecure { get; set; }
 
     /// <summary>The payload and result bytes live jobs may hold; 0: half the memory available to the process.</summary>
     public long MaxStoredBytes { get; set; }

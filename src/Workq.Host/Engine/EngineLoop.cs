@@ -165,7 +165,7 @@ internal sealed class EngineLoop(
                 break;
             case EngineMessage.Answer answer:
                 var outbound = new Outbound(answer.Conn, answer.Reply);
-                batch.Add(new BatchItem(lastNow, null, outbound, null, 0, CommandNames.Unknown));
+                batch.Add(new BatchItem(lastNow, null, outbound, null, 0, answer.Command));
                 batchReplies.Add(outbound);
                 break;
         }
@@ -231,7 +231,7 @@ internal sealed class EngineLoop(
         {
             if (item.Input is not { } input)
             {
-                metrics.Answered(item.Answer.Reply);
+                metrics.Answered(item.Answer.Reply, item.Command);
                 continue;
             }
             metrics.Decided(before, input, item.Decision, item.Posted, item.Command, answered);

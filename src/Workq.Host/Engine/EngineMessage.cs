@@ -22,8 +22,15 @@ internal abstract record EngineMessage
         public int Command { get; init; } = CommandNames.Unknown;
     }
 
-    /// <summary>A reply the host makes itself (a server error), sent in the connection's order.</summary>
-    public sealed record Answer(long Conn, Reply Reply) : EngineMessage;
+    /// <summary>
+    /// A reply the host makes itself (a server error, a connection's answer to a token),
+    /// sent in the connection's order.
+    /// </summary>
+    public sealed record Answer(long Conn, Reply Reply) : EngineMessage
+    {
+        /// <summary>The command answered (<see cref="CommandNames"/>).</summary>
+        public int Command { get; init; } = CommandNames.Unknown;
+    }
 
     /// <summary>Messages of one connection in their order, decided in one batch.</summary>
     public sealed record Many(EngineMessage[] Messages) : EngineMessage;

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,15 +11,19 @@ using OpenTelemetry.Metrics;
 using Workq.Host.CommandLog;
 using Workq.Host.Configuration;
 using Workq.Host.Engine;
+using Workq.Host.Http.Access;
 using Workq.Host.Http.Health;
 using Workq.Host.Metrics;
 using Workq.Host.Network;
+using Workq.Host.Security;
 
 namespace Workq.Host.Http;
 
 /// <summary>
 /// The HTTP side port (<c>-http-listen</c>): health (<c>/healthz</c>, <c>/readyz</c>) and
-/// metrics (<c>/metrics</c>), and the place for what else is served over HTTP.
+/// metrics (<c>/metrics</c>), and the place for what else is served over HTTP. With
+/// <c>-tls-cert</c> it serves HTTPS with the job port's certificate (reloaded with it);
+/// with tokens it asks for one as on the job port (<see cref="HttpAccess"/>).
 /// </summary>
 /// <remarks>
 /// A small ASP.NET Core application of its own (Kestrel, routing, health checks; no
@@ -35,6 +41,8 @@ internal sealed class HttpSide(
     PublishedState published,
     LogHealth logHealth,
     MetricsExport metrics,
+    ServerTls tls,
+    AuthTokens tokens,
     ILoggerFactory loggerFactory)
     : IHostedService, IAsyncDisposable, IDisposable
 {
@@ -80,8 +88,20 @@ internal sealed class HttpSide(
         builder.WebHost.UseKestrelCore();
         // Kestrel listens on the socket bound above rather than binding one of its own.
         builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = _ => bound);
-        builder.WebHost.ConfigureKestrel(o => o.Listen(EndPoint!));
+        builder.WebHost.ConfigureKestrel(o => o.Listen(EndPoint!, listen =>
+        {
+            if (!tls.Enabled)
+                return;
+            listen.Protocols = HttpProtocols.Http1;
+            // Each handshake takes the certificate in use when it begins, as on the job port.
+            listen.UseHttps(new TlsHandshakeCallbackOptions
+            {
+                OnConnection = _ => ValueTask.FromResult(tls.HttpPort),
+                HandshakeTimeout = TimeSpan.FromSeconds(10),
+            });
+        }));
         builder.Services.AddRoutingCore();
+        HttpAccess.AddServices(builder.Services, tokens);
         builder.Services.AddSingleton<IHostLifetime, HostedByServer>();
         // The server's logging, filters and formatter included.
         builder.Services.AddSingleton(loggerFactory);
@@ -89,6 +109,7 @@ internal sealed class HttpSide(
 
         WebApplication app = builder.Build();
         app.UseRouting();
+        HttpAccess.Use(app);
         MapEndpoints(app, metrics.Provider());
         await app.StartAsync();
         return app;

@@ -19,6 +19,8 @@ internal static class LoggingDefaults
         {
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            // The bearer check's own lines, one per request refused.
+            ["Logging:LogLevel:Workq.Host.Http.Access"] = "Warning",
             // Every probe of a failing check would log an error: the server logs the cause once itself.
             ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "Critical",
             ["Logging:Console:FormatterName"] = underSystemd ? "systemd" : "simple",

@@ -9,9 +9,9 @@ namespace Workq.Host.Metrics;
 /// </summary>
 internal static class CommandNames
 {
-    public static readonly string[] All = ["add", "schedule", "run", "result", "lease", "complete", "fail", "delete", "inspect", "unknown"];
+    public static readonly string[] All = ["add", "schedule", "run", "result", "lease", "complete", "fail", "delete", "inspect", "auth", "unknown"];
 
-    public const int Unknown = 9;
+    public const int Unknown = 10;
 
     /// <summary>The index of a command that parsed.</summary>
     public static int Of(Command command) => command.Tag;

@@ -186,8 +186,8 @@ internal sealed class EngineMetrics
             waiting[requester] = new Pending(command, posted);
     }
 
-    /// <summary>A reply the host made itself, to a request it could not read.</summary>
-    public void Answered(Reply reply) => Increment(CommandNames.Unknown, OutcomeOf(reply));
+    /// <summary>A reply the host made itself: to a request it could not read, or a connection's to a token.</summary>
+    public void Answered(Reply reply, int command) => Increment(command, OutcomeOf(reply));
 
     private void Count(int command, int outcome, long posted, long answered)
     {

@@ -1,15 +1,22 @@
 using System.IO.Pipelines;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
+using Microsoft.FSharp.Core;
+using Workq.Domain;
 using Workq.Host.Engine;
+using Workq.Host.Security;
 
 namespace Workq.Host.Network;
 
 /// <summary>
-/// One client: its socket, the bytes received (input pipe), the replies waiting to be
-/// sent and the flow control between them. Three loops run it: the receiver fills the
-/// input, the reader turns it into engine inputs, the sender writes and sends the
-/// replies the engine queues through <see cref="ConnectionReplies"/>.
+/// One client: its socket (and TLS over it, when the server has a certificate), the bytes
+/// received (input pipe), the replies waiting to be sent and the flow control between
+/// them, and where it stands with the server's tokens (<see cref="Admission"/>). Three
+/// loops run it once it is open: the receiver fills the input, the reader turns it into
+/// engine inputs, the sender writes and sends the replies the engine queues through
+/// <see cref="ConnectionReplies"/>.
 /// </summary>
 internal sealed class Connection : IHeldMemory
 {
@@ -30,14 +37,27 @@ internal sealed class Connection : IHeldMemory
     private const long InputPauseBytes = 2 << 20;
     private const long InputResumeBytes = 1 << 20;
 
+    /// <summary>
+    /// What a TLS connection is counted as holding beyond its buffers: SslStream's and
+    /// OpenSSL's state for the session (measured, see doc/performance.md). SslStream's
+    /// record buffers come and go with the bytes in them, within the same bound as the
+    /// connection's own (a request or reply in flight).
+    /// </summary>
+    internal const int TlsSessionBytes = 24 * 1024;
+
     private readonly CancellationTokenSource aborted = new();
+    private readonly Socket socket;
+    private Transport? transport;
     private long lastReceived = Environment.TickCount64;
     private volatile bool awaitingRest;
 
-    public Connection(long id, Socket socket, EngineInbox inbox, ConnectionOptions options, ServerAccounting accounting, ILogger logger)
+    public Connection(
+        long id, Socket socket, EngineInbox inbox, ConnectionOptions options, ServerAccounting accounting, ConnectionSecurity security,
+        ILogger logger)
     {
         Id = id;
-        Socket = socket;
+        this.socket = socket;
+        Security = security;
         Inbox = inbox;
         Options = options;
         Accounting = accounting;
@@ -57,7 +77,7 @@ internal sealed class Connection : IHeldMemory
     }
 
     public long Id { get; }
-    public Socket Socket { get; }
+    public ConnectionSecurity Security { get; }
     public EngineInbox Inbox { get; }
     public ConnectionOptions Options { get; }
     public ServerAccounting Accounting { get; }
@@ -68,10 +88,20 @@ internal sealed class Connection : IHeldMemory
     public ConnectionFlow Flow { get; }
     public ConnectionReplies Replies { get; }
 
+    /// <summary>How the bytes travel; set once the connection is open (after the TLS handshake).</summary>
+    public Transport Transport => transport ?? throw new InvalidOperationException("The connection is not open.");
+
+    /// <summary>Reader: where the connection stands with the server's tokens.</summary>
+    public Admission Admission { get; set; } = Admission.Unchecked;
+
+    /// <summary>Whether the server checks tokens, so every request passes the connection's gate first (reader).</summary>
+    public bool Gated { get; private set; }
+
     /// <summary>Where a connection with nothing pending receives (see <see cref="SocketReceiver"/>).</summary>
     public byte[] FirstBuffer { get; } = new byte[FirstBufferSize];
 
-    public long HeldBytes => FirstBufferSize + InputMemory.Held + OutputMemory.Held;
+    public long HeldBytes =>
+        FirstBufferSize + InputMemory.Held + OutputMemory.Held + (transport is TlsTransport ? TlsSessionBytes : 0);
 
     public long UnsentBytes => Flow.Unsent;
 
@@ -85,12 +115,62 @@ internal sealed class Connection : IHeldMemory
 
     public async Task RunAsync()
     {
-        // Before any request of this connection, and in accept order.
-        Inbox.Post(new EngineMessage.Opened(Id, Replies));
-        Receiving = SocketReceiver.RunAsync(this);
-        Task sending = ReplySender.RunAsync(this);
-        Task reading = RequestReader.RunAsync(this);
-        await Task.WhenAll(reading, sending, Receiving);
+        if (!await OpenAsync())
+            return;
+        try
+        {
+            // Before any request of this connection.
+            Inbox.Post(new EngineMessage.Opened(Id, Replies));
+            Receiving = SocketReceiver.RunAsync(this);
+            Task sending = ReplySender.RunAsync(this);
+            Task reading = RequestReader.RunAsync(this);
+            await Task.WhenAll(reading, sending, Receiving);
+        }
+        finally
+        {
+            await Transport.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Makes the transport: the socket, or TLS over it once the handshake is done (within
+    /// the request timeout: a client that never finishes its handshake is one that never
+    /// finishes its request). False when the handshake fails; the socket is then closed.
+    /// </summary>
+    private async Task<bool> OpenAsync()
+    {
+        string? certified = null;
+        if (Security.Tls is not { Enabled: true } tls)
+        {
+            transport = new SocketTransport(socket);
+        }
+        else
+        {
+            var stream = new SslStream(new NetworkStream(socket, ownsSocket: false));
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Aborted);
+            deadline.CancelAfter(Options.RequestTimeout);
+            try
+            {
+                await stream.AuthenticateAsServerAsync(tls.JobPort, deadline.Token);
+            }
+            catch (Exception e) when (e is AuthenticationException or IOException or SocketException
+                                          or OperationCanceledException or ObjectDisposedException)
+            {
+                NetworkLog.HandshakeFailed(Logger, Id, e is OperationCanceledException ? "it took too long" : e.Message);
+                await stream.DisposeAsync();
+                socket.Dispose();
+                return false;
+            }
+            transport = new TlsTransport(socket, stream);
+            if (stream.RemoteCertificate is { } certificate)
+            {
+                certified = ServerTls.NameOf(certificate);
+                NetworkLog.Certified(Logger, Id, certified);
+            }
+        }
+        Gated = Security.Tokens.Enabled;
+        Admission = AdmissionModule.start(Gated, certified is null ? FSharpOption<string>.None : FSharpOption<string>.Some(certified));
+        return true;
     }
 
     /// <summary>Receiver: bytes arrived.</summary>
@@ -119,6 +199,6 @@ internal sealed class Connection : IHeldMemory
         // The token source is never disposed (it holds no timer), so this may race with the end.
         aborted.Cancel();
         Replies.Wake();
-        Socket.Dispose();
+        socket.Dispose();
     }
 }

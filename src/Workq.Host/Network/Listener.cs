@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Workq.Domain;
 using Workq.Host.Configuration;
 using Workq.Host.Engine;
+using Workq.Host.Security;
 
 namespace Workq.Host.Network;
 
@@ -14,7 +15,13 @@ namespace Workq.Host.Network;
 /// and the request timeouts of all of them, from one timer.
 /// </summary>
 internal sealed class Listener(
-    EngineInbox inbox, ServerOptions options, ServerAccounting accounting, ILoggerFactory loggerFactory, ILogger<Listener> logger)
+    EngineInbox inbox,
+    ServerOptions options,
+    ServerAccounting accounting,
+    ServerTls tls,
+    AuthTokens tokens,
+    ILoggerFactory loggerFactory,
+    ILogger<Listener> logger)
     : BackgroundService
 {
     private const int Backlog = 512;
@@ -25,6 +32,7 @@ internal sealed class Listener(
 
     private readonly ConcurrentDictionary<long, (Connection Connection, Task Running)> live = new();
     private readonly ILogger connectionLogger = loggerFactory.CreateLogger<Connection>();
+    private readonly ConnectionSecurity security = new(tls, tokens);
     private Socket? listenSocket;
     private long lastConnId;
 
@@ -62,8 +70,6 @@ internal sealed class Listener(
         Bind();
         // Only now, with the state restored, does the kernel take connections.
         listenSocket!.Listen(Backlog);
-        if (EndPoint.Address.Equals(IPAddress.Any) || EndPoint.Address.Equals(IPAddress.IPv6Any))
-            NetworkLog.EveryInterface(logger, EndPoint);
         return base.StartAsync(cancellationToken);
     }
 
@@ -95,7 +101,7 @@ internal sealed class Listener(
                 continue;
             }
             client.NoDelay = true;
-            var connection = new Connection(++lastConnId, client, inbox, options.Connections, accounting, connectionLogger);
+            var connection = new Connection(++lastConnId, client, inbox, options.Connections, accounting, security, connectionLogger);
             accounting.Opened(connection.Id, connection);
             // The peer's address is only looked up for the log.
             string? peer = logger.IsEnabled(LogLevel.Debug) ? client.RemoteEndPoint?.ToString() ?? "?" : null;

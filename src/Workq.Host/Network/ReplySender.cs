@@ -53,10 +53,10 @@ internal static class ReplySender
             }
             // Half-close and give the peer a moment to read and close; a reset now could
             // discard the replies still in flight.
-            connection.Socket.Shutdown(SocketShutdown.Send);
+            await connection.Transport.ShutdownSendAsync(aborted);
             await connection.Receiving.WaitAsync(Linger, aborted);
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException or TimeoutException)
+        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or OperationCanceledException or TimeoutException)
         {
             connection.Logger.LogDebug("Connection {Conn} send ended: {Reason}", connection.Id, e.Message);
         }
@@ -68,7 +68,7 @@ internal static class ReplySender
         finally
         {
             connection.Flow.Close();
-            connection.Socket.Dispose();
+            connection.Transport.Abort();
         }
     }
 
@@ -96,7 +96,7 @@ internal static class ReplySender
 
     private static async ValueTask SendAsync(Connection connection, SendBuffer buffer, CancellationToken aborted)
     {
-        long sent = await buffer.SendAsync(connection.Socket, aborted);
+        long sent = await buffer.SendAsync(connection.Transport, aborted);
         connection.Flow.Sent(sent);
     }
 }

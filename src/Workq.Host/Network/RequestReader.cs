@@ -1,15 +1,19 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.Extensions.Logging;
+using Microsoft.FSharp.Core;
 using Workq.Domain;
 using Workq.Host.Engine;
 using Workq.Host.Metrics;
+using Workq.Host.Security;
 
 namespace Workq.Host.Network;
 
 /// <summary>
 /// Turns a connection's received bytes into engine inputs, in order, as fast as its
 /// <see cref="ConnectionFlow"/> allows; posts <c>Disconnect</c> exactly once at the end.
+/// On a server with tokens every request passes the connection's gate first
+/// (<see cref="Admission"/>): before a good <c>auth</c> nothing reaches the engine.
 /// </summary>
 internal static class RequestReader
 {
@@ -93,7 +97,10 @@ internal static class RequestReader
                         Add(pending, connection, Input.NewReject(connection.Id, error!), mayBlock: false, mayBeLarge: false, CommandNames.OfLine(line));
                         return;
                     }
-                    AddParsed(pending, connection, line, data);
+                    if (!connection.Gated)
+                        AddParsed(pending, connection, line, Parser.parse(line, data));
+                    else if (!await PassGateAsync(pending, connection, line, data))
+                        return;
                 }
                 Flush(connection, pending);
                 if (result.IsCompleted)
@@ -111,9 +118,8 @@ internal static class RequestReader
         }
     }
 
-    private static void AddParsed(List<EngineMessage> pending, Connection connection, string line, byte[] data)
+    private static void AddParsed(List<EngineMessage> pending, Connection connection, string line, FSharpResult<Command, ClientError> parsed)
     {
-        var parsed = Parser.parse(line, data);
         if (parsed.IsOk)
         {
             Command command = parsed.ResultValue;
@@ -123,6 +129,43 @@ internal static class RequestReader
         {
             Add(pending, connection, Input.NewReject(connection.Id, parsed.ErrorValue), mayBlock: false, mayBeLarge: false, CommandNames.OfLine(line));
         }
+    }
+
+    /// <summary>
+    /// A request on a server with tokens: passed on, or answered by the connection itself
+    /// in its turn (a token checked, a request refused before one). A wrong token is
+    /// answered after <see cref="AuthTokens.WrongTokenDelay"/>, which holds up this
+    /// connection alone. False when the answer closes the connection.
+    /// </summary>
+    private static async ValueTask<bool> PassGateAsync(List<EngineMessage> pending, Connection connection, string line, byte[] data)
+    {
+        var parsed = Parser.parse(line, data);
+        var (admission, gate) = AdmissionModule.request(connection.Admission, parsed);
+        if (gate is Gate.Check check)
+        {
+            string? name = connection.Security.Tokens.NameOf(check.Item.Text);
+            if (name is null)
+            {
+                NetworkLog.WrongToken(connection.Logger, connection.Id);
+                // What came before goes on meanwhile.
+                Flush(connection, pending);
+                await Task.Delay(AuthTokens.WrongTokenDelay, connection.Aborted);
+            }
+            else
+            {
+                NetworkLog.Authenticated(connection.Logger, connection.Id, name);
+            }
+            (admission, gate) = AdmissionModule.afterCheck(admission, name is null ? FSharpOption<string>.None : FSharpOption<string>.Some(name));
+        }
+        connection.Admission = admission;
+        if (gate is not Gate.Answer answer)
+        {
+            AddParsed(pending, connection, line, parsed);
+            return true;
+        }
+        connection.Flow.Posted(mayBlock: false, mayBeLarge: false);
+        pending.Add(new EngineMessage.Answer(connection.Id, answer.reply) { Command = CommandNames.OfLine(line) });
+        return !answer.close;
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net.Sockets;
 
 namespace Workq.Host.Network;
 
@@ -34,15 +33,11 @@ internal sealed class SendBuffer(ConnectionMemory memory) : IBufferWriter<byte>,
     }
 
     /// <summary>Sends everything written, block by block, then returns the blocks; the bytes sent.</summary>
-    public async ValueTask<long> SendAsync(Socket socket, CancellationToken cancellationToken)
+    public async ValueTask<long> SendAsync(Transport transport, CancellationToken cancellationToken)
     {
         long sent = Length;
         foreach ((IMemoryOwner<byte> block, int used) in blocks)
-        {
-            ReadOnlyMemory<byte> rest = block.Memory[..used];
-            while (!rest.IsEmpty)
-                rest = rest[await socket.SendAsync(rest, SocketFlags.None, cancellationToken)..];
-        }
+            await transport.SendAsync(block.Memory[..used], cancellationToken);
         Clear();
         return sent;
     }

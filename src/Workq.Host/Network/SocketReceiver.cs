@@ -5,12 +5,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Workq.Host.Network;
 
-/// <summary>Copies a connection's socket into its input pipe until EOF or an error.</summary>
+/// <summary>Copies what a connection receives (through its <see cref="Transport"/>) into its input pipe until EOF or an error.</summary>
 internal static class SocketReceiver
 {
     public static async Task RunAsync(Connection connection)
     {
         var writer = connection.Input.Writer;
+        Transport transport = connection.Transport;
         CancellationToken aborted = connection.Aborted;
         try
         {
@@ -26,7 +27,7 @@ internal static class SocketReceiver
                     // hours) costs that buffer alone. (A zero-byte receive, then a real one,
                     // would hold nothing, but cost a system call per request: measured, 8%
                     // more server CPU per job.)
-                    received = await connection.Socket.ReceiveAsync(connection.FirstBuffer, SocketFlags.None, aborted);
+                    received = await transport.ReceiveAsync(connection.FirstBuffer, aborted);
                     if (received == 0)
                         break;
                     writer.Write(connection.FirstBuffer.AsSpan(0, received));
@@ -36,7 +37,7 @@ internal static class SocketReceiver
                     // Within a request, into what is left of the last buffer: a request that
                     // trickles in byte by byte fills one buffer before it takes the next,
                     // rather than a fresh one per receive (which cost 16 KiB per byte).
-                    received = await connection.Socket.ReceiveAsync(writer.GetMemory(1), SocketFlags.None, aborted);
+                    received = await transport.ReceiveAsync(writer.GetMemory(1), aborted);
                     if (received == 0)
                         break;
                     writer.Advance(received);
@@ -47,12 +48,12 @@ internal static class SocketReceiver
                 {
                     // The reader stopped (a fatal request): discard until the peer closes, so
                     // closing our side sends FIN rather than a reset that could eat the last reply.
-                    await DiscardAsync(connection.Socket, aborted);
+                    await DiscardAsync(transport, aborted);
                     break;
                 }
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
             connection.Logger.LogDebug("Connection {Conn} receive ended: {Reason}", connection.Id, e.Message);
         }
@@ -63,10 +64,10 @@ internal static class SocketReceiver
         }
     }
 
-    private static async Task DiscardAsync(Socket socket, CancellationToken aborted)
+    private static async Task DiscardAsync(Transport transport, CancellationToken aborted)
     {
         byte[] scratch = new byte[1024];
-        while (await socket.ReceiveAsync(scratch, SocketFlags.None, aborted) > 0)
+        while (await transport.ReceiveAsync(scratch, aborted) > 0)
         {
         }
     }

@@ -11,7 +11,8 @@ using Workq.Host.Engine;
 namespace Workq.Host.Http.Health;
 
 /// <summary>
-/// <c>/healthz</c>: the process serves (no checks: answering is the proof). <c>/readyz</c>:
+/// <c>/healthz</c>: the process serves (no checks: answering is the proof); asks for no
+/// token, so that a probe needs none. <c>/readyz</c>:
 /// every check tagged <see cref="Ready"/> passes: the command log has been replayed and can
 /// be written. A cluster adds its own (a leader is known) with the same tag.
 /// </summary>
@@ -26,7 +27,7 @@ internal static class HealthEndpoints
 
     public static void Map(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
+        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }).AllowAnonymous();
         endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(Ready), ResponseWriter = WriteAsync });
     }
 
