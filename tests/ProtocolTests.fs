@@ -124,6 +124,8 @@ let private commands =
         parses "inspect queues 007 010" "" (Inspect(InspectQueues { Offset = 7u; Limit = 10 }))
         parses "inspect server" "" (Inspect InspectServer)
         parses " inspect   server " "" (Inspect InspectServer)
+        parses "auth s3cr3t" "" (Auth(Token.tryCreate "s3cr3t" |> Option.get))
+        parses "auth a:b=c/+" "" (Auth(Token.tryCreate "a:b=c/+" |> Option.get))
     ]
 
 // ---- parsing: errors and their order ------------------------------------------------
@@ -232,6 +234,14 @@ let private fields =
         fails "inspect queue bad$" "" InvalidName
         fails "inspect queues x 1" "" InvalidCursorOffset
         fails "inspect queues 1 99999999999999999999" "" InvalidLimit
+        fails "auth" "" InvalidArgs
+        fails "auth a b" "" InvalidArgs
+        fails "auth -secret" "" InvalidToken
+        fails "auth -a=b" "" InvalidFlags
+        fails "auth caf\u00e9" "" InvalidToken
+        testCase "Invalid token: auth with a token of more than 1024 characters" <| fun () ->
+            Expect.equal (Parser.parse ("auth " + String('x', Token.maxLength)) [||] |> Result.isOk) true "1024"
+            Expect.equal (Parser.parse ("auth " + String('x', Token.maxLength + 1)) [||]) (Error InvalidToken) "1025"
     ]
 
 let private flagValues =
@@ -408,7 +418,8 @@ let private replies =
                   InvalidMaxFails, "Invalid Max Fails"; InvalidWaitTimeout, "Invalid wait timeout"
                   InvalidCursorOffset, "Invalid cursor offset"; InvalidLimit, "Invalid limit"
                   DuplicateJob, "Duplicate job"; DuplicateResult, "Duplicate result"; LineTooLong, "Line too long"
-                  RequestTimedOut, "Request timed out" ] ->
+                  RequestTimedOut, "Request timed out"; InvalidToken, "Invalid token"
+                  AuthenticationRequired, "Authentication required"; AuthenticationFailed, "Authentication failed" ] ->
                 writes text (ClientError e) $"-CLIENT-ERROR {text}\r\n"
         ]
         testCase "uppercase ids are written lowercase" <| fun () ->

@@ -32,13 +32,17 @@ let show (s: string) =
 /// How long any single read may wait before the test fails.
 let defaultTimeout = TimeSpan.FromSeconds 10.0
 
-type Client(socket: Socket) =
+/// A connection: the socket, or a stream over it (TLS) that every read and write goes through.
+type Client(socket: Socket, stream: IO.Stream option) =
     // Received bytes not yet handed out: buf[start .. stop-1].
     let mutable buf: byte[] = Array.zeroCreate 65536
     let mutable start = 0
     let mutable stop = 0
 
+    new(socket: Socket) = new Client(socket, None)
+
     member _.Socket = socket
+    member _.Stream = stream
     member val Timeout = defaultTimeout with get, set
     member _.Buffered = stop - start
 
@@ -56,7 +60,10 @@ type Client(socket: Socket) =
                 buf <- bigger
             use cts = new CancellationTokenSource(timeout)
             try
-                let! n = socket.ReceiveAsync(Memory(buf, stop, buf.Length - stop), SocketFlags.None, cts.Token)
+                let! n =
+                    match stream with
+                    | Some s -> s.ReadAsync(Memory(buf, stop, buf.Length - stop), cts.Token)
+                    | None -> socket.ReceiveAsync(Memory(buf, stop, buf.Length - stop), SocketFlags.None, cts.Token)
                 stop <- stop + n
                 return n
             with
@@ -70,6 +77,7 @@ type Client(socket: Socket) =
                 e.SocketErrorCode = SocketError.ConnectionReset
                 || e.SocketErrorCode = SocketError.ConnectionAborted ->
                 return 0
+            | :? IO.IOException when stream.IsSome -> return 0
         }
 
     /// Takes `n` bytes off the front of the buffer.
@@ -99,7 +107,9 @@ type Client(socket: Socket) =
         if i < upTo then i else -1
 
     interface IDisposable with
-        member _.Dispose() = socket.Dispose()
+        member _.Dispose() =
+            stream |> Option.iter _.Dispose()
+            socket.Dispose()
 
 let connect (ep: IPEndPoint) : Task<Client> =
     task {
@@ -112,10 +122,15 @@ let connect (ep: IPEndPoint) : Task<Client> =
 
 let sendBytes (c: Client) (data: byte[]) : Task =
     task {
-        let mutable sent = 0
-        while sent < data.Length do
-            let! n = c.Socket.SendAsync(ReadOnlyMemory(data, sent, data.Length - sent), SocketFlags.None)
-            sent <- sent + n
+        match c.Stream with
+        | Some stream ->
+            do! stream.WriteAsync(ReadOnlyMemory data)
+            do! stream.FlushAsync()
+        | None ->
+            let mutable sent = 0
+            while sent < data.Length do
+                let! n = c.Socket.SendAsync(ReadOnlyMemory(data, sent, data.Length - sent), SocketFlags.None)
+                sent <- sent + n
     }
 
 /// Sends a string as raw bytes (one byte per char).
