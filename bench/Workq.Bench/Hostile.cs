@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -26,7 +27,7 @@ public sealed record HostileResult(
 /// </summary>
 public static class Hostile
 {
-    public static readonly string[] Patterns = ["slow-senders", "drip", "no-read", "unfinished", "flood", "history"];
+    public static readonly string[] Patterns = ["slow-senders", "drip", "no-read", "unfinished", "flood", "history", "tls-idle"];
 
     const double MB = 1024 * 1024;
 
@@ -46,6 +47,7 @@ public static class Hostile
                 "unfinished" => await UnfinishedAsync(o, repo, cancel),
                 "flood" => await FloodAsync(o, repo, cancel),
                 "history" => await HistoryAsync(o, repo, cancel),
+                "tls-idle" => await TlsIdleAsync(o, repo, cancel),
                 _ => throw new ArgumentException($"unknown pattern {pattern}: {string.Join(", ", Patterns)}"),
             };
             Print(result);
@@ -332,6 +334,92 @@ public static class Hostile
         }
         return new HostileResult("history", "a 32 MiB tmpfs filled with the log's history", 0, 0, 0,
             "adds again within one compaction interval, and a restart that starts (or exits 2)", ok, notes);
+    }
+
+    /// <summary>
+    /// N connections that finish their TLS handshake and then send nothing (workers waiting
+    /// for their next lease, say), and for comparison N plain ones on a plain server: what
+    /// TLS adds to an idle connection, against what the server counts it as
+    /// (<c>connection-bytes</c>, whose excess over the plain connections' is the TLS session's).
+    /// </summary>
+    static async Task<HostileResult> TlsIdleAsync(Options o, string repo, CancellationToken cancel)
+    {
+        int n = o.HostileConnections ?? 1000;
+        TimeSpan idle = TimeSpan.FromSeconds(o.HostileSeconds ?? 5);
+        double plainGrowth, plainCounted;
+        await using (var plain = await StartAsync(o, repo, [], cancel))
+        {
+            var sockets = new List<Socket>();
+            try
+            {
+                var start = Start(plain);
+                for (int i = 0; i < n; i++)
+                    sockets.Add(await Connection.ConnectAsync(plain.EndPoint, cancel));
+                await Task.Delay(idle, cancel);
+                var keys = await InspectAsync(plain, cancel);
+                plainCounted = long.Parse(keys["connection-bytes"]);
+                plainGrowth = Measure(plain, start, "", "", 0, []).GrowthMb * MB;
+            }
+            finally
+            {
+                sockets.ForEach(s => s.Dispose());
+            }
+        }
+        using var tls = BenchTls.Create();
+        await using var server = await StartAsync(o, repo, tls.ServerArgs, cancel, warm: false);
+        // Warm the handshake's code paths first, so that their JIT is not counted.
+        for (int i = 0; i < 50; i++)
+            await (await tls.ConnectAsync(server.EndPoint, cancel)).DisposeAsync();
+        await Task.Delay(1000, cancel);
+        var streams = new List<SslStream>();
+        try
+        {
+            var start = Start(server);
+            for (int i = 0; i < n; i++)
+                streams.Add(await tls.ConnectAsync(server.EndPoint, cancel));
+            await Task.Delay(idle, cancel);
+            var keys = await InspectTlsAsync(server, tls, cancel);
+            double counted = long.Parse(keys["connection-bytes"]);
+            HostileResult measured = Measure(server, start, "tls-idle", $"{n} TLS connections, handshaken and idle", 0, []);
+            double growth = measured.GrowthMb * MB;
+            double tlsCost = (growth - plainGrowth) / n, tlsCounted = (counted - plainCounted) / n;
+            return measured with
+            {
+                Bound = $"TLS counted at {tlsCounted / 1024:F1} KiB a connection",
+                WithinBound = tlsCost <= tlsCounted,
+                Notes =
+                [
+                    $"{n} plain idle connections: growth {plainGrowth / n / 1024:F1} KiB a connection, counted {plainCounted / n / 1024:F1} KiB",
+                    $"{n} TLS idle connections: growth {growth / n / 1024:F1} KiB a connection, counted {counted / (n + 1) / 1024:F1} KiB",
+                    $"what TLS adds: {tlsCost / 1024:F1} KiB a connection measured, {tlsCounted / 1024:F1} KiB counted",
+                ],
+            };
+        }
+        finally
+        {
+            foreach (SslStream stream in streams)
+                await stream.DisposeAsync();
+        }
+    }
+
+    static async Task<IReadOnlyDictionary<string, string>> InspectTlsAsync(ServerProcess server, BenchTls tls, CancellationToken cancel)
+    {
+        await using SslStream stream = await tls.ConnectAsync(server.EndPoint, cancel);
+        await stream.WriteAsync("inspect server\r\n"u8.ToArray(), cancel);
+        var lines = new Dictionary<string, string>();
+        using var reader = new StreamReader(stream, leaveOpen: true);
+        string first = await reader.ReadLineAsync(cancel) ?? throw new IOException("the server closed the connection");
+        if (first != "+OK 1")
+            throw new UnexpectedReplyException($"inspect server: {first}");
+        string header = await reader.ReadLineAsync(cancel) ?? "";
+        int keys = int.Parse(header.Split(' ')[1]);
+        for (int i = 0; i < keys; i++)
+        {
+            string line = await reader.ReadLineAsync(cancel) ?? "";
+            int space = line.IndexOf(' ');
+            lines[line[..space]] = line[(space + 1)..];
+        }
+        return lines;
     }
 
     // ---- helpers ----------------------------------------------------------------------

@@ -39,11 +39,12 @@ internal sealed class Connection : IHeldMemory
 
     /// <summary>
     /// What a TLS connection is counted as holding beyond its buffers: SslStream's and
-    /// OpenSSL's state for the session (measured, see doc/performance.md). SslStream's
-    /// record buffers come and go with the bytes in them, within the same bound as the
-    /// connection's own (a request or reply in flight).
+    /// OpenSSL's state for the session, which OpenSSL keeps with its record buffers for as
+    /// long as the connection lasts (measured: 35 KiB more than an idle plain connection,
+    /// <c>workq-bench hostile --pattern tls-idle</c>, doc/performance.md). SslStream's own
+    /// record buffer comes and goes with the bytes in it.
     /// </summary>
-    internal const int TlsSessionBytes = 24 * 1024;
+    internal const int TlsSessionBytes = 36 * 1024;
 
     private readonly CancellationTokenSource aborted = new();
     private readonly Socket socket;
