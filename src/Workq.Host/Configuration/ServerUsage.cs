@@ -43,8 +43,14 @@ internal static class ServerUsage
             + "set in the same places under \"Logging\": Logging__LogLevel__Default=Debug, "
             + "Logging__Console__FormatterName=simple (the default), json or systemd.");
         text.AppendLine();
-        Paragraph(text, "Exit codes: 0 stopped normally, 2 bad flags or settings, an address that cannot be listened on, "
-            + "or a command log that cannot be used.");
+        Paragraph(text, "A port on an address other machines can reach (any but 127.0.0.0/8 and ::1) must check who "
+            + "connects: the job port with -auth-tokens or -tls-client-ca, the HTTP port with -auth-tokens; otherwise the "
+            + "server refuses to start, unless -insecure. With -auth-tokens a connection sends auth <token> before anything "
+            + "else, and HTTP requests an Authorization: Bearer <token> header. SIGHUP (or a change to the files) reads the "
+            + "certificate, -tls-client-ca and the token file again without closing any connection.");
+        text.AppendLine();
+        Paragraph(text, "Exit codes: 0 stopped normally, 2 bad flags or settings (a port open to anyone included), an address "
+            + "that cannot be listened on, a certificate or token file that cannot be used, or a command log that cannot be used.");
         return text.ToString();
     }
 

@@ -8,7 +8,9 @@ namespace Workq.Host.Security;
 /// in a directory that holds one of them: an edit in place, a file renamed over it (as
 /// editors and <c>mv</c> do), or a link swapped (as Kubernetes does with mounted secrets).
 /// Changes are gathered for a moment first, so that a certificate and its key replaced
-/// one after the other are read as a pair. Connections stay open throughout.
+/// one after the other are read as a pair. Connections stay open throughout. SIGHUP is
+/// taken even with nothing to read, so that a reload (<c>systemctl reload</c>) never ends
+/// the server.
 /// </summary>
 internal sealed class CredentialsReload(ServerTls tls, AuthTokens tokens) : IHostedService, IDisposable
 {
@@ -20,18 +22,18 @@ internal sealed class CredentialsReload(ServerTls tls, AuthTokens tokens) : IHos
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var files = tls.Files.ToList();
-        if (tokens.Path is { } tokenFile)
-            files.Add(tokenFile);
-        if (files.Count == 0)
-            return Task.CompletedTask;
-        soon = new Timer(_ => ReloadAll());
         // Without a handler, SIGHUP would end the process.
         hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
             ReloadAll();
         });
+        var files = tls.Files.ToList();
+        if (tokens.Path is { } tokenFile)
+            files.Add(tokenFile);
+        if (files.Count == 0)
+            return Task.CompletedTask;
+        soon = new Timer(_ => ReloadAll());
         foreach (string directory in files.Select(f => Path.GetDirectoryName(Path.GetFullPath(f))!).Distinct())
         {
             var watcher = new FileSystemWatcher(directory)
