@@ -100,10 +100,11 @@ let private servedSubject (ep: IPEndPoint) (authorities: X509Certificate2 list) 
 
 let private localhost (ep: IPEndPoint) = $"localhost:{ep.Port}"
 
-/// A token file with these lines.
+/// A token file with these lines, readable by its owner alone (as it should be).
 let private tokenFile (dir: string) (lines: string list) =
     let path = Path.Combine(dir, "tokens")
     File.WriteAllLines(path, lines)
+    File.SetUnixFileMode(path, UnixFileMode.UserRead ||| UnixFileMode.UserWrite)
     path
 
 let private withTokens (lines: string list) (extra: string list) (body: RunningServer -> string -> Task<unit>) =
@@ -656,6 +657,29 @@ let private exposure =
             do! sp.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds 60.0)
             Expect.equal sp.Process.ExitCode 2 "exit code"
             Expect.stringContains sp.Text "workq-server: refusing to listen on 0.0.0.0:0" sp.Text
+        }
+
+        testTask "a token file every user may read is warned of" {
+            let dir, cleanup = tempDir ()
+            do!
+                tryFinallyTask
+                    (fun () ->
+                        task {
+                            let file = tokenFile dir [ "ann:s3cr3t-token" ]
+                            File.SetUnixFileMode(file, UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.OtherRead)
+                            let sp = launch [ "--listen"; "127.0.0.1:0"; "-auth-tokens"; file ]
+                            do!
+                                tryFinallyTask
+                                    (fun () ->
+                                        task {
+                                            let! _ = endPointOf sp
+                                            do!
+                                                eventually 30000 "the warning" (fun () ->
+                                                    task { return sp.Output |> Seq.exists (fun l -> l.Contains "every user of this machine can read it") })
+                                        })
+                                    (fun () -> kill sp)
+                        })
+                    (fun () -> task { cleanup.Dispose() })
         }
 
         testTask "a token file that cannot be used stops the start" {

@@ -57,10 +57,12 @@ let tempDir () =
         member _.Dispose() =
             try Directory.Delete(dir, true) with _ -> () }
 
-/// Writes `text` to `path` as a replacement does: into a file beside it, then renamed over it.
+/// Writes `text` to `path` as a replacement does: into a file beside it (with the same
+/// permissions), then renamed over it.
 let replace (path: string) (text: string) =
     let temporary = path + ".new"
     File.WriteAllText(temporary, text)
+    File.SetUnixFileMode(temporary, File.GetUnixFileMode path)
     File.Move(temporary, path, true)
 
 let certificatePem (certificate: X509Certificate2) = certificate.ExportCertificatePem() + "\n"
