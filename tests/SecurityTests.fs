@@ -251,8 +251,10 @@ let private tls =
                                                     let! subject = servedSubject ep [ pki.Authority ]
                                                     return subject = "CN=workq-b"
                                                 })
+                                        do!
+                                            eventually 10000 "the log says so" (fun () ->
+                                                task { return sp.Output |> Seq.exists (fun l -> l.Contains "TLS certificate read again") })
                                         Expect.isFalse sp.Process.HasExited "still running"
-                                        Expect.isTrue (sp.Output |> Seq.exists (fun l -> l.Contains "TLS certificate read again")) sp.Text
                                     })
                                 (fun () -> kill sp)
                     })
@@ -341,6 +343,31 @@ let private tls =
                         task {
                             use! c = connect server.EndPoint
                             do! expectClosed c
+                        }))
+        }
+
+        testTask "an idle TLS connection outlives the request timeout; a record left unfinished does not" {
+            do!
+                withPki (fun pki ->
+                    withServerArgs (tlsArgs pki @ [ "-request-timeout"; "1000" ]) (fun server ->
+                        task {
+                            let! idle, _ = connectTls server.EndPoint (clientOptions "localhost" [ pki.Authority ] None)
+                            use _ = idle
+                            // Many records each way, then nothing: no record is left begun.
+                            let id = newId ()
+                            do! call idle (addReq id "big" 60000 hour (String('b', 200_000)) []) ok
+                            do! send idle $"inspect job {id}\r\n"
+                            let! _ = readInspect idle
+                            ()
+                            let! stalled, _ = connectTls server.EndPoint (clientOptions "localhost" [ pki.Authority ] None)
+                            use _ = stalled
+                            // The head of an application-data record of 1,000 bytes, and 10 of them.
+                            let record = Array.append [| 0x17uy; 0x03uy; 0x03uy; 0x03uy; 0xE8uy |] (Array.zeroCreate 10)
+                            let! _ = stalled.Socket.SendAsync(ReadOnlyMemory record, SocketFlags.None)
+                            do! expect stalled (clientError "Request timed out")
+                            do! expectClosed stalled
+                            do! Task.Delay 1500
+                            do! call idle $"delete {id}\r\n" ok
                         }))
         }
 

@@ -45,9 +45,17 @@ internal sealed class Connection : IHeldMemory
     /// </summary>
     internal const int TlsSessionBytes = 36 * 1024;
 
+    /// <summary>
+    /// What a TLS connection is counted as holding besides while a record has come in part:
+    /// the buffer SslStream holds it in, rented from the shared pool (a full record of
+    /// 16 KiB and its overhead takes the pool's 32 KiB size).
+    /// </summary>
+    internal const int TlsRecordBytes = 32 * 1024;
+
     private readonly CancellationTokenSource aborted = new();
     private readonly Socket socket;
     private Transport? transport;
+    private WatchedNetworkStream? tlsInput;
     private long lastReceived = Environment.TickCount64;
     private volatile bool awaitingRest;
 
@@ -101,7 +109,8 @@ internal sealed class Connection : IHeldMemory
     public byte[] FirstBuffer { get; } = new byte[FirstBufferSize];
 
     public long HeldBytes =>
-        FirstBufferSize + InputMemory.Held + OutputMemory.Held + (transport is TlsTransport ? TlsSessionBytes : 0);
+        FirstBufferSize + InputMemory.Held + OutputMemory.Held
+        + (tlsInput is null ? 0 : TlsSessionBytes + (tlsInput.HoldsRecord ? TlsRecordBytes : 0));
 
     public long UnsentBytes => Flow.Unsent;
 
@@ -146,7 +155,8 @@ internal sealed class Connection : IHeldMemory
         }
         else
         {
-            var stream = new SslStream(new NetworkStream(socket, ownsSocket: false));
+            var input = new WatchedNetworkStream(socket, Received);
+            var stream = new SslStream(input);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Aborted);
             deadline.CancelAfter(Options.RequestTimeout);
             try
@@ -165,6 +175,7 @@ internal sealed class Connection : IHeldMemory
                 socket.Dispose();
                 return false;
             }
+            tlsInput = input;
             transport = new TlsTransport(socket, stream);
             if (stream.RemoteCertificate is { } certificate)
             {
@@ -184,11 +195,12 @@ internal sealed class Connection : IHeldMemory
     public void AwaitingRest(bool begun) => awaitingRest = begun;
 
     /// <summary>
-    /// Whether the request the reader waits to finish has had no new byte for the request
-    /// timeout. A connection idle between requests never has.
+    /// Whether the request the reader waits to finish, or a TLS record begun, has had no new
+    /// byte for the request timeout. A connection idle between requests never has.
     /// </summary>
     public bool RequestTimedOut(long now) =>
-        awaitingRest && now - Volatile.Read(ref lastReceived) >= (long)Options.RequestTimeout.TotalMilliseconds;
+        (awaitingRest || tlsInput is { AwaitingRecord: true })
+        && now - Volatile.Read(ref lastReceived) >= (long)Options.RequestTimeout.TotalMilliseconds;
 
     /// <summary>Timeouts: wakes the reader to look at its request's age (<see cref="RequestTimedOut"/>).</summary>
     public void CheckRequestTimeout(long now)
