@@ -163,6 +163,25 @@ let private tls =
                         }))
         }
 
+        testTask "the client keeps its TLS connections for reuse" {
+            do!
+                withPki (fun pki ->
+                    withServerArgs (tlsArgs pki) (fun server ->
+                        task {
+                            use client = new WorkqClient(WorkqClientOptions(Server = localhost server.EndPoint, TlsCaFile = pki.AuthorityFile))
+                            for _ in 1..5 do
+                                let! _ = client.InspectServerAsync()
+                                do! Task.Delay 100
+                            use handler = new SocketsHttpHandler()
+                            handler.SslOptions <- clientOptions "localhost" [ pki.Authority ] None
+                            use http = new HttpClient(handler)
+                            let port = (present "HTTP port" server.HttpEndPoint).Port
+                            let! metrics = http.GetStringAsync($"https://localhost:{port}/metrics")
+                            let accepted = metrics.Split('\n') |> Array.find (fun l -> l.StartsWith "workq_connections_accepted_total")
+                            Expect.stringEnds accepted " 1" "one connection for five requests"
+                        }))
+        }
+
         testTask "a certificate of an authority the client does not trust is refused, and so is one for another name" {
             do!
                 withPki (fun pki ->
