@@ -127,6 +127,20 @@ let inspection: Gen<Inspection> =
           page |> Gen.map InspectQueues
           Gen.constant InspectServer ]
 
+/// A cluster member's address in each of its forms.
+let memberAddress: Gen<MemberAddress> =
+    gen {
+        let! host = Gen.elements [ "127.0.0.1"; "10.0.12.7"; "[::1]"; "[fe80::1]"; "localhost"; "255.255.255.255" ]
+        let! port = Gen.oneof [ Gen.choose (1, 65535); Gen.elements [ 1; 7000; 65535 ] ]
+        return MemberAddress.tryCreate $"{host}:{port}" |> Option.get
+    }
+
+let clusterRequest: Gen<ClusterRequest> =
+    Gen.oneof
+        [ Gen.constant ClusterStatus
+          memberAddress |> Gen.map AddMember
+          memberAddress |> Gen.map RemoveMember ]
+
 let command: Gen<Command> =
     Gen.oneof
         [ newJob |> Gen.map Add
@@ -137,7 +151,8 @@ let command: Gen<Command> =
           Gen.zip jobId data |> Gen.map Complete
           Gen.zip jobId data |> Gen.map Fail
           jobId |> Gen.map Delete
-          inspection |> Gen.map Inspect ]
+          inspection |> Gen.map Inspect
+          clusterRequest |> Gen.map Cluster ]
 
 // ---- arbitrary lines ------------------------------------------------------------
 
@@ -154,7 +169,8 @@ let line: Gen<string> =
 let tokenSoup: Gen<string> =
     let words =
         [ "add"; "schedule"; "run"; "result"; "lease"; "complete"; "fail"; "delete"; "inspect job"; "inspect jobs"
-          "inspect scheduled-jobs"; "inspect queue"; "inspect queues"; "inspect server"; "inspect" ]
+          "inspect scheduled-jobs"; "inspect queue"; "inspect queues"; "inspect server"; "inspect"
+          "cluster status"; "cluster add"; "cluster remove"; "cluster" ]
     let number = Gen.choose64 (0L, Int64.MaxValue) |> Gen.map string
     let token =
         Gen.oneof
@@ -164,7 +180,9 @@ let tokenSoup: Gen<string> =
               Gen.elements
                   [ "0"; "1"; "-1"; "+1"; "00"; "99999999999999999999"; "1048576"; "1048577"; "4294967296"; "86400001"
                     "2026-02-30T00:00:00Z"; "2026-01-01T00:00:00.5Z"; "-priority=1"; "-priority=-2147483649"
-                    "-max-attempts=256"; "-max-fails=0"; "-x=1"; "-="; "-a=b=c"; "-"; "="; "--"; "\000"; "\u00ff" ]
+                    "-max-attempts=256"; "-max-fails=0"; "-x=1"; "-="; "-a=b=c"; "-"; "="; "--"; "\000"; "\u00ff"
+                    "127.0.0.1:7000"; "127.0.0.1:0"; "127.0.0.1:65536"; "[::1]:7000"; "::1:7000"; "localhost:1"; "host:7000"
+                    "256.0.0.1:7000"; ":7000"; "127.0.0.1:" ]
               line ]
     gen {
         let! word = Gen.elements words
@@ -263,7 +281,22 @@ let serverStats: Gen<ServerStats> =
         let! started = instant
         let! jobs = count
         let! queues = count
-        return { ActiveClients = clients; EvictedJobs = evicted; Started = started; Jobs = jobs; Queues = queues }
+        let! role = Gen.elements [ "standalone"; "leader"; "follower"; "candidate" ]
+        let! leader = Gen.elements [ ""; "127.0.0.1:9922"; "[::1]:9922" ]
+        let! term = Gen.choose64 (0L, Int64.MaxValue)
+        let! commit = Gen.choose64 (0L, Int64.MaxValue)
+        return
+            { ActiveClients = clients; EvictedJobs = evicted; Started = started; Jobs = jobs; Queues = queues
+              Node = { Role = role; Leader = leader; Term = term; CommitIndex = commit } }
+    }
+
+let memberStats: Gen<MemberStats> =
+    gen {
+        let! address = memberAddress
+        let! client = Gen.elements [ ""; "127.0.0.1:9922"; "[::1]:9922" ]
+        let! role = Gen.elements [ "leader"; "follower" ]
+        let! status = Gen.elements [ "available"; "unavailable"; "unknown" ]
+        return { Address = address; Client = client; Role = role; Status = status }
     }
 
 /// Record replies, with few records each: jobs may carry a megabyte.
@@ -272,4 +305,5 @@ let records: Gen<Reply> =
     Gen.oneof
         [ few job |> Gen.map JobRecords
           few queueStats |> Gen.map QueueRecords
-          serverStats |> Gen.map ServerRecord ]
+          serverStats |> Gen.map ServerRecord
+          few memberStats |> Gen.map MemberRecords ]

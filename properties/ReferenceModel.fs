@@ -244,7 +244,8 @@ let private inspect (m: Model) inspection =
               EvictedJobs = m.Evicted
               Started = m.Started
               Jobs = m.Jobs.Length
-              Queues = (queues m).Length }
+              Queues = (queues m).Length
+              Node = NodeStatus.standalone }
 
 let private command conn cmd (now: Instant) acc =
     let m = acc.M
@@ -302,6 +303,7 @@ let private command conn cmd (now: Instant) acc =
         | None -> say conn NotFound acc
         | Some _ -> acc |> say conn Done |> drop id
     | Inspect inspection -> say conn (inspect m inspection) acc
+    | Cluster _ -> say conn (ClientError NotClustered) acc
 
 let private disconnect conn acc =
     let acc =
@@ -352,8 +354,11 @@ let render (reply: Reply) : string =
     | JobRecords js -> sprintf "+OK %d jobs %s" js.Length (js |> List.map job |> String.concat " ")
     | QueueRecords qs -> sprintf "+OK %d queues %s" qs.Length (qs |> List.map queue |> String.concat " ")
     | ServerRecord s ->
-        sprintf "+OK 1 server active-clients=%d evicted-jobs=%d started=%d jobs=%d queues=%d"
-            s.ActiveClients s.EvictedJobs (int64 s.Started) s.Jobs s.Queues
+        sprintf "+OK 1 server active-clients=%d evicted-jobs=%d started=%d jobs=%d queues=%d role=%s leader=%s term=%d commit-index=%d"
+            s.ActiveClients s.EvictedJobs (int64 s.Started) s.Jobs s.Queues s.Node.Role s.Node.Leader s.Node.Term s.Node.CommitIndex
+    | MemberRecords ms ->
+        sprintf "+OK %d members %s" ms.Length
+            (ms |> List.map (fun m -> sprintf "{%O client=%s role=%s status=%s}" m.Address m.Client m.Role m.Status) |> String.concat " ")
     | ClientError e -> "-CLIENT-ERROR " + ClientError.text e
     | ServerError e -> "-SERVER-ERROR " + e
     | Timeout -> "-TIMEOUT"

@@ -470,7 +470,7 @@ let inspecting =
             |> at 0 (Disconnect 3)
             |> send 0 1 (addWith 1 "q" (fun s -> { s with Ttl = ttl 10 })) |> send 0 1 (add 2 "q")
             |> send 20 1 (Inspect InspectServer)
-            |> expect [ 1, ServerRecord { ActiveClients = 2; EvictedJobs = 1L; Started = t0; Jobs = 1; Queues = 1 } ]
+            |> expect [ 1, ServerRecord { ActiveClients = 2; EvictedJobs = 1L; Started = t0; Jobs = 1; Queues = 1; Node = NodeStatus.standalone } ]
             |> ignore
         }
     ]

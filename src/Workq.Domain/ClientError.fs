@@ -21,6 +21,8 @@ type ClientError =
     | DuplicateJob
     | DuplicateResult
     | LineTooLong
+    | InvalidMember
+    | NotClustered
 
 module ClientError =
     let text =
@@ -44,3 +46,5 @@ module ClientError =
         | DuplicateJob -> "Duplicate job"
         | DuplicateResult -> "Duplicate result"
         | LineTooLong -> "Line too long"
+        | InvalidMember -> "Invalid member address"
+        | NotClustered -> "Not a cluster member"

@@ -41,6 +41,13 @@ type Inspection =
     | InspectQueues of Page
     | InspectServer
 
+/// Administration of a cluster: answered by the cluster that the server belongs to,
+/// not by the decider (which answers as a server on its own).
+type ClusterRequest =
+    | ClusterStatus
+    | AddMember of MemberAddress
+    | RemoveMember of MemberAddress
+
 /// A well-formed request.
 type Command =
     | Add of NewJob
@@ -53,3 +60,4 @@ type Command =
     | Fail of JobId * result: byte[]
     | Delete of JobId
     | Inspect of Inspection
+    | Cluster of ClusterRequest

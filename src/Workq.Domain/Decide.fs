@@ -267,6 +267,8 @@ let private command conn cmd now step =
         | None -> reply conn NotFound step
         | Some job -> step |> reply conn Done |> drop job now
     | Inspect inspection -> inspect conn inspection step
+    // A cluster's host answers these itself; the decider answers as a server on its own.
+    | Cluster _ -> reply conn (ClientError NotClustered) step
 
 let private disconnect conn now step =
     let step =

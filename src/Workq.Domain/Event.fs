@@ -22,6 +22,21 @@ type JobEvent =
     /// The TTL ran out.
     | JobExpired of JobId * at: Instant
 
+module JobEvent =
+    /// The instant the event happened at (an added job's is its creation).
+    let instant =
+        function
+        | JobAdded job -> job.Created
+        | JobAwoke(_, at)
+        | JobLeased(_, at)
+        | LeaseTimedOut(_, at)
+        | AttemptsExhausted(_, at)
+        | JobCompleted(_, at, _)
+        | JobRetried(_, at)
+        | JobFailed(_, at, _)
+        | JobDeleted(_, at)
+        | JobExpired(_, at) -> at
+
 /// What a blocked connection waits for.
 type Waiter =
     | LeaseWaiter of JobName list

@@ -9,6 +9,21 @@ type QueueStats =
       /// Workers blocked in `lease` on this name.
       Workers: int }
 
+/// Where a server stands in a cluster: the last keys of `inspect server`. The host
+/// knows it; the decider answers as a server on its own.
+type NodeStatus =
+    { /// `leader`, `follower`, `candidate`, or `standalone` without a cluster.
+      Role: string
+      /// The leader's client address; empty when unknown, and without a cluster.
+      Leader: string
+      /// The Raft term; 0 without a cluster.
+      Term: int64
+      /// The index of the last entry known committed; 0 without a cluster.
+      CommitIndex: int64 }
+
+module NodeStatus =
+    let standalone = { Role = "standalone"; Leader = ""; Term = 0L; CommitIndex = 0L }
+
 /// The record of `inspect server`.
 type ServerStats =
     { ActiveClients: int
@@ -16,7 +31,19 @@ type ServerStats =
       Started: Instant
       /// Jobs held, finished or not.
       Jobs: int
-      Queues: int }
+      Queues: int
+      Node: NodeStatus }
+
+/// One member of a cluster as `cluster status` shows it, seen from the leader.
+type MemberStats =
+    { /// Its Raft endpoint, which names it.
+      Address: MemberAddress
+      /// Its client address; empty when not known.
+      Client: string
+      /// `leader` or `follower`.
+      Role: string
+      /// Whether the leader reaches it: `available`, `unavailable` or `unknown`.
+      Status: string }
 
 type Reply =
     /// `+OK`
@@ -28,7 +55,17 @@ type Reply =
     | JobRecords of Job list
     | QueueRecords of QueueStats list
     | ServerRecord of ServerStats
+    /// The members of a cluster (`cluster status`).
+    | MemberRecords of MemberStats list
     | ClientError of ClientError
     | ServerError of string
     | Timeout
     | NotFound
+
+module Reply =
+    /// An `inspect server` reply with `node` for its last keys (the decider puts a server
+    /// on its own there); any other reply as it is.
+    let withNode (node: NodeStatus) (reply: Reply) =
+        match reply with
+        | ServerRecord stats -> ServerRecord { stats with Node = node }
+        | other -> other

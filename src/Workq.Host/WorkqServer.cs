@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Workq.Host.Cluster;
 using Workq.Host.Configuration;
 using Workq.Host.Engine;
 using Workq.Host.Logging;
@@ -52,6 +53,7 @@ public static class WorkqServer
         try
         {
             host.Services.GetRequiredService<Listener>().Bind();
+            host.Services.GetService<ClusterNode>()?.Prepare();
             host.Services.GetRequiredService<EngineLoop>().Restore();
             return host;
         }
@@ -68,6 +70,8 @@ public static class WorkqServer
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         ServerConfiguration.AddSources(builder.Configuration, commandLine);
         ServerOptions options = ServerConfiguration.Read(builder.Configuration);
+        if (!options.Cluster.IsMember && options.Cluster.Peers.Count > 0)
+            throw new InvalidSettingException("-cluster-peers needs -cluster-listen: this member's own Raft address");
 
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.FormatterName = PlainConsoleFormatter.Name)
@@ -79,11 +83,31 @@ public static class WorkqServer
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EngineInbox>();
-        builder.Services.AddSingleton<Listener>();
-        // Started in this order, stopped in reverse: connections close before the engine ends.
-        builder.Services.AddSingleton<EngineLoop>();
+        builder.Services.AddSingleton(sp => new Listener(
+            sp.GetRequiredService<EngineInbox>(), options, sp.GetService<LeaderRelay>(),
+            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ILogger<Listener>>()));
+        builder.Services.AddSingleton(sp => new EngineLoop(
+            sp.GetRequiredService<EngineInbox>(), sp.GetRequiredService<TimeProvider>(), options.CommandLog,
+            startsDetached: options.Cluster.IsMember, sp.GetRequiredService<ILogger<EngineLoop>>()));
+        // Started in this order, stopped in reverse: connections close before the engine
+        // ends, and a cluster member's log outlives both.
+        if (options.Cluster.IsMember)
+            AddClusterMember(builder, options.Cluster);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Listener>());
         return builder;
+    }
+
+    private static void AddClusterMember(HostApplicationBuilder builder, ClusterOptions cluster)
+    {
+        // A client reaching a member while no leader is known waits this long for one: a
+        // few elections' worth, so that a failover does not turn into an error.
+        TimeSpan patience = TimeSpan.FromMilliseconds(Math.Max(5000, 8 * cluster.ElectionTimeout.Upper));
+        builder.Services.AddSingleton(sp => new LeaderRelay(patience, sp.GetRequiredService<ILogger<LeaderRelay>>()));
+        builder.Services.AddSingleton<ClusterNode>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterNode>());
+        // DotNext logs every unreachable member with a stack trace while a cluster starts
+        // and during every failover; its errors are enough.
+        builder.Logging.AddFilter("DotNext", LogLevel.Error);
     }
 }

@@ -23,6 +23,7 @@ type Args =
       mutable Priority: int
       mutable MaxAttempts: Limit
       mutable MaxFails: Limit
+      mutable Member: MemberAddress
       /// The optional fields and the flags given, a bit each by role.
       mutable Given: int }
 
@@ -47,4 +48,5 @@ type Args =
           Args.Priority = 0
           Args.MaxAttempts = Limit.zero
           Args.MaxFails = Limit.zero
+          Args.Member = Unchecked.defaultof<MemberAddress>
           Args.Given = 0 }

@@ -17,6 +17,7 @@ module CommandTable =
     let private limit = field Role.Limit InvalidLimit
     let private payloadSize = field Role.Size InvalidPayloadSize
     let private resultSize = field Role.Size InvalidResultSize
+    let private memberAddress = field Role.Member InvalidMember
 
     let private flag key role error = { Flag.Key = key; Flag.Role = role; Flag.Error = error }
 
@@ -34,6 +35,11 @@ module CommandTable =
 
     let private inspect object fields build =
         CommandSpec.create "inspect" (ValueSome object) fields [] false (build >> Inspect)
+
+    /// Answered by the cluster off the engine, so they wait like a blocking command: the
+    /// connection's later requests follow the answer.
+    let private cluster object fields build =
+        CommandSpec.create "cluster" (ValueSome object) fields [] true (build >> Cluster)
 
     let private newJob (a: Args) : NewJob =
         { Id = a.Id
@@ -63,7 +69,10 @@ module CommandTable =
           inspect "scheduled-jobs" [ name; offset; limit ] (fun a -> InspectScheduledJobs(a.Name, a.Page))
           inspect "queue" [ name ] (fun a -> InspectQueue a.Name)
           inspect "queues" [ offset; limit ] (fun a -> InspectQueues a.Page)
-          inspect "server" [] (fun _ -> InspectServer) ]
+          inspect "server" [] (fun _ -> InspectServer)
+          cluster "status" [] (fun _ -> ClusterStatus)
+          cluster "add" [ memberAddress ] (fun a -> AddMember a.Member)
+          cluster "remove" [ memberAddress ] (fun a -> RemoveMember a.Member) ]
 
     /// The commands named by their word alone, for the readers that look them up on every
     /// request.

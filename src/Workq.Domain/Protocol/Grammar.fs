@@ -73,6 +73,9 @@ let priority: P<int> =
 
 let retryLimit: P<Limit> = natural |> validated Limit.tryOfNumber |> whole
 
+/// `HOST:PORT` of a cluster member.
+let memberAddress: P<MemberAddress> = token |> validated MemberAddress.tryCreate |> whole
+
 /// `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, a date that exists.
 let time: P<Instant> =
     let digits n = manyMinMaxSatisfy n n Chars.isDigit |>> int

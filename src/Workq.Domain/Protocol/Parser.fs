@@ -33,6 +33,7 @@ let private read (role: Role) (token: string) (data: byte[]) (a: byref<Args>) : 
     | Role.Priority -> match into Grammar.priority with Some v -> a.Priority <- v; true | None -> false
     | Role.MaxAttempts -> match into Grammar.retryLimit with Some v -> a.MaxAttempts <- v; true | None -> false
     | Role.MaxFails -> match into Grammar.retryLimit with Some v -> a.MaxFails <- v; true | None -> false
+    | Role.Member -> match into Grammar.memberAddress with Some v -> a.Member <- v; true | None -> false
 
 /// Tokens `first` to `first + count - 1`, all for one field, read last first so that a
 /// field of several tokens lists its values in order.

@@ -123,7 +123,8 @@ let private read (role: Role) (t: Tokens) i (data: byte[]) (a: byref<Args>) : bo
     | Role.Time
     | Role.Priority
     | Role.MaxAttempts
-    | Role.MaxFails -> false
+    | Role.MaxFails
+    | Role.Member -> false
 
 /// Tokens `first` to `first + count - 1`, all for one field, read last first so that a
 /// field of several tokens lists its values in order.

@@ -96,14 +96,31 @@ let private queueRecord (output: IBufferWriter<byte>) (queue: QueueStats) =
     numberLine output "leased-len "B queue.Leased
     numberLine output "workers "B queue.Workers
 
+/// `<key> <value>\r\n` for a text that holds no space or line end (an empty one too).
+let private textLine (output: IBufferWriter<byte>) (key: byte[]) (value: string) =
+    Wire.bytes output key
+    Wire.text output value
+    Wire.newline output
+
 let private serverRecord (output: IBufferWriter<byte>) (server: ServerStats) =
     Wire.bytes output okOne
-    Wire.bytes output "server 5\r\n"B
+    Wire.bytes output "server 9\r\n"B
     numberLine output "active-clients "B server.ActiveClients
     numberLine output "evicted-jobs "B server.EvictedJobs
     timeLine output "started "B server.Started
     numberLine output "jobs "B server.Jobs
     numberLine output "queues "B server.Queues
+    textLine output "role "B server.Node.Role
+    textLine output "leader "B server.Node.Leader
+    numberLine output "term "B server.Node.Term
+    numberLine output "commit-index "B server.Node.CommitIndex
+
+let private memberRecord (output: IBufferWriter<byte>) (m: MemberStats) =
+    Wire.text output m.Address.Value
+    Wire.bytes output " 3\r\n"B
+    textLine output "client "B m.Client
+    textLine output "role "B m.Role
+    textLine output "status "B m.Status
 
 let private records (output: IBufferWriter<byte>) (write: IBufferWriter<byte> -> 'a -> unit) (items: 'a list) =
     okN output items.Length
@@ -117,6 +134,7 @@ let write (output: IBufferWriter<byte>) (reply: Reply) : unit =
     | JobRecords jobs -> records output jobRecord jobs
     | QueueRecords queues -> records output queueRecord queues
     | ServerRecord server -> serverRecord output server
+    | MemberRecords members -> records output memberRecord members
     | ClientError e -> Wire.bytes output clientErrors.[e]
     | ServerError text ->
         // An error reply is one line, whatever the text holds.

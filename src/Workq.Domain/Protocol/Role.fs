@@ -19,6 +19,8 @@ type Role =
     | Priority
     | MaxAttempts
     | MaxFails
+    /// A cluster member's address.
+    | Member
 
 module Role =
     /// The role's bit in `Args.Given`.
@@ -37,3 +39,4 @@ module Role =
         | Role.Priority -> 1024
         | Role.MaxAttempts -> 2048
         | Role.MaxFails -> 4096
+        | Role.Member -> 8192

@@ -67,4 +67,5 @@ module State =
           EvictedJobs = state.EvictedJobs
           Started = state.Started
           Jobs = state.Jobs.Count
-          Queues = state.Queues.Count }
+          Queues = state.Queues.Count
+          Node = NodeStatus.standalone }

@@ -1,10 +1,8 @@
-using System.Buffers;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.FSharp.Collections;
 using Workq.Domain;
-using Workq.Domain.CommandLog;
 using Workq.Host.CommandLog.Original;
+using Workq.Host.Engine;
 
 namespace Workq.Host.CommandLog;
 
@@ -13,7 +11,7 @@ namespace Workq.Host.CommandLog;
 /// appended in one write before any reply of the batch leaves; the sync policy and
 /// compaction run beside it.
 /// </summary>
-internal sealed class EventLog : IAsyncDisposable
+internal sealed class EventLog : ILogSink, IAsyncDisposable
 {
     private readonly CommandLogSettings settings;
     private readonly DirectoryLock directoryLock;
@@ -21,10 +19,7 @@ internal sealed class EventLog : IAsyncDisposable
     private readonly LogSyncer syncer;
     private readonly Compactor compactor;
     private readonly ILogger logger;
-    private readonly ArrayBufferWriter<byte> pending = new(64 * 1024);
-    // Where each record in pending ends: a segment may only be full after a whole record.
-    private readonly List<int> recordEnds = [];
-    private readonly ArrayBufferWriter<byte> body = new(1024);
+    private readonly EventBatch pending = new();
     private long lastCompaction;
     private long compactedAt;
 
@@ -71,22 +66,22 @@ internal sealed class EventLog : IAsyncDisposable
         }
     }
 
-    public bool HasPending => pending.WrittenCount > 0;
+    public bool HasPending => !pending.IsEmpty;
+
+    public NodeStatus Node => NodeStatusModule.standalone;
 
     /// <summary>Gathers the events of a decision that belong in the log.</summary>
-    public void Add(FSharpList<Event> events)
+    public void Add(FSharpList<Event> events) => pending.Add(events);
+
+    /// <summary>Appends what was gathered, if anything: once written, the batch is as durable as its sync policy makes it.</summary>
+    public async ValueTask<bool> CommitAsync(long ticket, BatchKind kind)
     {
-        foreach (Event e in events)
-        {
-            if (e is Event.Logged logged)
-            {
-                body.ResetWrittenCount();
-                EventCodec.encode(body, logged.Item);
-                Records.frame(pending, body.WrittenSpan);
-                recordEnds.Add(pending.WrittenCount);
-            }
-        }
+        if (HasPending)
+            await CommitAsync();
+        return false;
     }
+
+    public bool Administer(long conn, ClusterRequest request) => false;
 
     /// <summary>
     /// Appends what was gathered in one write; with the policy <c>always</c> also forces it
@@ -101,18 +96,16 @@ internal sealed class EventLog : IAsyncDisposable
             {
                 // The fsync runs off the caller's thread: the engine is often run by the
                 // socket thread, which must go on receiving the next batch meanwhile.
-                ReadOnlyMemory<byte> records = pending.WrittenMemory;
-                await Task.Run(() => writer.Append(records.Span, CollectionsMarshal.AsSpan(recordEnds), sync: true));
+                await Task.Run(() => writer.Append(pending.Records.Span, pending.Ends, sync: true));
             }
             else
             {
-                writer.Append(pending.WrittenSpan, CollectionsMarshal.AsSpan(recordEnds), sync: false);
+                writer.Append(pending.Records.Span, pending.Ends, sync: false);
             }
         }
         finally
         {
-            pending.ResetWrittenCount();
-            recordEnds.Clear();
+            pending.Clear();
         }
     }
 

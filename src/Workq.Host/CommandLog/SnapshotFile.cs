@@ -10,9 +10,12 @@ namespace Workq.Host.CommandLog;
 internal static class SnapshotFile
 {
     /// <summary>Writes a snapshot of <paramref name="state"/>, named for the first segment it does not cover; returns its path.</summary>
-    public static string Write(string dir, State state, long firstUncovered)
+    public static string Write(string dir, State state, long firstUncovered) =>
+        WriteAt(LogFiles.Snapshot(dir, firstUncovered), state);
+
+    /// <summary>Writes a snapshot of <paramref name="state"/> to <paramref name="final"/>, by way of a temporary file beside it.</summary>
+    public static string WriteAt(string final, State state)
     {
-        string final = LogFiles.Snapshot(dir, firstUncovered);
         string temp = final + LogFiles.TempSuffix;
         try
         {
@@ -31,7 +34,7 @@ internal static class SnapshotFile
             File.Delete(temp);
             throw;
         }
-        DirectorySync.Flush(dir);
+        DirectorySync.Flush(Path.GetDirectoryName(final)!);
         return final;
     }
 }

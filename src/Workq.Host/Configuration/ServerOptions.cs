@@ -1,4 +1,5 @@
 using System.Net;
+using Workq.Host.Cluster;
 using Workq.Host.CommandLog;
 
 namespace Workq.Host.Configuration;
@@ -13,4 +14,6 @@ internal sealed class ServerOptions
     public IPEndPoint Listen { get; set; } = new(IPAddress.Loopback, 9922);
 
     public CommandLogOptions CommandLog { get; } = new();
+
+    public ClusterOptions Cluster { get; } = new();
 }

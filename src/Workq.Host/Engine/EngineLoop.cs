@@ -8,11 +8,18 @@ namespace Workq.Host.Engine;
 
 /// <summary>
 /// The one loop that owns the <see cref="State"/>: it feeds inputs to the decider in
-/// arrival order, appends the batch's logged events to the command log (and with sync
-/// <c>always</c> forces them to disk), and only then writes the replies. No locks guard domain data because nothing else touches it.
+/// arrival order, hands the batch's logged events to its log (<see cref="ILogSink"/>:
+/// the command log, which with sync <c>always</c> forces them to disk, or a cluster's
+/// replicated log), and only once the log says they are durable writes the replies. No
+/// locks guard domain data because nothing else touches it.
 /// </summary>
+/// <remarks>
+/// A server on its own decides from the start. A cluster member decides only while the
+/// cluster says so (<see cref="EngineMessage.Attach"/> to <see cref="EngineMessage.Detach"/>);
+/// otherwise it closes any client that reaches it and fires no timer.
+/// </remarks>
 internal sealed class EngineLoop(
-    EngineInbox inbox, TimeProvider time, CommandLogOptions logOptions, ILogger<EngineLoop> logger)
+    EngineInbox inbox, TimeProvider time, CommandLogOptions logOptions, bool startsDetached, ILogger<EngineLoop> logger)
     : BackgroundService
 {
     private static readonly Reply InternalError = Reply.NewServerError("Internal error");
@@ -25,17 +32,29 @@ internal sealed class EngineLoop(
     private readonly List<Outbound> batchReplies = [];
     private readonly List<long> batchDisconnects = [];
     private readonly HashSet<IReplyTarget> touched = [];
-    private EventLog? log;
+    // Batches whose replies wait for their log, oldest first.
+    private readonly Queue<HeldBatch> held = [];
+    // Connections closed while detached (or dropped at a detach), whose inputs are ignored
+    // until their Disconnect, which each connection posts last.
+    private readonly HashSet<long> dropped = [];
+    private readonly List<IReplyTarget> closing = [];
+    private EventLog? ownLog;
+    // Null while detached: nothing is decided.
+    private ILogSink? sink;
     private State state = null!;
     private bool restored;
     private State batchStart = null!;
+    // Whether the batch has replies the decider made (rather than the host).
+    private bool batchReads;
+    private long lastTicket;
     private long lastNow;
     private long notBefore;
 
     /// <summary>
     /// Builds the state the server starts from: replays the command log, if there is one.
     /// Runs before the listener accepts anyone; a log in use, damaged or badly configured
-    /// throws here, with a message that says what is wrong.
+    /// throws here, with a message that says what is wrong. A cluster member starts
+    /// detached: its state comes with <see cref="EngineMessage.Attach"/>.
     /// </summary>
     public void Restore()
     {
@@ -43,18 +62,22 @@ internal sealed class EngineLoop(
             return;
         restored = true;
         long now = Now();
+        state = StateModule.initial(now);
+        if (startsDetached)
+            return;
         CommandLogSettings? settings = CommandLogSettings.From(logOptions);
         if (settings is null)
-            state = StateModule.initial(now);
-        else
         {
-            log = EventLog.Open(settings, now, logger, out state);
-            // Replay leaves a heap grown by its garbage that the collector keeps for a long
-            // time (measured: twice the RSS per job of the same jobs added over TCP). One
-            // compacting collection before serving gives it back.
-            if (state.Jobs.Count > 0)
-                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            sink = NoLog.Instance;
+            return;
         }
+        ownLog = EventLog.Open(settings, now, logger, out state);
+        sink = ownLog;
+        // Replay leaves a heap grown by its garbage that the collector keeps for a long
+        // time (measured: twice the RSS per job of the same jobs added over TCP). One
+        // compacting collection before serving gives it back.
+        if (state.Jobs.Count > 0)
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -80,10 +103,17 @@ internal sealed class EngineLoop(
             {
                 batchStart = state;
                 while (reader.TryRead(out EngineMessage? message))
-                    Handle(message);
-                await CommitBatchAsync();
-                await SendAsync();
-                log?.CompactIfDue(state, Now());
+                {
+                    if (!Handle(message))
+                        await HandleControlAsync(message);
+                }
+                if (closing.Count > 0)
+                    await CloseRefusedAsync();
+                if (sink is not null)
+                {
+                    await CommitBatchAsync();
+                    sink.CompactIfDue(state, Now());
+                }
                 Arm(timer);
             }
         }
@@ -112,7 +142,7 @@ internal sealed class EngineLoop(
 
     private async ValueTask CloseLogAsync()
     {
-        if (Interlocked.Exchange(ref log, null) is { } closing)
+        if (Interlocked.Exchange(ref ownLog, null) is { } closing)
             await closing.DisposeAsync();
     }
 
@@ -123,39 +153,80 @@ internal sealed class EngineLoop(
         return lastNow;
     }
 
-    private void Handle(EngineMessage message)
+    /// <summary>Handles what arrives with every request; false for the rest (<see cref="HandleControlAsync"/>).</summary>
+    private bool Handle(EngineMessage message)
     {
         switch (message)
         {
+            case EngineMessage.Decide decide:
+                Decide(decide.Input);
+                return true;
+            case EngineMessage.Many many:
+                // One connection's requests and answers: never a control message.
+                foreach (EngineMessage each in many.Messages)
+                    Handle(each);
+                return true;
+            case EngineMessage.Opened opened when sink is null:
+                // Nobody is served here now: closed at once, its inputs ignored.
+                dropped.Add(opened.Conn);
+                closing.Add(opened.Replies);
+                return true;
             case EngineMessage.Opened opened:
                 clients[opened.Conn] = opened.Replies;
                 Decide(Input.NewConnect(opened.Conn));
-                break;
-            case EngineMessage.Decide decide:
-                Decide(decide.Input);
-                break;
-            case EngineMessage.Many many:
-                foreach (EngineMessage each in many.Messages)
-                    Handle(each);
-                break;
+                return true;
             case EngineMessage.Answer answer:
-                var outbound = new Outbound(answer.Conn, answer.Reply);
-                batch.Add(new BatchItem(lastNow, null, outbound));
-                batchReplies.Add(outbound);
+                if (sink is not null && (dropped.Count == 0 || !dropped.Contains(answer.Conn)))
+                {
+                    var outbound = new Outbound(answer.Conn, answer.Reply);
+                    batch.Add(new BatchItem(lastNow, null, outbound));
+                    batchReplies.Add(outbound);
+                }
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Messages from a cluster about serving: rare, and they may write to clients.</summary>
+    private async ValueTask HandleControlAsync(EngineMessage message)
+    {
+        switch (message)
+        {
+            case EngineMessage.Durable durable:
+                await ReleaseAsync(durable.Ticket, inTurnToo: false);
+                break;
+            case EngineMessage.Attach attach:
+                Attach(attach);
+                break;
+            case EngineMessage.Detach detach:
+                await DetachAsync(detach.LastDurable);
                 break;
         }
     }
 
+    /// <summary>Closes the clients that arrived while nobody was served here.</summary>
+    private async ValueTask CloseRefusedAsync()
+    {
+        foreach (IReplyTarget client in closing)
+            await client.CloseAsync();
+        closing.Clear();
+    }
+
     private void Decide(Input input)
     {
+        if ((dropped.Count > 0 && IsDropped(input)) || sink is null)
+            return;
         long now = Now();
+        if (input is Input.Request { Item2: Command.Cluster cluster } request && sink.Administer(request.Item1, cluster.Item))
+            return;
         batch.Add(new BatchItem(now, input, default));
         try
         {
             Decision decision = Workq.Domain.Decide.decide(now, input, state);
             state = decision.State;
             AddReplies(decision.Replies);
-            log?.Add(decision.Events);
+            sink.Add(decision.Events);
         }
         catch (Exception e)
         {
@@ -170,17 +241,28 @@ internal sealed class EngineLoop(
             batchDisconnects.Add(disconnect.Item);
     }
 
-    /// <summary>Appends the batch's logged events; if that fails, the batch is decided again without them.</summary>
+    /// <summary>Whether the input comes from a connection closed by a detach; forgets it at its disconnect.</summary>
+    private bool IsDropped(Input input) => input switch
+    {
+        Input.Disconnect d => dropped.Remove(d.Item),
+        _ => Inputs.Requester(input) is long conn && dropped.Contains(conn),
+    };
+
+    /// <summary>
+    /// Hands the batch to the log; if the log cannot be written, the batch is decided again
+    /// without its changes. Then answers it, now or once the log says it is durable.
+    /// </summary>
     private async ValueTask CommitBatchAsync()
     {
-        if (log is not { HasPending: true })
-        {
-            batch.Clear();
-            return;
-        }
+        ILogSink log = sink!;
+        BatchKind kind = log.HasPending ? BatchKind.Write
+            : batchReads ? BatchKind.Read
+            : batchReplies.Count > 0 || batchDisconnects.Count > 0 ? BatchKind.InTurn
+            : BatchKind.Quiet;
+        bool later = false;
         try
         {
-            await log.CommitAsync();
+            later = await log.CommitAsync(lastTicket + 1, kind);
         }
         catch (IOException e)
         {
@@ -189,6 +271,11 @@ internal sealed class EngineLoop(
             notBefore = Now() + RetryAfterFailureMs;
         }
         batch.Clear();
+        batchReads = false;
+        if (later)
+            Hold(++lastTicket, kind);
+        else
+            await SendAsync();
     }
 
     /// <summary>
@@ -220,38 +307,115 @@ internal sealed class EngineLoop(
     private void AddReplies(FSharpList<Outbound> replies)
     {
         for (var rest = replies; !rest.IsEmpty; rest = rest.Tail)
-            batchReplies.Add(rest.Head);
+        {
+            Outbound outbound = rest.Head;
+            if (outbound.Reply.IsServerRecord)
+                outbound = new Outbound(outbound.To, ReplyModule.withNode(sink!.Node, outbound.Reply));
+            batchReplies.Add(outbound);
+            batchReads = true;
+        }
     }
 
     /// <summary>Writes the batch's replies, flushes each client once, then closes the disconnected.</summary>
     private async ValueTask SendAsync()
     {
         foreach (Outbound outbound in batchReplies)
-        {
-            if (!clients.TryGetValue(outbound.To, out IReplyTarget? client))
-                continue; // gone: nobody to answer
-            client.Write(outbound.Reply);
-            touched.Add(client);
-        }
+            Write(outbound);
         batchReplies.Clear();
+        await FlushAsync();
+        foreach (long conn in batchDisconnects)
+            await CloseAsync(conn);
+        batchDisconnects.Clear();
+    }
 
+    private void Write(Outbound outbound)
+    {
+        if (!clients.TryGetValue(outbound.To, out IReplyTarget? client))
+            return; // gone: nobody to answer
+        client.Write(outbound.Reply);
+        touched.Add(client);
+    }
+
+    private async ValueTask FlushAsync()
+    {
         foreach (IReplyTarget client in touched)
             await client.FlushAsync();
         touched.Clear();
+    }
 
-        foreach (long conn in batchDisconnects)
-        {
-            // After its last reply.
-            if (clients.Remove(conn, out IReplyTarget? client))
-                await client.CloseAsync();
-        }
+    /// <summary>Closes a client after its last reply.</summary>
+    private async ValueTask CloseAsync(long conn)
+    {
+        if (clients.Remove(conn, out IReplyTarget? client))
+            await client.CloseAsync();
+    }
+
+    /// <summary>Keeps the batch's replies and closes until its log says it is durable.</summary>
+    private void Hold(long ticket, BatchKind kind)
+    {
+        held.Enqueue(new HeldBatch(ticket, kind, [.. batchReplies], [.. batchDisconnects]));
+        batchReplies.Clear();
         batchDisconnects.Clear();
+    }
+
+    /// <summary>
+    /// Answers the held batches up to <paramref name="durable"/>, in order; with
+    /// <paramref name="inTurnToo"/> also those after them that only waited for their turn.
+    /// </summary>
+    private async ValueTask ReleaseAsync(long durable, bool inTurnToo)
+    {
+        while (held.TryPeek(out HeldBatch? next) && (next.Ticket <= durable || (inTurnToo && next.Kind == BatchKind.InTurn)))
+        {
+            held.Dequeue();
+            foreach (Outbound outbound in next.Replies)
+                Write(outbound);
+            await FlushAsync();
+            foreach (long conn in next.Disconnects)
+                await CloseAsync(conn);
+        }
+    }
+
+    private void Attach(EngineMessage.Attach attach)
+    {
+        sink = attach.Log;
+        state = attach.State;
+        // Time never goes back on a new leader: its clock may be behind the one that
+        // stamped the last events.
+        lastNow = Math.Max(lastNow, attach.NotBefore);
+        notBefore = 0;
+        logger.LogInformation("Serving clients from a state of {Jobs} jobs", state.Jobs.Count);
+    }
+
+    /// <summary>
+    /// Answers what is durable, drops the rest of what is held and of this batch
+    /// unanswered (it may never be committed), and closes every client: their clients
+    /// reconnect to whoever serves next.
+    /// </summary>
+    private async ValueTask DetachAsync(long durable)
+    {
+        sink = null;
+        batch.Clear();
+        batchReplies.Clear();
+        batchDisconnects.Clear();
+        batchReads = false;
+        await ReleaseAsync(durable, inTurnToo: true);
+        if (held.Count > 0)
+            logger.LogWarning("Stopped serving with {Batches} batches not known to be committed: their clients get no answer", held.Count);
+        held.Clear();
+        foreach ((long conn, IReplyTarget client) in clients)
+        {
+            dropped.Add(conn);
+            await client.CloseAsync();
+        }
+        clients.Clear();
+        state = StateModule.initial(Now());
+        logger.LogInformation("Stopped serving clients");
     }
 
     private void Arm(ITimer timer)
     {
         var deadline = StateModule.nextDeadline(state);
-        if (deadline.IsValueSome)
+        if (sink is not null && deadline.IsValueSome)
         {
             long due = Math.Max(deadline.Value, notBefore) - Now();
             timer.Change(TimeSpan.FromMilliseconds(Math.Max(0, due)), Timeout.InfiniteTimeSpan);
@@ -261,4 +425,7 @@ internal sealed class EngineLoop(
             timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
     }
+
+    /// <summary>A batch's replies and closes, waiting for its log.</summary>
+    private sealed record HeldBatch(long Ticket, BatchKind Kind, Outbound[] Replies, long[] Disconnects);
 }

@@ -8,9 +8,13 @@ using Workq.Host.Engine;
 
 namespace Workq.Host.Network;
 
-/// <summary>The TCP accept loop: numbers connections and runs each one.</summary>
+/// <summary>
+/// The TCP accept loop: numbers connections and runs each one. A cluster member hands
+/// each client to its <see cref="IClientRelay"/> first, which passes it on to the leader
+/// unless this member serves.
+/// </summary>
 internal sealed class Listener(
-    EngineInbox inbox, ServerOptions options, ILoggerFactory loggerFactory, ILogger<Listener> logger)
+    EngineInbox inbox, ServerOptions options, IClientRelay? relay, ILoggerFactory loggerFactory, ILogger<Listener> logger)
     : BackgroundService
 {
     private const int Backlog = 512;
@@ -80,8 +84,30 @@ internal sealed class Listener(
                 continue;
             }
             client.NoDelay = true;
-            var connection = new Connection(++lastConnId, client, inbox, connectionLogger);
-            live[connection.Id] = (connection, RunAsync(connection));
+            if (relay is null)
+                Serve(client);
+            else
+                _ = RouteAsync(relay, client, stoppingToken);
+        }
+    }
+
+    private void Serve(Socket client)
+    {
+        var connection = new Connection(Interlocked.Increment(ref lastConnId), client, inbox, connectionLogger);
+        live[connection.Id] = (connection, RunAsync(connection));
+    }
+
+    private async Task RouteAsync(IClientRelay relay, Socket client, CancellationToken stoppingToken)
+    {
+        try
+        {
+            if (!await relay.RelayAsync(client, stoppingToken))
+                Serve(client);
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "Relaying a client failed");
+            client.Dispose();
         }
     }
 
