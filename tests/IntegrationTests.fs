@@ -444,7 +444,7 @@ let commands =
                 do! call c "inspect jobs bad$ 0 10\r\n" (clientError "Invalid Name")
             })
 
-        clientTest "inspect server: server 5 with active-clients, evicted-jobs, started, jobs, queues" (fun _ c ->
+        clientTest "inspect server: server 9 with active-clients, evicted-jobs, started, jobs, queues, and standalone for the cluster's keys" (fun _ c ->
             task {
                 do! call c (addReq (newId ()) "a" 1000 60000 "x" []) ok
                 do! call c (addReq (newId ()) "b" 1000 60000 "x" []) ok
@@ -452,7 +452,9 @@ let commands =
                 do! call c (addReq done' "b" 1000 60000 "x" []) ok
                 do! call c (completeReq done' "r") ok
                 let! r = inspectOne c "server"
-                expectRecord r "server" [ "active-clients", "1"; "evicted-jobs", "0"; "started", anyTime; "jobs", "3"; "queues", "2" ]
+                expectRecord r "server"
+                    [ "active-clients", "1"; "evicted-jobs", "0"; "started", anyTime; "jobs", "3"; "queues", "2"
+                      "role", "standalone"; "leader", ""; "term", "0"; "commit-index", "0" ]
             })
     ]
 
@@ -555,7 +557,9 @@ let examples =
                 for o in others.All do
                     do! call o "lease none 0\r\n" timeout // surely accepted
                 let! s = inspectOne c "server"
-                expectRecord s "server" [ "active-clients", "4"; "evicted-jobs", "0"; "started", anyTime; "jobs", "3"; "queues", "1" ]
+                expectRecord s "server"
+                    [ "active-clients", "4"; "evicted-jobs", "0"; "started", anyTime; "jobs", "3"; "queues", "1"
+                      "role", "standalone"; "leader", ""; "term", "0"; "commit-index", "0" ]
                 let! j = inspectOne c $"job {l}"
                 expectRecord j l (jobKeys "ping" 5000 60000 "ping" 0 1 0 0 10 4)
             })

@@ -76,6 +76,7 @@ public static class Cli
             FinishCommand.Create(context, "fail"),
             DeleteCommand.Create(context),
             InspectCommand.Create(context),
+            ClusterCommand.Create(context),
         };
         HelpWithExtras.Install(root);
         return root;
