@@ -145,3 +145,51 @@ let converged (c: TestCluster) : Task<unit> =
 /// The job ids in a member's committed state.
 let jobIds (m: Member) =
     m.Node.State.Current.State.Jobs |> Seq.map (fun kv -> kv.Key.ToString()) |> Set.ofSeq
+
+/// The client addresses of the running members.
+let clientAddresses (c: TestCluster) = running c |> List.map (fun m -> m.Client.ToString())
+
+/// Writers that add jobs through a client of every member given, until stopped, and
+/// remember what was acknowledged (and when). A write whose connection broke has an
+/// unknown outcome: it is not counted, and the writer goes on with a new job.
+type Load(addresses: string list, writers: int, payload: int) =
+    let client = new Workq.Client.WorkqClient(addresses)
+    let acked = System.Collections.Concurrent.ConcurrentQueue<DateTime * Guid>()
+    let cts = new System.Threading.CancellationTokenSource()
+    let data = String('x', payload)
+    let write () =
+        task {
+            while not cts.IsCancellationRequested do
+                let id = Guid.CreateVersion7()
+                let job =
+                    Workq.Client.BackgroundJob(
+                        Id = id, Name = "load", Ttr = TimeSpan.FromMinutes 1.0, Ttl = TimeSpan.FromHours 1.0, PayloadText = data)
+                try
+                    let! _ = client.AddAsync(job, cts.Token)
+                    acked.Enqueue((DateTime.UtcNow, id))
+                with
+                | :? Workq.Client.WorkqConnectionException -> do! Task.Delay 20
+                | :? OperationCanceledException when cts.IsCancellationRequested -> ()
+        }
+    let writing = Array.init writers (fun _ -> Task.Run<unit>(fun () -> write ()))
+
+    new(addresses, writers) = Load(addresses, writers, 4)
+
+    /// The ids acknowledged so far.
+    member _.Acked = acked |> Seq.map (fun (_, id) -> string id) |> List.ofSeq
+
+    /// How many writes were acknowledged after `t`.
+    member _.AckedSince(t: DateTime) = acked |> Seq.filter (fun (at, _) -> at > t) |> Seq.length
+
+    member _.StopAsync() : Task<unit> =
+        task {
+            cts.Cancel()
+            let! _ = Task.WhenAll writing
+            client.Dispose()
+        }
+
+/// Fails unless every id in `acked` is among the member's jobs.
+let hasAll (acked: string list) (m: Member) =
+    let jobs = jobIds m
+    let missing = acked |> List.filter (fun id -> not (jobs.Contains id))
+    Expect.isEmpty missing $"acknowledged writes missing on {m.Raft} ({acked.Length} acknowledged)"

@@ -30,9 +30,6 @@ internal sealed class ClusterNode(
     ILoggerFactory loggers, IHostApplicationLifetime lifetime)
     : IHostedService
 {
-    /// <summary>The log's data files: large, so that a busy log is a few files.</summary>
-    private const int ChunkSize = 16 << 20;
-
     private const string RaftFolder = "raft";
 
     private readonly ILogger logger = loggers.CreateLogger<ClusterNode>();
@@ -131,7 +128,9 @@ internal sealed class ClusterNode(
             new WriteAheadLog.Options
             {
                 Location = Path.Combine(raftDir, "wal"),
-                ChunkSize = ChunkSize,
+                // -cmdlog-seg-size: the size of the log's data files, as of a segment's on
+                // its own; the log compacts whole files. Fixed once the log exists.
+                ChunkSize = (int)Math.Min(options.CommandLog.SegmentSize, 1 << 30),
                 MemoryManagement = WriteAheadLog.MemoryManagementStrategy.SharedMemory,
             },
             state!);

@@ -44,6 +44,7 @@ internal sealed class ReplicatedState : IStateMachine, IAsyncDisposable
     private long lastSnapshotAt;
     private bool changedSinceSnapshot;
     private OwnEntry lastOwn = new(0, 0);
+    private long installs;
 
     /// <param name="dir">Where the snapshots are kept.</param>
     /// <param name="snapshotInterval">How often, at most, a snapshot is written while entries come.</param>
@@ -61,6 +62,9 @@ internal sealed class ReplicatedState : IStateMachine, IAsyncDisposable
 
     /// <summary>The state as of the last entry applied.</summary>
     public Applied Current => current;
+
+    /// <summary>Snapshots taken from the leader since this member started.</summary>
+    public long Installs => Interlocked.Read(ref installs);
 
     /// <summary>The last entry this member appended as leader that was applied, with the term it appended it in.</summary>
     public OwnEntry LastOwn => Volatile.Read(ref lastOwn);
@@ -214,6 +218,7 @@ internal sealed class ReplicatedState : IStateMachine, IAsyncDisposable
         Publish(new RaftSnapshot(final, entry.Index, entry.Term));
         changedSinceSnapshot = false;
         lastSnapshotAt = Now();
+        Interlocked.Increment(ref installs);
         logger.LogInformation("Installed the leader's snapshot at index {Index}: {Jobs} jobs", entry.Index, read.ResultValue.Jobs.Count);
     }
 

@@ -194,7 +194,7 @@ internal sealed class EngineLoop(
         switch (message)
         {
             case EngineMessage.Durable durable:
-                await ReleaseAsync(durable.Ticket, inTurnToo: false);
+                await ReleaseAsync(durable.Ticket);
                 break;
             case EngineMessage.Attach attach:
                 Attach(attach);
@@ -358,13 +358,10 @@ internal sealed class EngineLoop(
         batchDisconnects.Clear();
     }
 
-    /// <summary>
-    /// Answers the held batches up to <paramref name="durable"/>, in order; with
-    /// <paramref name="inTurnToo"/> also those after them that only waited for their turn.
-    /// </summary>
-    private async ValueTask ReleaseAsync(long durable, bool inTurnToo)
+    /// <summary>Answers the held batches up to <paramref name="durable"/>, in order.</summary>
+    private async ValueTask ReleaseAsync(long durable)
     {
-        while (held.TryPeek(out HeldBatch? next) && (next.Ticket <= durable || (inTurnToo && next.Kind == BatchKind.InTurn)))
+        while (held.TryPeek(out HeldBatch? next) && next.Ticket <= durable)
         {
             held.Dequeue();
             foreach (Outbound outbound in next.Replies)
@@ -389,7 +386,9 @@ internal sealed class EngineLoop(
     /// <summary>
     /// Answers what is durable, drops the rest of what is held and of this batch
     /// unanswered (it may never be committed), and closes every client: their clients
-    /// reconnect to whoever serves next.
+    /// reconnect to whoever serves next. A reply that only waited for its turn (the
+    /// host's own, such as a membership change's) still goes out, unless an earlier reply
+    /// to its connection was dropped: a client gets its replies in order or not at all.
     /// </summary>
     private async ValueTask DetachAsync(long durable)
     {
@@ -398,9 +397,25 @@ internal sealed class EngineLoop(
         batchReplies.Clear();
         batchDisconnects.Clear();
         batchReads = false;
-        await ReleaseAsync(durable, inTurnToo: true);
-        if (held.Count > 0)
-            logger.LogWarning("Stopped serving with {Batches} batches not known to be committed: their clients get no answer", held.Count);
+        await ReleaseAsync(durable);
+        var unanswered = new HashSet<long>();
+        int droppedBatches = 0;
+        foreach (HeldBatch next in held)
+        {
+            bool inTurn = next.Kind == BatchKind.InTurn;
+            foreach (Outbound outbound in next.Replies)
+            {
+                if (inTurn && !unanswered.Contains(outbound.To))
+                    Write(outbound);
+                else
+                    unanswered.Add(outbound.To);
+            }
+            if (!inTurn)
+                droppedBatches++;
+        }
+        await FlushAsync();
+        if (droppedBatches > 0)
+            logger.LogWarning("Stopped serving with {Batches} batches not known to be committed: their clients get no answer", droppedBatches);
         held.Clear();
         foreach ((long conn, IReplyTarget client) in clients)
         {
