@@ -30,12 +30,10 @@ internal sealed class ClusterNode(
     ILoggerFactory loggers, IHostApplicationLifetime lifetime)
     : IHostedService
 {
-    private const string RaftFolder = "raft";
-
     private readonly ILogger logger = loggers.CreateLogger<ClusterNode>();
     private readonly CancellationTokenSource stopping = new();
     private DirectoryLock? directoryLock;
-    private string raftDir = "";
+    private MemberDirectory? directory;
     private ReplicatedState? state;
     private WriteAheadLog? wal;
     private MemberStore? members;
@@ -80,18 +78,16 @@ internal sealed class ClusterNode(
             return;
         if (options.CommandLog.Path is null)
             throw new InvalidSettingException("-cluster-listen needs -cmdlog-path: a member keeps its log and snapshots there");
-        string dir = Path.GetFullPath(options.CommandLog.Path);
-        Directory.CreateDirectory(dir);
-        directoryLock = DirectoryLock.Acquire(dir);
+        var dir = new MemberDirectory(Path.GetFullPath(options.CommandLog.Path));
+        Directory.CreateDirectory(dir.Path);
+        directoryLock = DirectoryLock.Acquire(dir.Path);
         try
         {
-            RefuseForeignFiles(dir);
-            raftDir = Path.Combine(dir, RaftFolder);
-            Directory.CreateDirectory(Path.Combine(raftDir, "wal"));
+            dir.Prepare();
             var restored = new ReplicatedState(
-                Path.Combine(raftDir, "snapshots"), options.CommandLog.CleanInterval, time,
-                loggers.CreateLogger<ReplicatedState>(), Fatal);
+                dir.Snapshots, options.CommandLog.CleanInterval, time, loggers.CreateLogger<ReplicatedState>(), Fatal);
             restored.Restore();
+            directory = dir;
             state = restored;
         }
         catch
@@ -102,39 +98,12 @@ internal sealed class ClusterNode(
         }
     }
 
-    /// <summary>A member's directory holds its lock and its <c>raft</c> folder, and nothing of a server on its own.</summary>
-    private static void RefuseForeignFiles(string dir)
-    {
-        var foreign = new DirectoryInfo(dir).EnumerateFileSystemInfos()
-            .Where(e => e.Name is not (LogFiles.LockName or RaftFolder or "lost+found"))
-            .Select(e => e.Name + (e is DirectoryInfo ? "/" : ""))
-            .Order(StringComparer.Ordinal)
-            .ToList();
-        if (foreign.Count == 0)
-            return;
-        string what = LogFiles.Segments(dir).Count > 0 || LogFiles.Snapshots(dir).Count > 0
-            ? "the command log of a server on its own"
-            : "files that are not a cluster member's";
-        throw new CommandLogException(
-            $"the directory {dir} holds {what} ({string.Join(", ", foreign.Take(10))}); "
-            + "a cluster member needs a directory of its own, empty the first time");
-    }
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         Prepare();
         IPEndPoint self = Options.Listen!;
-        wal = new WriteAheadLog(
-            new WriteAheadLog.Options
-            {
-                Location = Path.Combine(raftDir, "wal"),
-                // -cmdlog-seg-size: the size of the log's data files, as of a segment's on
-                // its own; the log compacts whole files. Fixed once the log exists.
-                ChunkSize = (int)Math.Min(options.CommandLog.SegmentSize, 1 << 30),
-                MemoryManagement = WriteAheadLog.MemoryManagementStrategy.SharedMemory,
-            },
-            state!);
-        members = new MemberStore(Path.Combine(raftDir, "members"));
+        wal = directory!.OpenLog(options.CommandLog.SegmentSize, state!);
+        members = new MemberStore(directory.Members);
         await SeedMembersAsync(self, cancellationToken);
         ClientAddress = AdvertisedClientAddress(self);
         var configuration = new RaftCluster.TcpConfiguration(self)
