@@ -35,7 +35,7 @@ let freePorts (n: int) =
     pick []
 
 /// Election timeouts for tests: generous, so that a loaded machine makes no spurious elections.
-let electionTimeout = "300-600"
+let electionTimeout = "1000-2000"
 
 type Member =
     { Raft: string

@@ -31,7 +31,9 @@ let private samples: (string * string * (ServerOptions -> unit)) list =
               [ IPEndPoint(IPAddress.Parse "10.1.2.3", 7001); IPEndPoint(IPAddress.Parse "10.1.2.4", 7001); IPEndPoint(IPAddress.IPv6Loopback, 7002) ]
               "cluster-peers")
       "cluster-election-timeout", "150-900",
-      (fun o -> Expect.equal o.Cluster.ElectionTimeout (Workq.Host.Cluster.ElectionTimeout(150, 900)) "cluster-election-timeout") ]
+      (fun o -> Expect.equal o.Cluster.ElectionTimeout (Workq.Host.Cluster.ElectionTimeout(150, 900)) "cluster-election-timeout")
+      "http-listen", "10.1.2.3:7001", (fun o -> Expect.equal o.HttpListen (IPEndPoint(IPAddress.Parse "10.1.2.3", 7001)) "http-listen")
+      "shutdown-timeout", "2500", (fun o -> Expect.equal o.ShutdownTimeout (TimeSpan.FromMilliseconds 2500.0) "shutdown-timeout") ]
 
 let private flagNamed name = ServerFlags.All |> Seq.find (fun f -> f.Name = name)
 
@@ -79,6 +81,12 @@ let private parsing =
             Expect.isNull options.CommandLog.Path "in memory"
             Expect.equal options.CommandLog.SegmentSize CommandLogOptions.DefaultSegmentSize "segment size"
             Expect.isFalse options.CommandLog.Repair "repair"
+            Expect.equal options.HttpListen (IPEndPoint(IPAddress.Loopback, 9923)) "http-listen"
+            Expect.equal options.ShutdownTimeout (TimeSpan.FromSeconds 5.0) "shutdown-timeout"
+        }
+        test "-http-listen none turns the HTTP port off" {
+            Expect.isNull (optionsOf [ "-http-listen"; "none" ]).HttpListen "none"
+            Expect.isNull (optionsOf [ "--http-listen=NONE" ]).HttpListen "NONE"
         }
         test "a repeated flag: the last one wins, as in Go" {
             let options = optionsOf [ "-cmdlog-seg-size"; "5"; "--cmdlog-seg-size=7" ]
@@ -112,6 +120,8 @@ let private parsing =
                   "cmdlog-clean-int", "1.5", "expected a whole number of milliseconds"
                   "listen", "nowhere", "expected HOST:PORT"
                   "listen", "127.0.0.1:70000", "expected HOST:PORT"
+                  "http-listen", "nowhere", "expected HOST:PORT with an IP address (or localhost) and a port 0-65535, or none"
+                  "shutdown-timeout", "0", "expected a whole number of milliseconds"
                   "cmdlog-repair", "maybe", "expected true or false" ] do
                 let problem = problemOf [ $"-{name}={value}" ]
                 Expect.stringStarts problem $"invalid value \"{value}\" for flag -{name}: {expected}" $"-{name}={value}"

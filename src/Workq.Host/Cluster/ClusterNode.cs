@@ -42,7 +42,8 @@ internal sealed class ClusterNode(
     private Task leading = Task.CompletedTask;
     private volatile Replicator? replicator;
     private int leaderVersion;
-    private long elections;
+    private string leaderClient = "";
+    private long leadersSeen;
 
     private ClusterOptions Options => options.Cluster;
 
@@ -64,8 +65,11 @@ internal sealed class ClusterNode(
     /// <summary>The index of the last entry this member knows committed.</summary>
     public long CommitIndex => wal?.LastCommittedEntryIndex ?? 0;
 
-    /// <summary>Leaders seen since this member started (a new one, or none, each time).</summary>
-    public long LeaderChanges => Interlocked.Read(ref elections);
+    /// <summary>Snapshots taken from a leader since this member started.</summary>
+    public long SnapshotInstalls => state?.Installs ?? 0;
+
+    /// <summary>Leaders this member has learnt of since it started (one per election it saw won, its own included).</summary>
+    public long LeadersSeen => Interlocked.Read(ref leadersSeen);
 
     /// <summary>
     /// Takes the data directory and loads the newest snapshot: before the server starts,
@@ -249,11 +253,13 @@ internal sealed class ClusterNode(
     private void OnLeaderChanged(RaftCluster<RaftClusterMember> raft, RaftClusterMember? leader)
     {
         int version = Interlocked.Increment(ref leaderVersion);
-        Interlocked.Increment(ref elections);
+        if (leader is not null)
+            Interlocked.Increment(ref leadersSeen);
         if (leader is { IsRemote: false } && Leads)
             return;
         // This member serves once its engine has the state (LeadAsync), not before.
         relay.NoLeader();
+        Volatile.Write(ref leaderClient, "");
         if (leader is { IsRemote: true })
             _ = Task.Run(() => FollowAsync(leader, version));
         logger.LogInformation("Leader: {Leader}", leader?.EndPoint.ToString() ?? "none");
@@ -274,7 +280,10 @@ internal sealed class ClusterNode(
                     && ListenAddress.TryParse(text, out IPEndPoint? client))
                 {
                     if (Volatile.Read(ref leaderVersion) == version)
+                    {
+                        Volatile.Write(ref leaderClient, client.ToString());
                         relay.RelayTo(client);
+                    }
                     return;
                 }
                 logger.LogWarning("The leader {Leader} announces no client address", leader.EndPoint);
@@ -288,17 +297,23 @@ internal sealed class ClusterNode(
         }
     }
 
-    /// <summary>Where this member stands, for <c>inspect server</c> elsewhere and for metrics.</summary>
-    public NodeStatus Status()
-    {
-        if (cluster is not { } raft)
-            return new NodeStatus("follower", "", 0, 0);
-        string role = Leads ? "leader"
-            : raft.Standby ? "standby"
-            : raft.Leader is { IsRemote: true } ? "follower"
-            : "candidate";
-        return new NodeStatus(role, "", raft.AuditTrail.Term, wal!.LastCommittedEntryIndex);
-    }
+    /// <summary>
+    /// Where this member stands: it leads once its engine serves; it follows a leader it
+    /// knows; it is a candidate (or between leaders) when it knows none; standby while it
+    /// is not a member (not yet added, or removed).
+    /// </summary>
+    public NodeRole Role() =>
+        cluster is not { } raft ? NodeRole.Candidate
+        : Leads ? NodeRole.Leader
+        : raft.Standby ? NodeRole.Standby
+        : raft.Leader is { IsRemote: true } ? NodeRole.Follower
+        : NodeRole.Candidate;
+
+    /// <summary>The Raft term this member is in (0 before it started).</summary>
+    public long Term => cluster?.AuditTrail.Term ?? 0;
+
+    /// <summary>The leader's client address: this member's own while it leads; empty while none is known.</summary>
+    public string LeaderClientAddress => Leads ? ClientAddress : Volatile.Read(ref leaderClient);
 
     /// <summary>A member that cannot apply the log stops, rather than drift apart from the others.</summary>
     private void Fatal(string message)
@@ -332,4 +347,13 @@ internal sealed class ClusterNode(
         directoryLock?.Dispose();
         directoryLock = null;
     }
+}
+
+/// <summary>A member's part in its cluster.</summary>
+internal enum NodeRole
+{
+    Leader,
+    Follower,
+    Candidate,
+    Standby,
 }

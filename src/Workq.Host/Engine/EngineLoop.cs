@@ -1,8 +1,11 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.FSharp.Collections;
 using Workq.Domain;
 using Workq.Host.CommandLog;
+using Workq.Host.Metrics;
+using EventLog = Workq.Host.CommandLog.EventLog;
 
 namespace Workq.Host.Engine;
 
@@ -11,7 +14,9 @@ namespace Workq.Host.Engine;
 /// arrival order, hands the batch's logged events to its log (<see cref="ILogSink"/>:
 /// the command log, which with sync <c>always</c> forces them to disk, or a cluster's
 /// replicated log), and only once the log says they are durable writes the replies. No
-/// locks guard domain data because nothing else touches it.
+/// locks guard domain data because nothing else touches it. After each batch it
+/// publishes its state (<see cref="PublishedState"/>); once a batch is answered, its
+/// decisions go to the metrics.
 /// </summary>
 /// <remarks>
 /// A server on its own decides from the start. A cluster member decides only while the
@@ -19,7 +24,15 @@ namespace Workq.Host.Engine;
 /// otherwise it closes any client that reaches it and fires no timer.
 /// </remarks>
 internal sealed class EngineLoop(
-    EngineInbox inbox, TimeProvider time, CommandLogOptions logOptions, bool startsDetached, ILogger<EngineLoop> logger)
+    EngineInbox inbox,
+    TimeProvider time,
+    CommandLogOptions logOptions,
+    bool startsDetached,
+    PublishedState published,
+    LogHealth logHealth,
+    EngineMetrics metrics,
+    CommandLogMetrics logMetrics,
+    ILogger<EngineLoop> logger)
     : BackgroundService
 {
     private static readonly Reply InternalError = Reply.NewServerError("Internal error");
@@ -50,6 +63,9 @@ internal sealed class EngineLoop(
     private long lastNow;
     private long notBefore;
 
+    /// <summary>What the restore found: events replayed, jobs, and how long it took; null before it ran.</summary>
+    public RestoreSummary? Restored { get; private set; }
+
     /// <summary>
     /// Builds the state the server starts from: replays the command log, if there is one.
     /// Runs before the listener accepts anyone; a log in use, damaged or badly configured
@@ -61,23 +77,34 @@ internal sealed class EngineLoop(
         if (restored)
             return;
         restored = true;
+        long start = Stopwatch.GetTimestamp();
         long now = Now();
         state = StateModule.initial(now);
         if (startsDetached)
+        {
+            // A cluster member's state is its replicated log's, restored by the cluster.
+            Restored = new RestoreSummary(null, 0, 0, Stopwatch.GetElapsedTime(start));
+            published.Publish(state);
             return;
+        }
         CommandLogSettings? settings = CommandLogSettings.From(logOptions);
         if (settings is null)
         {
             sink = NoLog.Instance;
-            return;
         }
-        ownLog = EventLog.Open(settings, now, logger, out state);
-        sink = ownLog;
-        // Replay leaves a heap grown by its garbage that the collector keeps for a long
-        // time (measured: twice the RSS per job of the same jobs added over TCP). One
-        // compacting collection before serving gives it back.
-        if (state.Jobs.Count > 0)
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        else
+        {
+            ownLog = EventLog.Open(settings, now, logMetrics, logger, out state);
+            sink = ownLog;
+            // Replay leaves a heap grown by its garbage that the collector keeps for a long
+            // time (measured: twice the RSS per job of the same jobs added over TCP). One
+            // compacting collection before serving gives it back.
+            if (state.Jobs.Count > 0)
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+        Restored = new RestoreSummary(settings, ownLog?.ReplayedEvents ?? 0, state.Jobs.Count, Stopwatch.GetElapsedTime(start));
+        metrics.Restored(state);
+        published.Publish(state);
     }
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -159,7 +186,7 @@ internal sealed class EngineLoop(
         switch (message)
         {
             case EngineMessage.Decide decide:
-                Decide(decide.Input);
+                Decide(decide.Input, decide.Posted, decide.Command);
                 return true;
             case EngineMessage.Many many:
                 // One connection's requests and answers: never a control message.
@@ -173,13 +200,13 @@ internal sealed class EngineLoop(
                 return true;
             case EngineMessage.Opened opened:
                 clients[opened.Conn] = opened.Replies;
-                Decide(Input.NewConnect(opened.Conn));
+                Decide(Input.NewConnect(opened.Conn), 0, CommandNames.Unknown);
                 return true;
             case EngineMessage.Answer answer:
                 if (sink is not null && (dropped.Count == 0 || !dropped.Contains(answer.Conn)))
                 {
                     var outbound = new Outbound(answer.Conn, answer.Reply);
-                    batch.Add(new BatchItem(lastNow, null, outbound));
+                    batch.Add(new BatchItem(lastNow, null, outbound, null, 0, CommandNames.Unknown));
                     batchReplies.Add(outbound);
                 }
                 return true;
@@ -213,17 +240,17 @@ internal sealed class EngineLoop(
         closing.Clear();
     }
 
-    private void Decide(Input input)
+    private void Decide(Input input, long posted, int command)
     {
         if ((dropped.Count > 0 && IsDropped(input)) || sink is null)
             return;
         long now = Now();
         if (input is Input.Request { Item2: Command.Cluster cluster } request && sink.Administer(request.Item1, cluster.Item))
             return;
-        batch.Add(new BatchItem(now, input, default));
+        Decision? decision = null;
         try
         {
-            Decision decision = Workq.Domain.Decide.decide(now, input, state);
+            decision = Workq.Domain.Decide.decide(now, input, state);
             state = decision.State;
             AddReplies(decision.Replies);
             sink.Add(decision.Events);
@@ -231,12 +258,13 @@ internal sealed class EngineLoop(
         catch (Exception e)
         {
             // The state stays as it was: the failed input changed nothing.
-            logger.LogError(e, "The decider failed on {Input}", Inputs.Describe(input));
+            EngineLog.DeciderFailed(logger, e, Inputs.Describe(input));
             if (Inputs.Requester(input) is long conn)
                 batchReplies.Add(new Outbound(conn, InternalError));
             if (input.IsTick)
                 notBefore = now + RetryAfterFailureMs;
         }
+        batch.Add(new BatchItem(now, input, default, decision, posted, command));
         if (input is Input.Disconnect disconnect)
             batchDisconnects.Add(disconnect.Item);
     }
@@ -263,19 +291,82 @@ internal sealed class EngineLoop(
         try
         {
             later = await log.CommitAsync(lastTicket + 1, kind);
+            if (kind == BatchKind.Write && logHealth.Succeeded())
+                EngineLog.LogWritable(logger);
         }
         catch (IOException e)
         {
-            logger.LogError("The command log cannot be written ({Reason}): changes are refused until it can", e.Message);
+            EngineLog.LogWriteFailed(logger, e.Message);
+            logHealth.Failed(e.Message);
+            logMetrics.AppendFailed();
             DecideWithoutLog(e.Message);
             notBefore = Now() + RetryAfterFailureMs;
         }
-        batch.Clear();
         batchReads = false;
+        published.Publish(state);
         if (later)
+        {
             Hold(++lastTicket, kind);
+        }
         else
+        {
+            Report(batchStart, batch);
             await SendAsync();
+        }
+        batch.Clear();
+    }
+
+    /// <summary>
+    /// An answered batch's decisions, decided on <paramref name="before"/>, go to the
+    /// metrics (and, at Debug, to the log).
+    /// </summary>
+    private void Report(State before, IReadOnlyList<BatchItem> items)
+    {
+        long answered = Stopwatch.GetTimestamp();
+        bool debug = logger.IsEnabled(LogLevel.Debug);
+        foreach (BatchItem item in items)
+        {
+            if (item.Input is not { } input)
+            {
+                metrics.Answered(item.Answer.Reply);
+                continue;
+            }
+            metrics.Decided(before, input, item.Decision, item.Posted, item.Command, answered);
+            if (debug)
+                LogDetails(before, input, item.Decision);
+            if (item.Decision is { } decision)
+                before = decision.State;
+        }
+    }
+
+    /// <summary>At Debug: bad requests, leases that ran out, jobs that expired.</summary>
+    private void LogDetails(State before, Input input, Decision? decision)
+    {
+        if (input is Input.Reject reject)
+            EngineLog.BadRequest(logger, reject.Item1, ClientErrorModule.text(reject.Item2));
+        if (decision is null)
+            return;
+        for (var events = decision.Events; !events.IsEmpty; events = events.Tail)
+        {
+            JobEvent? e = events.Head switch
+            {
+                Event.Logged logged => logged.Item,
+                Event.Unlogged unlogged => unlogged.Item,
+                _ => null,
+            };
+            switch (e)
+            {
+                case JobEvent.LeaseTimedOut timedOut when before.FindJob(timedOut.Item1) is { } job:
+                    EngineLog.LeaseTimedOut(logger, job.Id.ToString(), job.Name.Value, job.Ttr.Ms);
+                    break;
+                case JobEvent.AttemptsExhausted exhausted when before.FindJob(exhausted.Item1) is { } job:
+                    EngineLog.AttemptsExhausted(logger, job.Id.ToString(), job.Name.Value, job.Ttr.Ms);
+                    break;
+                case JobEvent.JobExpired expired when before.FindJob(expired.Item1) is { } job:
+                    EngineLog.Expired(logger, job.Id.ToString(), job.Name.Value);
+                    break;
+            }
+        }
     }
 
     /// <summary>
@@ -287,20 +378,30 @@ internal sealed class EngineLoop(
         string refusal = $"Command log write failed: {reason}";
         state = batchStart;
         batchReplies.Clear();
-        Apply(Workq.Domain.Decide.decideWithoutLog(refusal, Now(), Input.Tick, state));
-        foreach (BatchItem item in batch)
+        BatchItem[] decided = [.. batch];
+        batch.Clear();
+        long now = Now();
+        batch.Add(new BatchItem(
+            now, Input.Tick, default, Apply(Workq.Domain.Decide.decideWithoutLog(refusal, now, Input.Tick, state)), 0, CommandNames.Unknown));
+        foreach (BatchItem item in decided)
         {
             if (item.Input is { } input)
-                Apply(Workq.Domain.Decide.decideWithoutLog(refusal, item.Now, input, state));
+            {
+                batch.Add(item with { Decision = Apply(Workq.Domain.Decide.decideWithoutLog(refusal, item.Now, input, state)) });
+            }
             else
+            {
                 batchReplies.Add(item.Answer);
+                batch.Add(item);
+            }
         }
     }
 
-    private void Apply(Decision decision)
+    private Decision Apply(Decision decision)
     {
         state = decision.State;
         AddReplies(decision.Replies);
+        return decision;
     }
 
     /// <summary>Walks the F# list by hand: AddRange would allocate an enumerator per decision.</summary>
@@ -353,7 +454,7 @@ internal sealed class EngineLoop(
     /// <summary>Keeps the batch's replies and closes until its log says it is durable.</summary>
     private void Hold(long ticket, BatchKind kind)
     {
-        held.Enqueue(new HeldBatch(ticket, kind, [.. batchReplies], [.. batchDisconnects]));
+        held.Enqueue(new HeldBatch(ticket, kind, [.. batchReplies], [.. batchDisconnects], batchStart, [.. batch]));
         batchReplies.Clear();
         batchDisconnects.Clear();
     }
@@ -364,6 +465,7 @@ internal sealed class EngineLoop(
         while (held.TryPeek(out HeldBatch? next) && next.Ticket <= durable)
         {
             held.Dequeue();
+            Report(next.Before, next.Items);
             foreach (Outbound outbound in next.Replies)
                 Write(outbound);
             await FlushAsync();
@@ -380,6 +482,8 @@ internal sealed class EngineLoop(
         // stamped the last events.
         lastNow = Math.Max(lastNow, attach.NotBefore);
         notBefore = 0;
+        batchStart = state;
+        published.Publish(state);
         logger.LogInformation("Serving clients from a state of {Jobs} jobs", state.Jobs.Count);
     }
 
@@ -424,6 +528,8 @@ internal sealed class EngineLoop(
         }
         clients.Clear();
         state = StateModule.initial(Now());
+        batchStart = state;
+        published.Publish(state);
         logger.LogInformation("Stopped serving clients");
     }
 
@@ -442,5 +548,7 @@ internal sealed class EngineLoop(
     }
 
     /// <summary>A batch's replies and closes, waiting for its log.</summary>
-    private sealed record HeldBatch(long Ticket, BatchKind Kind, Outbound[] Replies, long[] Disconnects);
+    /// <remarks><see cref="Before"/> and <see cref="Items"/>: what the batch decided, on which state, for the metrics.</remarks>
+    private sealed record HeldBatch(
+        long Ticket, BatchKind Kind, Outbound[] Replies, long[] Disconnects, State Before, BatchItem[] Items);
 }

@@ -58,7 +58,6 @@ internal sealed class Listener(
         Bind();
         // Only now, with the state restored, does the kernel take connections.
         listenSocket!.Listen(Backlog);
-        logger.LogInformation("workq listening on {EndPoint}", EndPoint);
         return base.StartAsync(cancellationToken);
     }
 
@@ -94,7 +93,11 @@ internal sealed class Listener(
     private void Serve(Socket client)
     {
         var connection = new Connection(Interlocked.Increment(ref lastConnId), client, inbox, connectionLogger);
-        live[connection.Id] = (connection, RunAsync(connection));
+        // The peer's address is only looked up for the log.
+        string? peer = logger.IsEnabled(LogLevel.Debug) ? client.RemoteEndPoint?.ToString() ?? "?" : null;
+        if (peer is not null)
+            NetworkLog.Opened(logger, connection.Id, peer);
+        live[connection.Id] = (connection, RunAsync(connection, peer));
     }
 
     private async Task RouteAsync(IClientRelay relay, Socket client, CancellationToken stoppingToken)
@@ -111,7 +114,7 @@ internal sealed class Listener(
         }
     }
 
-    private async Task RunAsync(Connection connection)
+    private async Task RunAsync(Connection connection, string? peer)
     {
         try
         {
@@ -124,6 +127,8 @@ internal sealed class Listener(
         finally
         {
             live.TryRemove(connection.Id, out _);
+            if (peer is not null)
+                NetworkLog.Closed(logger, connection.Id, peer);
         }
     }
 
