@@ -129,17 +129,28 @@ let durableBytes (state: State) =
     CommandLog.Snapshot.write out state
     out.WrittenSpan.ToArray()
 
-/// Waits until every running member has applied what the leader has committed, and has
-/// the leader's committed state.
+/// Waits until every running member has applied what the leader has committed, then
+/// fails unless they all hold the same state (said apart by index and jobs if not).
 let converged (c: TestCluster) : Task<unit> =
     task {
         let! l = leader c
-        do! waitUntil 30.0 "the members to apply every committed entry and agree" (fun () ->
-            let target = l.Node.CommitIndex
-            let members = running c
-            members |> List.forall (fun m -> m.Node.AppliedIndex >= target)
-            && (let states = members |> List.map (fun m -> durableBytes m.Node.State.Current.State)
-                states |> List.forall (fun s -> s = states.Head)))
+        let target = l.Node.CommitIndex
+        do! waitUntil 30.0 $"the members to apply the entries up to {target}" (fun () ->
+            running c |> List.forall (fun m -> m.Node.AppliedIndex >= target))
+        // Entries may still come (the leader's timers), so agreement may take a moment.
+        let agree () =
+            let states = running c |> List.map (fun m -> durableBytes m.Node.State.Current.State)
+            states |> List.forall (fun s -> s = states.Head)
+        let deadline = DateTime.UtcNow.AddSeconds 10.0
+        while not (agree ()) && DateTime.UtcNow < deadline do
+            do! Task.Delay 100
+        if not (agree ()) then
+            let described =
+                running c
+                |> List.map (fun m ->
+                    let applied = m.Node.State.Current
+                    $"{m.Raft}: index {applied.Index}, {applied.State.Jobs.Count} jobs")
+            failtestf "the members hold different states: %s" (String.concat "; " described)
     }
 
 /// The job ids in a member's committed state.
@@ -152,7 +163,7 @@ let clientAddresses (c: TestCluster) = running c |> List.map (fun m -> m.Client.
 /// Writers that add jobs through a client of every member given, until stopped, and
 /// remember what was acknowledged (and when). A write whose connection broke has an
 /// unknown outcome: it is not counted, and the writer goes on with a new job.
-type Load(addresses: string list, writers: int, payload: int) =
+type Load(addresses: string list, writers: int, payload: int, ttr: TimeSpan) =
     let client = new Workq.Client.WorkqClient(addresses)
     let acked = System.Collections.Concurrent.ConcurrentQueue<DateTime * Guid>()
     let cts = new System.Threading.CancellationTokenSource()
@@ -163,7 +174,7 @@ type Load(addresses: string list, writers: int, payload: int) =
                 let id = Guid.CreateVersion7()
                 let job =
                     Workq.Client.BackgroundJob(
-                        Id = id, Name = "load", Ttr = TimeSpan.FromMinutes 1.0, Ttl = TimeSpan.FromHours 1.0, PayloadText = data)
+                        Id = id, Name = "load", Ttr = ttr, Ttl = TimeSpan.FromHours 1.0, PayloadText = data)
                 try
                     let! _ = client.AddAsync(job, cts.Token)
                     acked.Enqueue((DateTime.UtcNow, id))
@@ -173,6 +184,7 @@ type Load(addresses: string list, writers: int, payload: int) =
         }
     let writing = Array.init writers (fun _ -> Task.Run<unit>(fun () -> write ()))
 
+    new(addresses, writers, payload) = Load(addresses, writers, payload, TimeSpan.FromMinutes 1.0)
     new(addresses, writers) = Load(addresses, writers, 4)
 
     /// The ids acknowledged so far.
@@ -193,3 +205,48 @@ let hasAll (acked: string list) (m: Member) =
     let jobs = jobIds m
     let missing = acked |> List.filter (fun id -> not (jobs.Contains id))
     Expect.isEmpty missing $"acknowledged writes missing on {m.Raft} ({acked.Length} acknowledged)"
+
+/// Workers that lease `load` jobs through a client of every member given and complete
+/// them, until stopped, and remember every lease they were granted. A request whose
+/// connection broke has an unknown outcome: the worker goes on with a new lease.
+type Workers(addresses: string list, count: int) =
+    let client = new Workq.Client.WorkqClient(addresses)
+    let leases = System.Collections.Concurrent.ConcurrentQueue<Guid>()
+    let failures = System.Collections.Concurrent.ConcurrentQueue<exn>()
+    let cts = new System.Threading.CancellationTokenSource()
+    let work () =
+        task {
+            while not cts.IsCancellationRequested do
+                try
+                    let! job = client.LeaseAsync("load", TimeSpan.FromSeconds 1.0, cts.Token)
+                    match job with
+                    | null -> ()
+                    | job ->
+                        leases.Enqueue job.Id
+                        do! client.CompleteAsync(job.Id, "done", cts.Token)
+                with
+                | :? Workq.Client.WorkqConnectionException -> do! Task.Delay 20
+                | :? Workq.Client.WorkqTimeoutException -> ()
+                | :? OperationCanceledException when cts.IsCancellationRequested -> ()
+                | e -> failures.Enqueue e
+        }
+    let working = Array.init count (fun _ -> Task.Run<unit>(fun () -> work ()))
+
+    /// The jobs leased, once per lease granted.
+    member _.Leases = List.ofSeq leases
+
+    /// What went wrong besides broken connections.
+    member _.Failures = List.ofSeq failures
+
+    member _.StopAsync() : Task<unit> =
+        task {
+            cts.Cancel()
+            let! _ = Task.WhenAll working
+            client.Dispose()
+        }
+
+/// Fails if a job was leased more than once: each lease lasts longer than the test, and
+/// a worker is told of a lease only once a majority has it.
+let leasedOnce (leases: Guid list) =
+    let twice = leases |> List.countBy id |> List.filter (fun (_, n) -> n > 1)
+    Expect.isEmpty twice $"jobs leased more than once ({leases.Length} leases)"

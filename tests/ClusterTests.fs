@@ -252,4 +252,4 @@ let private worker =
     ]
 
 [<Tests>]
-let tests = testSequenced <| testList "cluster" [ basics; failover; membership; worker ]
+let tests = testSequenced <| testList "cluster" [ basics; failover; membership; worker; ClusterProcessTests.processes ]
