@@ -36,6 +36,35 @@ let private inspectServer (c: Client) =
         return keys
     }
 
+let private httpOf (m: Member) =
+    match m.Running.HttpEndPoint with
+    | NonNull ep -> ep
+    | Null -> failtest "no HTTP side"
+
+/// The member's `/readyz` status, once it is `expected` (up to 30 s); fails otherwise.
+let private readiness (m: Member) (expected: int) =
+    task {
+        let deadline = DateTime.UtcNow.AddSeconds 30.0
+        let! status, body = OperationsTests.get (httpOf m) "/readyz"
+        let mutable last = status, body
+        while fst last <> expected && DateTime.UtcNow < deadline do
+            do! Task.Delay 100
+            let! now = OperationsTests.get (httpOf m) "/readyz"
+            last <- now
+        Expect.equal (fst last) expected $"/readyz of {m.Raft}: {snd last}"
+        return snd last
+    }
+
+/// The member's role as its metrics say: the role whose gauge is 1.
+let private roleMetric (m: Member) =
+    task {
+        let! samples = OperationsTests.scrape (httpOf m)
+        let roles =
+            [ "leader"; "follower"; "candidate"; "standby" ]
+            |> List.filter (fun role -> OperationsTests.valueOf samples "workq_cluster_role" [ "workq_cluster_member_role", role ] = 1.0)
+        return roles, samples
+    }
+
 let private basics =
     testList "basics" [
         testTask "a write through any member is answered by the leader and applied on every member" {
@@ -55,6 +84,33 @@ let private basics =
                 do! converged c
                 for m in c.Members do
                     Expect.contains (jobIds m) (string id) $"{m.Raft} has the job"
+            })
+        }
+
+        testTask "every member is ready while a leader is known, and its metrics say its role, term and indexes" {
+            do! withCluster 3 [] (fun c -> task {
+                let! l = leader c
+                use client = connect l.Client |> fun t -> t.Result
+                do! send client (addLine (Guid.NewGuid()))
+                do! expect client "+OK\r\n"
+                do! converged c
+                for m in c.Members do
+                    let! body = readiness m 200
+                    Expect.stringContains body "\"leader\"" "the leader check"
+                    let! roles, samples = roleMetric m
+                    Expect.equal roles [ (if obj.ReferenceEquals(m, l) then "leader" else "follower") ] $"{m.Raft}'s role"
+                    let metric name = OperationsTests.valueOf samples name []
+                    Expect.equal (metric "workq_cluster_term") (float l.Node.Term) "the leader's term"
+                    Expect.isGreaterThanOrEqual (metric "workq_cluster_applied_index") 1.0 "an entry applied"
+                    Expect.isGreaterThanOrEqual (metric "workq_cluster_commit_index") (metric "workq_cluster_applied_index") "applied no further than committed"
+                    Expect.isGreaterThanOrEqual (metric "workq_cluster_elections_total") 1.0 "the election it saw"
+                // A member alone, its peers gone, knows no leader: not ready.
+                for m in c.Members do
+                    if not (obj.ReferenceEquals(m, l)) then do! stop m
+                do! waitUntil 60.0 "the leader to step down" (fun () -> not l.Node.Leads)
+                let! _ = readiness l 503
+                let! roles, _ = roleMetric l
+                Expect.equal roles [ "candidate" ] "no leader known"
             })
         }
     ]
@@ -137,6 +193,9 @@ let private membership =
                         (fun () -> task {
                             // A member not among the founders starts empty and waits to be added.
                             do! start c joiner
+                            let! _ = readiness joiner 503
+                            let! roles, _ = roleMetric joiner
+                            Expect.equal roles [ "standby" ] "not a member yet"
                             use admin = new WorkqClient(clientAddresses c)
                             do! waitUntil 60.0 "writes" (fun () -> load.Acked.Length >= 20)
                             do! admin.AddClusterMemberAsync joiner.Raft
