@@ -376,6 +376,93 @@ let private durability =
                 | None -> Prop.ofTestable true
                 | Some(_, why) -> Prop.ofTestable false |> Prop.label why.Value)
 
+/// A session cut into a cluster's entries: the sizes of its batches (each at least one
+/// event; the last takes the rest) and the entry after which a member took a snapshot.
+type private Replicated = { Session: Session; Sizes: int list; SnapshotAfter: int }
+
+let private arbReplicated =
+    let gen =
+        gen {
+            let! session = genSession
+            let! sizes = Gen.listOf (Gen.choose (1, 6))
+            let! snapshotAfter = Gen.choose (0, 40)
+            return { Session = session; Sizes = sizes; SnapshotAfter = snapshotAfter }
+        }
+    let shrink r =
+        seq {
+            for session in shrinkSession r.Session -> { r with Session = session }
+            if not r.Sizes.IsEmpty then yield { r with Sizes = List.tail r.Sizes }
+        }
+    Arb.fromGenShrink (gen, shrink)
+
+/// Cuts `events` into entries of the given sizes, the last with what is left.
+let rec private entries (sizes: int list) (events: JobEvent list) =
+    match sizes, events with
+    | _, [] -> []
+    | [], rest -> [ rest ]
+    | size :: sizes, rest when size >= rest.Length -> [ rest ]
+    | size :: sizes, rest -> List.take size rest :: entries sizes (List.skip size rest)
+
+let private entryBytes (events: JobEvent list) =
+    let out = System.Buffers.ArrayBufferWriter<byte>()
+    CommandLog.Batch.write out events
+    out.WrittenSpan.ToArray()
+
+/// A member's state from committed entries: each entry folded as a member folds it
+/// (its bytes decoded and applied), from `state` and the latest instant seen so far.
+let private applyEntries (start: CommandLog.Batch.Applied) (entries: byte[] list) =
+    entries
+    |> List.fold
+        (fun (applied: Result<CommandLog.Batch.Applied, string>) bytes ->
+            applied
+            |> Result.bind (fun a ->
+                CommandLog.Batch.apply a.State a.Latest bytes bytes.Length
+                |> Result.mapError (sprintf "an entry does not read back: damage at %d")))
+        (Ok start)
+
+/// For any session cut into entries in any way: a member that applies every entry, and
+/// one that starts empty, installs a snapshot taken after some entry and applies the
+/// rest, both hold the state
+/// that replaying the events from scratch gives, and the leader's durable state; and
+/// both know the latest instant the events carry, which a new leader's clock must not go
+/// back before.
+let private replication =
+    Prop.forAll arbReplicated (fun r ->
+        match runSession Silent r.Session with
+        | Error why -> Prop.ofTestable false |> Prop.label why
+        | Ok d ->
+            let events = List.rev d.Logged
+            let batches = entries r.Sizes events |> List.map entryBytes
+            let start = { CommandLog.Batch.Applied.State = State.initial t0; CommandLog.Batch.Applied.Latest = t0 }
+            let replayed = events |> List.fold Evolve.applyJob (State.initial t0)
+            let latest = events |> List.fold (fun l e -> max l (JobEvent.instant e)) t0
+            let whole = applyEntries start batches
+            // A member snapshots one entry short of the last event entry, so that the log
+            // always holds an entry with the latest instant.
+            let cut = max 0 (min r.SnapshotAfter (batches.Length - 1))
+            let fromSnapshot =
+                applyEntries start (List.take cut batches)
+                |> Result.bind (fun before ->
+                    let out = System.Buffers.ArrayBufferWriter<byte>()
+                    CommandLog.Snapshot.write out before.State
+                    CommandLog.Snapshot.read t0 (out.WrittenSpan.ToArray()) out.WrittenCount
+                    |> Result.mapError (sprintf "the snapshot does not read back: %A")
+                    |> Result.bind (fun installed ->
+                        // Installed by a member with an empty directory: it knows no instant yet.
+                        applyEntries { State = installed; Latest = t0 } (List.skip cut batches)))
+            let live = durable d.Decider
+            let same (what: string) (applied: Result<CommandLog.Batch.Applied, string>) =
+                match applied with
+                | Error why -> Some $"{what}: {why}"
+                | Ok a when durable a.State <> live ->
+                    Some(sprintf "%s <> the leader's durable state\n%s:\n%A\nleader:\n%A" what what (durable a.State) live)
+                | Ok a when durable a.State <> durable replayed -> Some $"{what} <> replaying the events"
+                | Ok a when a.Latest <> latest -> Some $"{what} knows the latest instant as {a.Latest}, the events carry {latest}"
+                | Ok _ -> None
+            match same "applying every entry" whole |> Option.orElse (same $"a snapshot after entry {cut}, then the rest" fromSnapshot) with
+            | None -> Prop.ofTestable true
+            | Some why -> Prop.ofTestable false |> Prop.label why)
+
 let private config = { FsCheckConfig.defaultConfig with maxTest = 500 }
 
 /// Fixed sessions: a difference found once, and one too long to be generated.
@@ -411,5 +498,6 @@ let tests =
         testPropertyWithConfig config "the decider answers every connection as the reference model does" (property Replies)
         testPropertyWithConfig config "folding a decision's events over the old state gives the decided state" (property Evolution)
         testPropertyWithConfig config "replaying the log of a session, or its snapshot, gives its durable state" durability
+        testPropertyWithConfig config "a cluster member's state, from the entries or from a snapshot and the rest, is the leader's and replay's" replication
     ]
 
