@@ -26,7 +26,7 @@ internal static class ClusterCommand
         var json = InspectCommand.JsonOption();
         var command = new ToolCommand("status", "Shows each member: its Raft address, its client address, its role and whether the leader reaches it.")
         {
-            Examples = "workq cluster status --server 127.0.0.1:9922,127.0.0.1:9923,127.0.0.1:9924",
+            Examples = "workq cluster status --server 127.0.0.1:9912,127.0.0.1:9922,127.0.0.1:9932",
         };
         command.Options.Add(json);
         command.SetAction(async (parsed, cancellationToken) =>
@@ -47,7 +47,7 @@ internal static class ClusterCommand
         var address = new Argument<string>("address") { Description = "The member's Raft address (its -cluster-listen), HOST:PORT." };
         var command = new ToolCommand(name, description)
         {
-            Examples = $"workq cluster {name} 127.0.0.1:7004 --server 127.0.0.1:9922",
+            Examples = $"workq cluster {name} 127.0.0.1:7004 --server 127.0.0.1:9912",
         };
         command.Arguments.Add(address);
         command.SetAction(async (parsed, cancellationToken) =>
