@@ -141,7 +141,7 @@ let tests =
                 let contents = Segment.read bytes bytes.Length
                 contents.Damage.IsSome && contents.Events = List.truncate contents.Events.Length events)
 
-        testPropertyWithConfig config "a snapshot holds the jobs and counters of a state" <|
+        testPropertyWithConfig config "a snapshot holds the jobs and counters of a state, within Snapshot.maxSize" <|
             Prop.forAll (Arb.fromGen (Gen.listOf genJob)) (fun jobs ->
                 let jobs = jobs |> List.distinctBy (fun j -> j.Id) |> List.filter (fun j -> j.Origin <> Foreground 7L)
                 let jobs = jobs |> List.mapi (fun i j -> { j with Seq = int64 i })
@@ -151,5 +151,5 @@ let tests =
                 let out = ArrayBufferWriter<byte>()
                 Snapshot.write out state
                 let bytes = out.WrittenSpan.ToArray()
-                Snapshot.read 0L<ms> bytes bytes.Length = Ok state)
+                Snapshot.read 0L<ms> bytes bytes.Length = Ok state && int64 bytes.Length <= Snapshot.maxSize state)
     ]

@@ -281,12 +281,17 @@ let serverStats: Gen<ServerStats> =
         let! started = instant
         let! jobs = count
         let! queues = count
+        let! stored = Gen.choose64 (0L, Int64.MaxValue)
+        let! maxStored = Gen.choose64 (0L, Int64.MaxValue)
+        let hostKey = Gen.zip (Gen.elements [ "connections"; "connection-bytes"; "x-y" ]) (Gen.choose64 (0L, Int64.MaxValue))
+        let! hostKeys = Gen.choose (0, 3) |> Gen.bind (fun n -> Gen.listOfLength n hostKey)
         let! role = Gen.elements [ "standalone"; "leader"; "follower"; "candidate" ]
         let! leader = Gen.elements [ ""; "127.0.0.1:9922"; "[::1]:9922" ]
         let! term = Gen.choose64 (0L, Int64.MaxValue)
         let! commit = Gen.choose64 (0L, Int64.MaxValue)
         return
             { ActiveClients = clients; EvictedJobs = evicted; Started = started; Jobs = jobs; Queues = queues
+              StoredBytes = stored; MaxStoredBytes = maxStored; HostKeys = hostKeys
               Node = { Role = role; Leader = leader; Term = term; CommitIndex = commit } }
     }
 

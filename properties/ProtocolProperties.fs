@@ -139,7 +139,8 @@ let private plainForm =
                 let read = PlainForm.tryRead (Generators.commandLine plain) (dataOf plain)
                 match plain with
                 | Schedule _
-                | Inspect _ -> read = ValueNone
+                | Inspect _
+                | Cluster _ -> read = ValueNone
                 | _ -> read = ValueSome plain)
         property "parse gives what the grammar gives" anyRequest (fun (line, data) ->
             Parser.parse line data = Parser.parseByGrammar line data)
@@ -233,14 +234,18 @@ let private jobKeys (job: Job) =
 
 let private queueKeys = [ "ready-len"; "scheduled-len"; "leased-len"; "workers" ]
 
-let private serverKeys = [ "active-clients"; "evicted-jobs"; "started"; "jobs"; "queues" ]
+let private serverKeys (s: ServerStats) =
+    [ "active-clients"; "evicted-jobs"; "started"; "jobs"; "queues"; "stored-bytes"; "max-stored-bytes" ]
+    @ (s.HostKeys |> List.map fst)
+    @ [ "role"; "leader"; "term"; "commit-index" ]
 
 /// The label and keys each record should have.
 let private expected =
     function
     | JobRecords jobs -> jobs |> List.map (fun j -> string j.Id, jobKeys j)
     | QueueRecords queues -> queues |> List.map (fun q -> q.Name.Value, queueKeys)
-    | ServerRecord _ -> [ "server", serverKeys ]
+    | ServerRecord s -> [ "server", serverKeys s ]
+    | MemberRecords members -> members |> List.map (fun m -> m.Address.Value, [ "client"; "role"; "status" ])
     | _ -> []
 
 let private replies =

@@ -219,7 +219,16 @@ let private queues (m: Model) =
 let private page (p: Page) items =
     items |> List.indexed |> List.filter (fun (i, _) -> int64 i >= int64 p.Offset) |> List.map snd |> List.truncate p.Limit
 
-let private inspect (m: Model) inspection =
+/// Payload bytes of every job, and result bytes of the finished ones.
+let storedBytes (m: Model) =
+    m.Jobs
+    |> List.sumBy (fun j ->
+        j.Payload.LongLength
+        + (match j.Status with
+           | Finished o -> o.Data.LongLength
+           | _ -> 0L))
+
+let private inspect (limits: Limits) (m: Model) inspection =
     let queue name = queues m |> List.tryFind (fun q -> q.Name = name)
     match inspection with
     | InspectJob id -> tryJob id m |> Option.map (fun j -> JobRecords [ j ]) |> Option.defaultValue NotFound
@@ -245,20 +254,29 @@ let private inspect (m: Model) inspection =
               Started = m.Started
               Jobs = m.Jobs.Length
               Queues = (queues m).Length
+              StoredBytes = storedBytes m
+              MaxStoredBytes = limits.MaxStoredBytes
+              HostKeys = []
               Node = NodeStatus.standalone }
 
-let private command conn cmd (now: Instant) acc =
+let private command (limits: Limits) conn cmd (now: Instant) acc =
     let m = acc.M
     let live id = (tryJob id m).IsSome
+    // A new job must fit under the limit with what is stored; nothing else is limited.
+    let noRoom (payload: byte[]) = storedBytes m + payload.LongLength > limits.MaxStoredBytes
+    let outOfMemory = ServerError $"Out of memory: stored payloads and results would exceed {limits.MaxStoredBytes} bytes"
     match cmd with
     | Add spec when live spec.Id -> say conn (ClientError DuplicateJob) acc
+    | Add spec when noRoom spec.Payload -> say conn outOfMemory acc
     | Add spec -> acc |> arrive (newJob now spec (Background spec.Ttl) Ready m) |> say conn Done |> dispatch now
     | Schedule(spec, _) when live spec.Id -> say conn (ClientError DuplicateJob) acc
     | Schedule(spec, at) when at + spec.Ttl.Ms <= now -> say conn (ClientError InvalidTime) acc
+    | Schedule(spec, _) when noRoom spec.Payload -> say conn outOfMemory acc
     | Schedule(spec, at) ->
         let status = if at <= now then Ready else Waiting
         acc |> arrive (newJob now spec (Scheduled(spec.Ttl, at)) status m) |> say conn Done |> dispatch now
     | Run spec when live spec.Id -> say conn (ClientError DuplicateJob) acc
+    | Run spec when noRoom spec.Payload -> say conn outOfMemory acc
     | Run spec ->
         let job =
             { Id = spec.Id; Name = spec.Name; Ttr = spec.Ttr; Priority = spec.Priority
@@ -302,7 +320,7 @@ let private command conn cmd (now: Instant) acc =
         match tryJob id m with
         | None -> say conn NotFound acc
         | Some _ -> acc |> say conn Done |> drop id
-    | Inspect inspection -> say conn (inspect m inspection) acc
+    | Inspect inspection -> say conn (inspect limits m inspection) acc
     | Cluster _ -> say conn (ClientError NotClustered) acc
 
 let private disconnect conn acc =
@@ -313,13 +331,14 @@ let private disconnect conn acc =
         | None -> acc
     acc |> withModel (fun m -> { m with Clients = m.Clients |> List.filter ((<>) conn) })
 
-/// Handles one input at `now`: the model after it, and the replies in the order sent.
-let step (now: Instant) (input: Input) (model: Model) : Model * (ConnId * Reply) list =
+/// Handles one input at `now` within `limits`: the model after it, and the replies in
+/// the order sent.
+let step (limits: Limits) (now: Instant) (input: Input) (model: Model) : Model * (ConnId * Reply) list =
     let acc = fireDue now { M = model; Out = [] }
     let acc =
         match input with
         | Connect conn -> acc |> withModel (fun m -> { m with Clients = m.Clients @ [ conn ] })
-        | Request(conn, cmd) -> command conn cmd now acc
+        | Request(conn, cmd) -> command limits conn cmd now acc
         | Reject(conn, error) -> say conn (ClientError error) acc
         | Tick -> acc
         | Disconnect conn -> disconnect conn acc
@@ -354,8 +373,9 @@ let render (reply: Reply) : string =
     | JobRecords js -> sprintf "+OK %d jobs %s" js.Length (js |> List.map job |> String.concat " ")
     | QueueRecords qs -> sprintf "+OK %d queues %s" qs.Length (qs |> List.map queue |> String.concat " ")
     | ServerRecord s ->
-        sprintf "+OK 1 server active-clients=%d evicted-jobs=%d started=%d jobs=%d queues=%d role=%s leader=%s term=%d commit-index=%d"
-            s.ActiveClients s.EvictedJobs (int64 s.Started) s.Jobs s.Queues s.Node.Role s.Node.Leader s.Node.Term s.Node.CommitIndex
+        sprintf "+OK 1 server active-clients=%d evicted-jobs=%d started=%d jobs=%d queues=%d stored-bytes=%d max-stored-bytes=%d role=%s leader=%s term=%d commit-index=%d"
+            s.ActiveClients s.EvictedJobs (int64 s.Started) s.Jobs s.Queues s.StoredBytes s.MaxStoredBytes
+            s.Node.Role s.Node.Leader s.Node.Term s.Node.CommitIndex
     | MemberRecords ms ->
         sprintf "+OK %d members %s" ms.Length
             (ms |> List.map (fun m -> sprintf "{%O client=%s role=%s status=%s}" m.Address m.Client m.Role m.Status) |> String.concat " ")

@@ -411,16 +411,20 @@ let private replies =
         writes "inspect server, on its own"
             (ServerRecord
                 { ActiveClients = 4; EvictedJobs = 0L; Started = at 2026 11 27 21 47 33 "250"; Jobs = 12; Queues = 3
+                  StoredBytes = 5120L; MaxStoredBytes = 1073741824L; HostKeys = [ "connection-bytes", 2048L ]
                   Node = NodeStatus.standalone })
             (crlfLines
-                [ "+OK 1"; "server 9"; "active-clients 4"; "evicted-jobs 0"; "started 2026-11-27T21:47:33Z"; "jobs 12"; "queues 3"
+                [ "+OK 1"; "server 12"; "active-clients 4"; "evicted-jobs 0"; "started 2026-11-27T21:47:33Z"; "jobs 12"
+                  "queues 3"; "stored-bytes 5120"; "max-stored-bytes 1073741824"; "connection-bytes 2048"
                   "role standalone"; "leader "; "term 0"; "commit-index 0" ])
         writes "inspect server, a cluster's leader"
             (ServerRecord
                 { ActiveClients = 1; EvictedJobs = 2L; Started = at 2026 11 27 21 47 33 "250"; Jobs = 0; Queues = 0
+                  StoredBytes = 0L; MaxStoredBytes = 1024L; HostKeys = []
                   Node = { Role = "leader"; Leader = "127.0.0.1:9922"; Term = 7L; CommitIndex = 1234L } })
             (crlfLines
-                [ "+OK 1"; "server 9"; "active-clients 1"; "evicted-jobs 2"; "started 2026-11-27T21:47:33Z"; "jobs 0"; "queues 0"
+                [ "+OK 1"; "server 11"; "active-clients 1"; "evicted-jobs 2"; "started 2026-11-27T21:47:33Z"; "jobs 0"; "queues 0"
+                  "stored-bytes 0"; "max-stored-bytes 1024"
                   "role leader"; "leader 127.0.0.1:9922"; "term 7"; "commit-index 1234" ])
         writes "cluster status"
             (MemberRecords
@@ -441,13 +445,20 @@ let private replies =
                   InvalidMaxFails, "Invalid Max Fails"; InvalidWaitTimeout, "Invalid wait timeout"
                   InvalidCursorOffset, "Invalid cursor offset"; InvalidLimit, "Invalid limit"
                   DuplicateJob, "Duplicate job"; DuplicateResult, "Duplicate result"; LineTooLong, "Line too long"
-                  InvalidMember, "Invalid member address"; NotClustered, "Not a cluster member" ] ->
+                  InvalidMember, "Invalid member address"; NotClustered, "Not a cluster member"
+                  RequestTimedOut, "Request timed out" ] ->
                 writes text (ClientError e) $"-CLIENT-ERROR {text}\r\n"
         ]
         testCase "uppercase ids are written lowercase" <| fun () ->
             match Parser.parse (sprintf "delete %s" (readmeId.ToUpperInvariant())) [||] with
             | Ok(Delete id) -> Expect.equal (show (ReplyWriter.toBytes (ResultOf(id, { Success = true; Data = [||] })))) $"+OK 1\r\n{readmeId} 1 0\r\n\r\n" "lowercase"
             | other -> failtest $"parsed {other}"
+        testCase "a page of jobs written a record at a time is the page written whole" <| fun () ->
+            let jobs = [ leasedJob; { leasedJob with Payload = "second"B; Status = Ready } ]
+            let pieces = ArrayBufferWriter<byte>()
+            ReplyWriter.writeRecordCount pieces jobs.Length
+            jobs |> List.iter (ReplyWriter.writeJob pieces)
+            Expect.equal (show (pieces.WrittenSpan.ToArray())) (show (ReplyWriter.toBytes (JobRecords jobs))) "the same bytes"
         testCase "replies append to the buffer" <| fun () ->
             let buffer = ArrayBufferWriter<byte>()
             ReplyWriter.write buffer Done

@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Workq.Bench;
 
-public enum Mode { Queue, Run, Fill, Replay, Failover }
+public enum Mode { Queue, Run, Fill, Replay, Hostile, Failover }
 
 public enum Target { Workq, Beanstalkd }
 
@@ -31,6 +31,13 @@ public sealed record Options
     public string Queue { get; init; } = "bench";
     public string Beanstalkd { get; init; } = "beanstalkd";
     public string? RepoRoot { get; init; }
+    /// <summary>hostile: the patterns to run (all by default).</summary>
+    public IReadOnlyList<string>? HostilePatterns { get; init; }
+    public int? HostileConnections { get; init; }
+    public int? HostileSeconds { get; init; }
+    /// <summary>hostile: flags and environment variables for the servers it starts.</summary>
+    public IReadOnlyList<string> ServerArgs { get; init; } = [];
+    public IReadOnlyDictionary<string, string> ServerEnvironment { get; init; } = new Dictionary<string, string>();
     /// <summary>Start Workq with its HTTP side on and scrape its /metrics every second.</summary>
     public bool ScrapeMetrics { get; init; }
     /// <summary>How many times <c>failover</c> kills the leader.</summary>
@@ -39,7 +46,7 @@ public sealed record Options
     public string ElectionTimeout { get; init; } = "300-600";
 
     public const string Usage = """
-        usage: workq-bench [queue|run|fill|replay|failover] [options]
+        usage: workq-bench [queue|run|fill|replay|hostile|failover] [options]
 
           queue   P producers add jobs while W workers lease and complete them, until N are complete
           run     P clients issue synchronous runs while W workers serve them (Workq only)
@@ -47,9 +54,18 @@ public sealed record Options
           replay  fill a server that has a command log (sync interval) with N live jobs, stop
                   it, and time a fresh server's replay of the log and measure its memory
                   (defaults here: -n 1000000 --payload 100 --pipeline 64)
+          hostile what careless or hostile clients can take: each pattern against a fresh
+                  server, its peak RSS growth against the server's bound (bench/README.md)
           failover  start a 3-member cluster, P producers add through every member, and kill
                     its leader --kills times (starting it again each time): the time from each
                     kill to the first acknowledged add, and the acknowledged adds lost
+
+          --pattern NAME             hostile: run this pattern only (repeatable): slow-senders,
+                                     drip, no-read, unfinished, flood, history
+          --connections N            hostile: connections of slow-senders, unfinished, flood
+          --seconds S                hostile: how long slow-senders, no-read and flood run
+          --server-arg ARG           hostile: a flag for the servers it starts (repeatable)
+          --server-env NAME=VALUE    hostile: an environment variable for them (repeatable)
 
           --target workq|beanstalkd  which server and protocol (default workq)
           --addr HOST:PORT           measure a running server instead of starting a fresh one
@@ -104,6 +120,12 @@ public sealed record Options
                 "failover" => options with { Mode = Mode.Failover },
                 "--kills" => options with { Kills = Positive() },
                 "--election-timeout" => options with { ElectionTimeout = Value() },
+                "hostile" => options with { Mode = Mode.Hostile },
+                "--pattern" => options with { HostilePatterns = [.. options.HostilePatterns ?? [], Value()] },
+                "--connections" => options with { HostileConnections = Positive() },
+                "--seconds" => options with { HostileSeconds = Positive() },
+                "--server-arg" => options with { ServerArgs = [.. options.ServerArgs, Value()] },
+                "--server-env" => options with { ServerEnvironment = WithVariable(options.ServerEnvironment, Value()) },
                 "--target" => options with { Target = ParseTarget(Value()) },
                 "--addr" => options with { Address = IPEndPoint.TryParse(Value(), out var ep) ? ep : throw new ArgumentException("--addr needs HOST:PORT (an IP address)") },
                 "--pid" => options with { Pid = Positive() },
@@ -149,6 +171,13 @@ public sealed record Options
             };
         }
         return options;
+    }
+
+    static Dictionary<string, string> WithVariable(IReadOnlyDictionary<string, string> environment, string text)
+    {
+        int equals = text.IndexOf('=');
+        if (equals <= 0) throw new ArgumentException($"--server-env needs NAME=VALUE, not {text}");
+        return new Dictionary<string, string>(environment) { [text[..equals]] = text[(equals + 1)..] };
     }
 
     static Versus ParseVersus(string text) => text switch

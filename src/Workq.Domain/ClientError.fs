@@ -23,6 +23,8 @@ type ClientError =
     | LineTooLong
     | InvalidMember
     | NotClustered
+    /// A request left unfinished, with nothing more sent, for longer than the server waits.
+    | RequestTimedOut
 
 module ClientError =
     let text =
@@ -48,3 +50,4 @@ module ClientError =
         | LineTooLong -> "Line too long"
         | InvalidMember -> "Invalid member address"
         | NotClustered -> "Not a cluster member"
+        | RequestTimedOut -> "Request timed out"

@@ -190,7 +190,7 @@ let private page (p: Page) (items: seq<'a>) =
 let private pageKeys (p: Page) (keys: SortedKeys<'k>) =
     keys |> SortedKeys.skip (int (min p.Offset (uint32 System.Int32.MaxValue))) |> Seq.truncate p.Limit
 
-let private inspect conn inspection step =
+let private inspect limits conn inspection step =
     let state = step.State
     let jobsOf ids = ids |> Seq.map (fun id -> state.Jobs[id]) |> List.ofSeq
     let answer =
@@ -213,24 +213,35 @@ let private inspect conn inspection step =
             | None -> NotFound
         | InspectQueues p ->
             state.Queues |> Map.values |> page p |> List.map State.queueStats |> QueueRecords
-        | InspectServer -> ServerRecord(State.serverStats state)
+        | InspectServer -> ServerRecord(State.serverStats limits state)
     reply conn answer step
 
 let private finish conn (job: Job) outcome event now step =
     step |> emitFor job event |> reply conn Done |> settle job outcome now
 
-let private command conn cmd now step =
+/// A new job is refused when its payload would take the stored bytes past the limit;
+/// results are never refused (see `Limits`).
+let private outOfRoom (limits: Limits) (payload: byte[]) (state: State) =
+    not (Limits.admits limits state.StoredBytes payload.LongLength)
+
+let private outOfMemory (limits: Limits) =
+    ServerError(sprintf "Out of memory: stored payloads and results would exceed %d bytes" limits.MaxStoredBytes)
+
+let private command limits conn cmd now step =
     let state = step.State
     let isDuplicate id = SortedTree.containsKey id state.Jobs
     match cmd with
     | Add spec when isDuplicate spec.Id -> reply conn (ClientError DuplicateJob) step
+    | Add spec when outOfRoom limits spec.Payload state -> reply conn (outOfMemory limits) step
     | Add spec -> accept conn (arriving step now (Background spec.Ttl) Ready spec) now step
     | Schedule(spec, _) when isDuplicate spec.Id -> reply conn (ClientError DuplicateJob) step
     | Schedule(spec, at) when at + spec.Ttl.Ms <= now -> reply conn (ClientError InvalidTime) step
+    | Schedule(spec, _) when outOfRoom limits spec.Payload state -> reply conn (outOfMemory limits) step
     | Schedule(spec, at) ->
         let status = if at <= now then Ready else Waiting
         accept conn (arriving step now (Scheduled(spec.Ttl, at)) status spec) now step
     | Run spec when isDuplicate spec.Id -> reply conn (ClientError DuplicateJob) step
+    | Run spec when outOfRoom limits spec.Payload state -> reply conn (outOfMemory limits) step
     | Run spec ->
         let job = arrivingRun step now conn spec
         let step =
@@ -266,7 +277,7 @@ let private command conn cmd now step =
         match State.tryJob id state with
         | None -> reply conn NotFound step
         | Some job -> step |> reply conn Done |> drop job now
-    | Inspect inspection -> inspect conn inspection step
+    | Inspect inspection -> inspect limits conn inspection step
     // A cluster's host answers these itself; the decider answers as a server on its own.
     | Cluster _ -> reply conn (ClientError NotClustered) step
 
@@ -280,10 +291,10 @@ let private disconnect conn now step =
         | None -> step
     if step.State.Clients.Contains conn then emit (Session(ClientDisconnected conn)) step else step
 
-let private handle now input step =
+let private handle limits now input step =
     match input with
     | Connect conn -> emit (Session(ClientConnected conn)) step
-    | Request(conn, cmd) -> command conn cmd now step
+    | Request(conn, cmd) -> command limits conn cmd now step
     | Reject(conn, error) -> reply conn (ClientError error) step
     | Tick -> step
     | Disconnect conn -> disconnect conn now step
@@ -293,19 +304,19 @@ let private start state : Step = { State = state; Events = []; Replies = [] }
 let private decision (step: Step) : Decision =
     { State = step.State; Events = List.rev step.Events; Replies = List.rev step.Replies }
 
-/// Fires whatever is due by `now`, then handles the input.
-let decide (now: Instant) (input: Input) (state: State) : Decision =
-    start state |> fireDue now |> handle now input |> decision
+/// Fires whatever is due by `now`, then handles the input, within `limits`.
+let decide (limits: Limits) (now: Instant) (input: Input) (state: State) : Decision =
+    start state |> fireDue now |> handle limits now input |> decision
 
 /// The decision when the command log cannot be written: whatever would change what the
 /// log keeps is refused and changes nothing (a request is answered with `reason`, due
 /// timers stay due), while the rest — reads, waits, connections — goes on as usual.
 /// A tick fires the timers that log nothing only if none of the due ones logs anything.
-let decideWithoutLog (reason: string) (now: Instant) (input: Input) (state: State) : Decision =
+let decideWithoutLog (limits: Limits) (reason: string) (now: Instant) (input: Input) (state: State) : Decision =
     let attempt =
         match input with
         | Tick -> start state |> fireDue now |> decision
-        | _ -> start state |> handle now input |> decision
+        | _ -> start state |> handle limits now input |> decision
     if attempt.Events |> List.exists (Event.logged >> Option.isSome) then
         let refused =
             match input with

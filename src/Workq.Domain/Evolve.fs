@@ -55,6 +55,7 @@ let private added (job: Job) state =
     { withQueue p.Queue state with
         Jobs = SortedTree.add job.Id job state.Jobs
         Timers = p.Timers
+        StoredBytes = state.StoredBytes + Job.storedBytes job
         NextSeq = max state.NextSeq (job.Seq + 1L) }
 
 let private removed (job: Job) state =
@@ -63,7 +64,10 @@ let private removed (job: Job) state =
         match expiryTimer job with
         | Some timer -> Timers.remove timer p.Timers
         | None -> p.Timers
-    { withQueue p.Queue state with Jobs = SortedTree.remove job.Id state.Jobs; Timers = timers }
+    { withQueue p.Queue state with
+        Jobs = SortedTree.remove job.Id state.Jobs
+        Timers = timers
+        StoredBytes = state.StoredBytes - Job.storedBytes job }
 
 /// Moves a job from one status to another, re-indexing it.
 let private transition id (change: Job -> Job) state =
@@ -72,7 +76,10 @@ let private transition id (change: Job -> Job) state =
     | ValueSome job ->
         let next = change job
         let p = placeOf job state |> unplace job |> place next
-        { withQueue p.Queue state with Jobs = SortedTree.add id next state.Jobs; Timers = p.Timers }
+        { withQueue p.Queue state with
+            Jobs = SortedTree.add id next state.Jobs
+            Timers = p.Timers
+            StoredBytes = state.StoredBytes + Job.storedBytes next - Job.storedBytes job }
 
 let private finished success data = Finished { Success = success; Data = data }
 

@@ -32,6 +32,13 @@ type ServerStats =
       /// Jobs held, finished or not.
       Jobs: int
       Queues: int
+      /// The payload and result bytes the jobs hold, and the limit on them.
+      StoredBytes: int64
+      MaxStoredBytes: int64
+      /// What only the host knows (its connections, their buffers), as further keys in
+      /// the host's order; the core leaves it empty.
+      HostKeys: (string * int64) list
+      /// Where the server stands in a cluster: the record's last keys.
       Node: NodeStatus }
 
 /// One member of a cluster as `cluster status` shows it, seen from the leader.

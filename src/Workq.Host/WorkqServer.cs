@@ -9,6 +9,7 @@ using Workq.Host.Configuration;
 using Workq.Host.Engine;
 using Workq.Host.Http;
 using Workq.Host.Logging;
+using Workq.Host.Memory;
 using Workq.Host.Metrics;
 using Workq.Host.Network;
 
@@ -96,26 +97,23 @@ public static class WorkqServer
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.CommandLog);
+        builder.Services.AddSingleton(options.Limits());
+        builder.Services.AddSingleton(new ServerAccounting(options.Connections));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServerMeter>();
         builder.Services.AddSingleton<EngineMetrics>();
         builder.Services.AddSingleton<CommandLogMetrics>();
         builder.Services.AddSingleton<StateGauges>();
+        builder.Services.AddSingleton<LimitMetrics>();
         builder.Services.AddSingleton<MetricsExport>();
         builder.Services.AddSingleton<PublishedState>();
         builder.Services.AddSingleton<LogHealth>();
         builder.Services.AddSingleton<EngineInbox>();
-        builder.Services.AddSingleton(sp => new Listener(
-            sp.GetRequiredService<EngineInbox>(), options, sp.GetService<LeaderRelay>(),
-            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ILogger<Listener>>()));
-        builder.Services.AddSingleton(sp => new HttpSide(
-            options, sp.GetRequiredService<PublishedState>(), sp.GetRequiredService<LogHealth>(), sp.GetService<ClusterNode>(),
-            sp.GetRequiredService<MetricsExport>(), sp.GetRequiredService<ILoggerFactory>()));
-        builder.Services.AddSingleton(sp => new EngineLoop(
-            sp.GetRequiredService<EngineInbox>(), sp.GetRequiredService<TimeProvider>(), options.CommandLog,
-            startsDetached: options.Cluster.IsMember, sp.GetRequiredService<PublishedState>(), sp.GetRequiredService<LogHealth>(),
-            sp.GetRequiredService<EngineMetrics>(), sp.GetRequiredService<CommandLogMetrics>(), sp.GetRequiredService<ILogger<EngineLoop>>()));
+        builder.Services.AddSingleton<Listener>();
+        builder.Services.AddSingleton<HttpSide>();
+        // A cluster member's engine starts detached: it serves only while the member leads.
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<EngineLoop>(sp, options.Cluster.IsMember));
         // Started in this order, stopped in reverse: connections close before the engine
         // ends, and a cluster member's log outlives both; the HTTP side goes first, so
         // health checks fail before the job port closes.
@@ -124,6 +122,7 @@ public static class WorkqServer
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Listener>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HttpSide>());
+        builder.Services.AddHostedService<HeapTrimmer>();
         builder.Services.AddHostedService<MetricsStart>();
         builder.Services.AddHostedService<LifecycleLog>();
         return builder;
@@ -135,6 +134,7 @@ public static class WorkqServer
         // few elections' worth, so that a failover does not turn into an error.
         TimeSpan patience = TimeSpan.FromMilliseconds(Math.Max(5000, 8 * cluster.ElectionTimeout.Upper));
         builder.Services.AddSingleton(sp => new LeaderRelay(patience, sp.GetRequiredService<ILogger<LeaderRelay>>()));
+        builder.Services.AddSingleton<IClientRelay>(sp => sp.GetRequiredService<LeaderRelay>());
         builder.Services.AddSingleton<ClusterNode>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterNode>());
         builder.Services.AddSingleton<ClusterMetrics>();

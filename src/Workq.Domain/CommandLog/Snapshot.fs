@@ -41,6 +41,19 @@ let write (out: IBufferWriter<byte>) (state: State) =
     for job in jobs do
         Records.write out (fun body -> EventCodec.writeJob body job)
 
+/// The most bytes a job's record takes beyond its payload and result: the frame, the
+/// fixed fields, the longest name, the longest origin and status.
+let private maxJobRecordOverhead =
+    Records.headerSize + 16 + (1 + JobName.maxLength) + 8 + 4 + 1 + 1 + 4 + 8 + (1 + 8 + 8) + 8 + 4 + 4 + (1 + 8 + 4)
+
+/// A bound on the size of a snapshot of `state`, known without writing it (from the
+/// stored bytes and the number of jobs): the space a compaction needs.
+let maxSize (state: State) : int64 =
+    int64 Segment.headerSize
+    + int64 (Records.headerSize + 24)
+    + int64 state.Jobs.Count * int64 maxJobRecordOverhead
+    + state.StoredBytes
+
 let private counters c =
     let struct (evicted, c) = Cursor.i64 c
     let struct (nextSeq, c) = Cursor.i64 c

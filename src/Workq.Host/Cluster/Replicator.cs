@@ -69,7 +69,7 @@ internal sealed class Replicator : ILogSink, IAsyncDisposable
 
     public void Add(FSharpList<Event> events) => pending.Add(events);
 
-    public ValueTask<bool> CommitAsync(long ticket, BatchKind kind)
+    public ValueTask<bool> CommitAsync(long ticket, BatchKind kind, State state)
     {
         Item? item = kind switch
         {

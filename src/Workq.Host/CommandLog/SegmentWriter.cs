@@ -31,6 +31,8 @@ internal sealed class SegmentWriter : IDisposable
     private long length;
     // A failed write may have left part of a record behind: cut it before the next one.
     private bool mustTruncate;
+    // The current segment has no header yet: it gets one with the first append.
+    private bool headerPending;
     private long written;
 
     public SegmentWriter(string dir, long segment, long length, long segmentSize, CommandLogMetrics? metrics = null)
@@ -39,8 +41,11 @@ internal sealed class SegmentWriter : IDisposable
         this.segmentSize = segmentSize;
         this.metrics = metrics ?? new CommandLogMetrics();
         Segment = segment;
-        handle = Open(segment, length);
-        this.length = length == 0 ? HeaderSize : length;
+        // Nothing is written before the first append: a server that starts on a full disk
+        // starts (refusing changes until there is room) rather than failing on a header.
+        handle = File.OpenHandle(LogFiles.Segment(dir, segment), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        headerPending = length < HeaderSize;
+        this.length = Math.Max(length, HeaderSize);
         // A segment left full by the last run is not appended to.
         if (this.length >= segmentSize && this.length > HeaderSize)
             TryRotate();
@@ -80,7 +85,7 @@ internal sealed class SegmentWriter : IDisposable
     public long Rotate()
     {
         Repair();
-        SafeFileHandle next = Open(Segment + 1, 0);
+        SafeFileHandle next = Start(Segment + 1);
         lock (handleLock)
         {
             metrics.Fsync(handle);
@@ -146,7 +151,7 @@ internal sealed class SegmentWriter : IDisposable
                 try
                 {
                     created = Segment + started.Count + 1;
-                    next = Open(created, 0);
+                    next = Start(created);
                 }
                 catch (IOException)
                 {
@@ -224,7 +229,10 @@ internal sealed class SegmentWriter : IDisposable
         }
     }
 
-    /// <summary>Undoes what a failed append left behind, or throws: nothing is written after a refused record.</summary>
+    /// <summary>
+    /// Undoes what a failed append left behind, and writes a header the segment lacks; or
+    /// throws: nothing is written after a refused record.
+    /// </summary>
     private void Repair()
     {
         if (abandoned.Count > 0)
@@ -233,6 +241,12 @@ internal sealed class SegmentWriter : IDisposable
         {
             RandomAccess.SetLength(handle, length);
             mustTruncate = false;
+        }
+        if (headerPending)
+        {
+            RandomAccess.SetLength(handle, 0);
+            RandomAccess.Write(handle, Workq.Domain.CommandLog.Segment.header(), 0);
+            headerPending = false;
         }
     }
 
@@ -258,25 +272,32 @@ internal sealed class SegmentWriter : IDisposable
         }
     }
 
-    private SafeFileHandle Open(long segment, long existingLength)
+    /// <summary>Starts a new segment with its header; on failure leaves no file behind.</summary>
+    private SafeFileHandle Start(long segment)
     {
         string path = LogFiles.Segment(dir, segment);
         SafeFileHandle file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-        if (existingLength == 0)
+        try
         {
+            RandomAccess.SetLength(file, 0);
+            RandomAccess.Write(file, Workq.Domain.CommandLog.Segment.header(), 0);
+            metrics.Fsync(file);
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            // An empty segment left behind would be the next start's last segment, with a
+            // header still to write. If even deleting fails, that start writes it.
             try
             {
-                RandomAccess.SetLength(file, 0);
-                RandomAccess.Write(file, Workq.Domain.CommandLog.Segment.header(), 0);
-                metrics.Fsync(file);
+                File.Delete(path);
             }
-            catch
+            catch (IOException)
             {
-                file.Dispose();
-                throw;
             }
+            throw;
         }
-        return file;
     }
 
     public void Dispose()

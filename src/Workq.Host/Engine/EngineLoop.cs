@@ -28,6 +28,8 @@ internal sealed class EngineLoop(
     TimeProvider time,
     CommandLogOptions logOptions,
     bool startsDetached,
+    Limits limits,
+    ServerAccounting accounting,
     PublishedState published,
     LogHealth logHealth,
     EngineMetrics metrics,
@@ -96,6 +98,9 @@ internal sealed class EngineLoop(
         {
             ownLog = EventLog.Open(settings, now, logMetrics, logger, out state);
             sink = ownLog;
+            // Started on a full disk: not ready until an append succeeds.
+            if (ownLog.StartProblem is { } problem)
+                logHealth.Failed(problem);
             // Replay leaves a heap grown by its garbage that the collector keeps for a long
             // time (measured: twice the RSS per job of the same jobs added over TCP). One
             // compacting collection before serving gives it back.
@@ -250,7 +255,7 @@ internal sealed class EngineLoop(
         Decision? decision = null;
         try
         {
-            decision = Workq.Domain.Decide.decide(now, input, state);
+            decision = Workq.Domain.Decide.decide(limits, now, input, state);
             state = decision.State;
             AddReplies(decision.Replies);
             sink.Add(decision.Events);
@@ -290,7 +295,7 @@ internal sealed class EngineLoop(
         bool later = false;
         try
         {
-            later = await log.CommitAsync(lastTicket + 1, kind);
+            later = await log.CommitAsync(lastTicket + 1, kind, state);
             if (kind == BatchKind.Write && logHealth.Succeeded())
                 EngineLog.LogWritable(logger);
         }
@@ -299,11 +304,13 @@ internal sealed class EngineLoop(
             EngineLog.LogWriteFailed(logger, e.Message);
             logHealth.Failed(e.Message);
             logMetrics.AppendFailed();
-            DecideWithoutLog(e.Message);
+            // The path is for the server's log; clients learn what went wrong, not where.
+            DecideWithoutLog(FileSpace.Describe(e));
             notBefore = Now() + RetryAfterFailureMs;
         }
         batchReads = false;
         published.Publish(state);
+        accounting.Stored(state.Jobs.Count, state.StoredBytes);
         if (later)
         {
             Hold(++lastTicket, kind);
@@ -382,12 +389,12 @@ internal sealed class EngineLoop(
         batch.Clear();
         long now = Now();
         batch.Add(new BatchItem(
-            now, Input.Tick, default, Apply(Workq.Domain.Decide.decideWithoutLog(refusal, now, Input.Tick, state)), 0, CommandNames.Unknown));
+            now, Input.Tick, default, Apply(Workq.Domain.Decide.decideWithoutLog(limits, refusal, now, Input.Tick, state)), 0, CommandNames.Unknown));
         foreach (BatchItem item in decided)
         {
             if (item.Input is { } input)
             {
-                batch.Add(item with { Decision = Apply(Workq.Domain.Decide.decideWithoutLog(refusal, item.Now, input, state)) });
+                batch.Add(item with { Decision = Apply(Workq.Domain.Decide.decideWithoutLog(limits, refusal, item.Now, input, state)) });
             }
             else
             {
@@ -433,7 +440,7 @@ internal sealed class EngineLoop(
     {
         if (!clients.TryGetValue(outbound.To, out IReplyTarget? client))
             return; // gone: nobody to answer
-        client.Write(outbound.Reply);
+        client.Write(outbound.Reply is Reply.ServerRecord server ? WithHostKeys(server) : outbound.Reply);
         touched.Add(client);
     }
 
@@ -531,6 +538,15 @@ internal sealed class EngineLoop(
         batchStart = state;
         published.Publish(state);
         logger.LogInformation("Stopped serving clients");
+    }
+
+    /// <summary>The core's server record, and after its keys the host's own figures (written when it is sent).</summary>
+    private Reply WithHostKeys(Reply.ServerRecord server)
+    {
+        ServerStats stats = server.Item;
+        return Reply.NewServerRecord(new ServerStats(
+            stats.ActiveClients, stats.EvictedJobs, stats.Started, stats.Jobs, stats.Queues, stats.StoredBytes,
+            stats.MaxStoredBytes, accounting.HostKeys(), stats.Node));
     }
 
     private void Arm(ITimer timer)

@@ -20,10 +20,11 @@ internal interface ILogSink
     /// <summary>
     /// Hands over what was gathered. False: the batch is durable now, and its replies may
     /// leave. True: they wait for <see cref="EngineMessage.Durable"/> with this
-    /// <paramref name="ticket"/> or a later one. Throws <see cref="IOException"/> when
-    /// the events cannot be written; nothing was then written.
+    /// <paramref name="ticket"/> or a later one. <paramref name="state"/> is the state the
+    /// batch leads to (what a compaction of the log would hold). Throws
+    /// <see cref="IOException"/> when the events cannot be written; nothing was then written.
     /// </summary>
-    ValueTask<bool> CommitAsync(long ticket, BatchKind kind);
+    ValueTask<bool> CommitAsync(long ticket, BatchKind kind, State state);
 
     /// <summary>Compacts the log if it is time to, from <paramref name="state"/>, which holds every batch handed over.</summary>
     void CompactIfDue(State state, long now);

@@ -20,7 +20,7 @@ internal sealed class NoLog : ILogSink
     {
     }
 
-    public ValueTask<bool> CommitAsync(long ticket, BatchKind kind) => ValueTask.FromResult(false);
+    public ValueTask<bool> CommitAsync(long ticket, BatchKind kind, State state) => ValueTask.FromResult(false);
 
     public void CompactIfDue(State state, long now)
     {

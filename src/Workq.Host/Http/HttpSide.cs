@@ -35,9 +35,9 @@ internal sealed class HttpSide(
     ServerOptions options,
     PublishedState published,
     LogHealth logHealth,
-    ClusterNode? cluster,
     MetricsExport metrics,
-    ILoggerFactory loggerFactory)
+    ILoggerFactory loggerFactory,
+    ClusterNode? cluster = null)
     : IHostedService, IAsyncDisposable, IDisposable
 {
     private Socket? socket;

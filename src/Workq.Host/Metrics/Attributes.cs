@@ -24,4 +24,6 @@ internal static class Attributes
 
     /// <summary>A cluster member's role: <c>leader</c>, <c>follower</c>, <c>candidate</c>, <c>standby</c>.</summary>
     public const string Role = "workq.cluster.member.role";
+    /// <summary>The limit that refused something: <c>connections</c>, <c>stored-bytes</c>.</summary>
+    public const string Limit = "workq.limit";
 }

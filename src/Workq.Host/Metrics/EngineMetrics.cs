@@ -31,6 +31,8 @@ internal sealed class EngineMetrics
     private readonly long[] commands = new long[CommandNames.All.Length * Outcomes.Length];
     private readonly long[] jobEvents = new long[JobEvents.Length];
     private long accepted;
+    private long refusedForRoom;
+    private readonly Limits limits;
 
     private readonly Histogram<double> commandDuration;
     private readonly Histogram<double> jobWait;
@@ -60,8 +62,9 @@ internal sealed class EngineMetrics
 
     private readonly record struct Pending(int Command, long Posted);
 
-    public EngineMetrics(ServerMeter serverMeter)
+    public EngineMetrics(ServerMeter serverMeter, Limits limits)
     {
+        this.limits = limits;
         Meter meter = serverMeter.Meter;
         meter.CreateObservableCounter("workq.commands", ObserveCommands, "{command}",
             "Requests answered, by command and outcome (a request whose client leaves before its answer is not counted)");
@@ -79,6 +82,12 @@ internal sealed class EngineMetrics
         meter.CreateObservableCounter("workq.connections.accepted", () => Volatile.Read(ref accepted), "{connection}",
             "Connections accepted on the job port");
     }
+
+    /// <summary>
+    /// New jobs (add, schedule, run) refused because their payload would take the stored
+    /// bytes past <c>-max-stored-bytes</c>; read by <see cref="LimitMetrics"/>.
+    /// </summary>
+    public long RefusedForRoom => Volatile.Read(ref refusedForRoom);
 
     /// <summary>
     /// The failed jobs per queue: those of the state the server started with, counted in
@@ -124,11 +133,13 @@ internal sealed class EngineMetrics
     public void Decided(State before, Input input, Decision? decision, long posted, int command, long answered)
     {
         long requester = -1;
+        Command? request = null;
         switch (input)
         {
-            case Input.Request request:
-                requester = request.Item1;
-                command = CommandNames.Of(request.Item2);
+            case Input.Request r:
+                requester = r.Item1;
+                request = r.Item2;
+                command = CommandNames.Of(request);
                 break;
             case Input.Reject reject:
                 requester = reject.Item1;
@@ -158,7 +169,13 @@ internal sealed class EngineMetrics
             if (outbound.To == requester && !requesterAnswered)
             {
                 requesterAnswered = true;
-                Count(command, OutcomeOf(outbound.Reply), posted, answered);
+                int outcome = OutcomeOf(outbound.Reply);
+                Count(command, outcome, posted, answered);
+                // A refused new job changes nothing, so the decision's state is the one the
+                // limit was checked against (a job refused because the log cannot be
+                // written fits under the limit, and is not counted).
+                if (outcome == ServerError && request is not null && LimitsModule.refuses(limits, decision.State.StoredBytes, request))
+                    Volatile.Write(ref refusedForRoom, refusedForRoom + 1);
             }
             else if (waiting.Remove(outbound.To, out Pending pending))
             {

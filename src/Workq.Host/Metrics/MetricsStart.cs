@@ -14,6 +14,7 @@ internal sealed class MetricsStart(IServiceProvider services, MetricsExport expo
     {
         services.GetRequiredService<StateGauges>();
         services.GetService<ClusterMetrics>();
+        services.GetRequiredService<LimitMetrics>();
         export.Provider();
         return Task.CompletedTask;
     }
