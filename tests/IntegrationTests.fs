@@ -88,11 +88,11 @@ let private readRecord (c: Client) : Task<Record> =
         let keys = ResizeArray()
         for _ in 1 .. int count do
             let! key = readKey c
-            if key = "payload" then
-                // Raw bytes, sized by the payload-size key before it.
+            if key = "payload" || key = "result" then
+                // Raw bytes, sized by the payload-size (result-size) key before it.
                 let size =
-                    keys |> Seq.tryFind (fst >> (=) "payload-size") |> Option.map (snd >> int)
-                    |> Option.defaultWith (fun () -> failtest "payload before payload-size")
+                    keys |> Seq.tryFind (fst >> (=) $"{key}-size") |> Option.map (snd >> int)
+                    |> Option.defaultWith (fun () -> failtestf "%s before %s-size" key key)
                 let! data = readExactly c size
                 do! expect c "\r\n"
                 keys.Add(key, textOf data)
@@ -177,7 +177,8 @@ let queueKeys ready scheduled leasedLen workers =
     [ "ready-len", string ready
       "scheduled-len", string scheduled
       "leased-len", string leasedLen
-      "workers", string workers ]
+      "workers", string workers
+      "failed-len", "0" ]
 
 // ---------------------------------------------------------------------------
 // Time
@@ -444,7 +445,7 @@ let commands =
                 do! call c "inspect jobs bad$ 0 10\r\n" (clientError "Invalid Name")
             })
 
-        clientTest "inspect server: server 5 with active-clients, evicted-jobs, started, jobs, queues" (fun _ c ->
+        clientTest "inspect server: server 6 with active-clients, evicted-jobs, started, jobs, queues, failed-jobs" (fun _ c ->
             task {
                 do! call c (addReq (newId ()) "a" 1000 60000 "x" []) ok
                 do! call c (addReq (newId ()) "b" 1000 60000 "x" []) ok
@@ -452,7 +453,7 @@ let commands =
                 do! call c (addReq done' "b" 1000 60000 "x" []) ok
                 do! call c (completeReq done' "r") ok
                 let! r = inspectOne c "server"
-                expectRecord r "server" [ "active-clients", "1"; "evicted-jobs", "0"; "started", anyTime; "jobs", "3"; "queues", "2" ]
+                expectRecord r "server" [ "active-clients", "1"; "evicted-jobs", "0"; "started", anyTime; "jobs", "3"; "queues", "2"; "failed-jobs", "0" ]
             })
     ]
 
@@ -550,12 +551,12 @@ let examples =
                 do! call c "lease ping 1000\r\n" (leased l "ping" 5000 "ping")
                 let! q = inspect c "queue ping"
                 Expect.equal q.Length 1 "one record"
-                expectRecord q[0] "ping" [ "ready-len", "2"; "scheduled-len", "0"; "leased-len", "1"; "workers", "0" ]
+                expectRecord q[0] "ping" [ "ready-len", "2"; "scheduled-len", "0"; "leased-len", "1"; "workers", "0"; "failed-len", "0" ]
                 use! others = connectMany ep 3
                 for o in others.All do
                     do! call o "lease none 0\r\n" timeout // surely accepted
                 let! s = inspectOne c "server"
-                expectRecord s "server" [ "active-clients", "4"; "evicted-jobs", "0"; "started", anyTime; "jobs", "3"; "queues", "1" ]
+                expectRecord s "server" [ "active-clients", "4"; "evicted-jobs", "0"; "started", anyTime; "jobs", "3"; "queues", "1"; "failed-jobs", "0" ]
                 let! j = inspectOne c $"job {l}"
                 expectRecord j l (jobKeys "ping" 5000 60000 "ping" 0 1 0 0 10 4)
             })
@@ -733,7 +734,7 @@ let pipelining =
                       yield "frobnicate\r\n" ]
                 let replies =
                     [ for _ in ids -> ok
-                      yield "+OK 1\r\np 4\r\nready-len 30\r\nscheduled-len 0\r\nleased-len 0\r\nworkers 0\r\n"
+                      yield "+OK 1\r\np 5\r\nready-len 30\r\nscheduled-len 0\r\nleased-len 0\r\nworkers 0\r\nfailed-len 0\r\n"
                       yield! ids |> List.mapi (fun i id -> leased id "p" 5000 $"job{i}\r\n")
                       for _ in ids -> ok
                       yield timeout

@@ -33,6 +33,7 @@ let private newJob: NewJob =
       Priority = 0
       MaxAttempts = Limit.zero
       MaxFails = Limit.zero
+      Backoff = RetryDelay.zero
       Payload = latin1 "ping" }
 
 let private parses (line: string) (data: string) (expected: Command) =
@@ -381,19 +382,19 @@ let private replies =
             (crlfLines ("+OK 1" :: (jobLines |> List.map (fun l -> if l = "state 4" then "state 3" else l))))
         writes "no jobs" (JobRecords []) "+OK 0\r\n"
         writes "inspect queue"
-            (QueueRecords [ { Name = jobName "ping"; Ready = 2; Scheduled = 0; Leased = 1; Workers = 0 } ])
-            "+OK 1\r\nping 4\r\nready-len 2\r\nscheduled-len 0\r\nleased-len 1\r\nworkers 0\r\n"
+            (QueueRecords [ { Name = jobName "ping"; Ready = 2; Scheduled = 0; Leased = 1; Workers = 0; Failed = 0 } ])
+            "+OK 1\r\nping 5\r\nready-len 2\r\nscheduled-len 0\r\nleased-len 1\r\nworkers 0\r\nfailed-len 0\r\n"
         writes "inspect queues"
             (QueueRecords
-                [ { Name = jobName "a"; Ready = 0; Scheduled = 1; Leased = 0; Workers = 3 }
-                  { Name = jobName "b"; Ready = 5; Scheduled = 0; Leased = 0; Workers = 0 } ])
+                [ { Name = jobName "a"; Ready = 0; Scheduled = 1; Leased = 0; Workers = 3; Failed = 0 }
+                  { Name = jobName "b"; Ready = 5; Scheduled = 0; Leased = 0; Workers = 0; Failed = 0 } ])
             (crlfLines
-                [ "+OK 2"; "a 4"; "ready-len 0"; "scheduled-len 1"; "leased-len 0"; "workers 3"
-                  "b 4"; "ready-len 5"; "scheduled-len 0"; "leased-len 0"; "workers 0" ])
+                [ "+OK 2"; "a 5"; "ready-len 0"; "scheduled-len 1"; "leased-len 0"; "workers 3"; "failed-len 0"
+                  "b 5"; "ready-len 5"; "scheduled-len 0"; "leased-len 0"; "workers 0"; "failed-len 0" ])
         writes "no queues" (QueueRecords []) "+OK 0\r\n"
         writes "inspect server"
-            (ServerRecord { ActiveClients = 4; EvictedJobs = 0L; Started = at 2026 11 27 21 47 33 "250"; Jobs = 12; Queues = 3 })
-            "+OK 1\r\nserver 5\r\nactive-clients 4\r\nevicted-jobs 0\r\nstarted 2026-11-27T21:47:33Z\r\njobs 12\r\nqueues 3\r\n"
+            (ServerRecord { ActiveClients = 4; EvictedJobs = 0L; Started = at 2026 11 27 21 47 33 "250"; Jobs = 12; Queues = 3; FailedJobs = 2 })
+            "+OK 1\r\nserver 6\r\nactive-clients 4\r\nevicted-jobs 0\r\nstarted 2026-11-27T21:47:33Z\r\njobs 12\r\nqueues 3\r\nfailed-jobs 2\r\n"
         testList "client errors" [
             for e, text in
                 [ UnknownCommand, "Unknown command"; InvalidArgs, "Invalid command args"

@@ -21,6 +21,14 @@ type ClientError =
     | DuplicateJob
     | DuplicateResult
     | LineTooLong
+    | InvalidBackoff
+    | InvalidRetryIn
+    | InvalidCounts
+    | InvalidKey
+    | InvalidCron
+    | InvalidOverlap
+    /// `requeue` of a job that has not failed.
+    | NotFailed
 
 module ClientError =
     let text =
@@ -44,3 +52,10 @@ module ClientError =
         | DuplicateJob -> "Duplicate job"
         | DuplicateResult -> "Duplicate result"
         | LineTooLong -> "Line too long"
+        | InvalidBackoff -> "Invalid Backoff"
+        | InvalidRetryIn -> "Invalid Retry In"
+        | InvalidCounts -> "Invalid Counts"
+        | InvalidKey -> "Invalid Key"
+        | InvalidCron -> "Invalid Cron"
+        | InvalidOverlap -> "Invalid Overlap"
+        | NotFailed -> "Job not failed"

@@ -59,6 +59,9 @@ internal sealed class EventLog : IAsyncDisposable
                 new OriginalLogImporter(settings, logger).Run(contents, now);
             LoadedLog loaded = new LogLoader(settings, logger).Load(now);
             var writer = new SegmentWriter(settings.Directory, loaded.Segment, loaded.SegmentLength, settings.SegmentSize);
+            // A file says its format once, in its header: records of this one go to a new segment.
+            if (loaded.SegmentIsOlder)
+                writer.Rotate();
             logger.LogInformation("Replayed {Events} events from the command log {Dir}: {Jobs} jobs",
                 loaded.Events, settings.Directory, loaded.State.Jobs.Count);
             state = loaded.State;

@@ -152,7 +152,9 @@ internal sealed class EngineLoop(
         batch.Add(new BatchItem(now, input, default));
         try
         {
-            Decision decision = Workq.Domain.Decide.decide(now, input, state);
+            // The core draws nothing: the jitter of a retry's back-off is drawn here, as the time is read.
+            Jitter jitter = JitterModule.ofDraw((uint)Random.Shared.NextInt64(0, 1L << 32));
+            Decision decision = Workq.Domain.Decide.decideWith(jitter, now, input, state);
             state = decision.State;
             AddReplies(decision.Replies);
             log?.Add(decision.Events);
