@@ -20,6 +20,9 @@ internal sealed class EngineLoop(
     // After a failing Tick or log write, do not retry the same deadline in a hot loop.
     private const long RetryAfterFailureMs = 1000;
 
+    // The longest a timer is armed for at once: a day, well within what ITimer accepts.
+    private const long MaxArmMs = 24L * 60 * 60 * 1000;
+
     private readonly Dictionary<long, IReplyTarget> clients = [];
     private readonly List<BatchItem> batch = [];
     private readonly List<Outbound> batchReplies = [];
@@ -256,7 +259,9 @@ internal sealed class EngineLoop(
         if (deadline.IsValueSome)
         {
             long due = Math.Max(deadline.Value, notBefore) - Now();
-            timer.Change(TimeSpan.FromMilliseconds(Math.Max(0, due)), Timeout.InfiniteTimeSpan);
+            // A recurrence may be years away, beyond what a timer can wait for: a tick
+            // before it finds nothing due and arms again.
+            timer.Change(TimeSpan.FromMilliseconds(Math.Clamp(due, 0, MaxArmMs)), Timeout.InfiniteTimeSpan);
         }
         else
         {
