@@ -34,7 +34,7 @@ let private listeningLine = Regex(@"workq listening on (\d+\.\d+\.\d+\.\d+:\d+)"
 let private startInfo (environment: (string * string) list) (workDir: string option) (args: string list) =
     let psi = ProcessStartInfo(dotnetHost, RedirectStandardOutput = true, RedirectStandardError = true)
     psi.ArgumentList.Add serverDll
-    args |> List.iter psi.ArgumentList.Add
+    withOwnHttpPort args |> Seq.iter psi.ArgumentList.Add
     for name, value in environment do
         psi.Environment[name] <- value
     workDir |> Option.iter (fun dir -> psi.WorkingDirectory <- dir)

@@ -17,6 +17,9 @@ public sealed class ServerProcess : IAsyncDisposable
         EndPoint = endPoint;
     }
 
+    // With --scrape-metrics: scrapes the server's /metrics until it is disposed.
+    MetricsScraper? scraper;
+
     public IPEndPoint EndPoint { get; }
     public int Pid => process.Id;
     public bool HasExited => process.HasExited;
@@ -56,6 +59,18 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         var port = FreePort();
         return StartAsync(WorkqExe(repoRoot), [$"--listen", $"127.0.0.1:{port}", .. extraArgs], port, cancel);
+    }
+
+    /// <summary>
+    /// A fresh Workq host whose HTTP side listens on a port of its own, its <c>/metrics</c>
+    /// scraped every second until it is disposed.
+    /// </summary>
+    public static async Task<ServerProcess> StartWorkqScrapedAsync(string repoRoot, IReadOnlyList<string> extraArgs, CancellationToken cancel)
+    {
+        var http = new IPEndPoint(IPAddress.Loopback, FreePort());
+        var server = await StartWorkqAsync(repoRoot, ["--http-listen", http.ToString(), .. extraArgs], cancel);
+        server.scraper = new MetricsScraper(http);
+        return server;
     }
 
     /// <summary>
@@ -174,6 +189,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (scraper is not null) await scraper.DisposeAsync();
         if (!process.HasExited) process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();
         process.Dispose();

@@ -119,25 +119,31 @@ module CommandTable =
     let objectsOf (word: string) : CommandSpec list =
         all |> List.filter (fun spec -> spec.Object.IsSome && spec.Name = word)
 
-/// Which commands may wait, from the table.
+/// What the table tells of a command built from it: whether it may wait, and its word.
 [<CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Command =
     /// A command tells its row by its union case. F# compiles each case with fields to a
     /// class of its own, and a row's build shows its cases' classes given nothing read and
     /// given every optional field and flag (a row may build another case when a flag is
-    /// given, as `lease -counts=1` does): so the classes of the rows that may wait are the
-    /// commands that may wait. Checked here, once: rows that build the same case must agree.
-    let private waiting: System.Type[] =
+    /// given, as `lease -counts=1` does): so a case's class leads to its row. Checked here,
+    /// once: rows that build the same case must agree on whether it may wait and on its word.
+    let private rows: (System.Type * CommandSpec) list =
         let everything = { Args.Empty with Given = ~~~0 }
         let rows =
             CommandTable.all
-            |> List.collect (fun spec ->
-                [ (spec.Build Args.Empty).GetType(), spec.MayBlock
-                  (spec.Build everything).GetType(), spec.MayBlock ])
-        for case, mayBlock in rows do
-            if rows |> List.exists (fun (other, m) -> other = case && m <> mayBlock) then
-                invalidOp $"The command table disagrees on whether {case.Name} may wait"
-        rows |> List.filter snd |> List.map fst |> List.distinct |> Array.ofList
+            |> List.collect (fun spec -> [ (spec.Build Args.Empty).GetType(), spec; (spec.Build everything).GetType(), spec ])
+        for case, spec in rows do
+            if rows |> List.exists (fun (other, s) -> other = case && (s.MayBlock <> spec.MayBlock || s.Name <> spec.Name)) then
+                invalidOp $"The command table disagrees on whether {case.Name} may wait, or on its word"
+        rows |> List.distinctBy fst
+
+    /// The command words, in the table's order, each once (`inspect` stands for all its objects).
+    let words: string[] = CommandTable.all |> List.map _.Name |> List.distinct |> Array.ofList
+
+    let private waiting: System.Type[] = rows |> List.filter (snd >> _.MayBlock) |> List.map fst |> Array.ofList
+
+    let private wordOfCase: (System.Type * int)[] =
+        rows |> List.map (fun (case, spec) -> case, Array.findIndex ((=) spec.Name) words) |> Array.ofList
 
     let rec private isWaiting (case: System.Type) i =
         i < waiting.Length && (obj.ReferenceEquals(waiting[i], case) || isWaiting case (i + 1))
@@ -145,3 +151,10 @@ module Command =
     /// Commands that may wait before answering. A connection sends nothing more to the
     /// engine until such a command is answered, so its replies stay in order.
     let mayBlock (command: Command) = isWaiting (command.GetType()) 0
+
+    let rec private wordFrom (case: System.Type) i =
+        let row, word = wordOfCase[i]
+        if obj.ReferenceEquals(row, case) then word else wordFrom case (i + 1)
+
+    /// The index in `words` of the word the command was sent with. Allocates nothing.
+    let wordIndex (command: Command) : int = wordFrom (command.GetType()) 0

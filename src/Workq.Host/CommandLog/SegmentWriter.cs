@@ -1,5 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 using Workq.Domain.CommandLog;
+using Workq.Host.Metrics;
 
 namespace Workq.Host.CommandLog;
 
@@ -21,6 +22,7 @@ internal sealed class SegmentWriter : IDisposable
 
     private readonly string dir;
     private readonly long segmentSize;
+    private readonly CommandLogMetrics metrics;
     private readonly Lock handleLock = new();
     // Segments that an append started and then failed to fill: they hold records that
     // were refused, so they go before anything else is written.
@@ -31,10 +33,11 @@ internal sealed class SegmentWriter : IDisposable
     private bool mustTruncate;
     private long written;
 
-    public SegmentWriter(string dir, long segment, long length, long segmentSize)
+    public SegmentWriter(string dir, long segment, long length, long segmentSize, CommandLogMetrics? metrics = null)
     {
         this.dir = dir;
         this.segmentSize = segmentSize;
+        this.metrics = metrics ?? new CommandLogMetrics();
         Segment = segment;
         handle = Open(segment, length);
         this.length = length == 0 ? HeaderSize : length;
@@ -68,6 +71,7 @@ internal sealed class SegmentWriter : IDisposable
             AppendAcrossSegments(records, ends, sync);
         }
         Volatile.Write(ref written, written + records.Length);
+        metrics.Appended(records.Length);
         if (length >= segmentSize)
             TryRotate();
     }
@@ -79,7 +83,7 @@ internal sealed class SegmentWriter : IDisposable
         SafeFileHandle next = Open(Segment + 1, 0);
         lock (handleLock)
         {
-            RandomAccess.FlushToDisk(handle);
+            metrics.Fsync(handle);
             handle.Dispose();
             handle = next;
         }
@@ -93,7 +97,7 @@ internal sealed class SegmentWriter : IDisposable
     public void Sync()
     {
         lock (handleLock)
-            RandomAccess.FlushToDisk(handle);
+            metrics.Fsync(handle);
     }
 
     /// <summary>Writes at the end of the current segment; on failure cuts what the write may have left.</summary>
@@ -103,7 +107,7 @@ internal sealed class SegmentWriter : IDisposable
         {
             RandomAccess.Write(handle, records, length);
             if (sync)
-                RandomAccess.FlushToDisk(handle);
+                metrics.Fsync(handle);
         }
         catch
         {
@@ -152,13 +156,13 @@ internal sealed class SegmentWriter : IDisposable
                     at += records.Length - from;
                     break;
                 }
-                RandomAccess.FlushToDisk(file);
+                metrics.Fsync(file);
                 started.Add(next);
                 file = next;
                 at = HeaderSize;
             }
             if (sync)
-                RandomAccess.FlushToDisk(file);
+                metrics.Fsync(file);
             if (started.Count > 0)
                 DirectorySync.Flush(dir);
         }
@@ -264,7 +268,7 @@ internal sealed class SegmentWriter : IDisposable
             {
                 RandomAccess.SetLength(file, 0);
                 RandomAccess.Write(file, Workq.Domain.CommandLog.Segment.header(), 0);
-                RandomAccess.FlushToDisk(file);
+                metrics.Fsync(file);
             }
             catch
             {
@@ -281,7 +285,7 @@ internal sealed class SegmentWriter : IDisposable
         {
             try
             {
-                RandomAccess.FlushToDisk(handle);
+                metrics.Fsync(handle);
             }
             finally
             {
