@@ -235,6 +235,56 @@ let private metricsTests =
                     })
         }
 
+        testTask "back-offs, touches, requeues and recurrences: counted, the new commands by their word" {
+            do!
+                withHttpServer [ "--listen"; "127.0.0.1:0" ] (fun server ->
+                    task {
+                        let a = newId ()
+                        use! c = connect server.EndPoint
+                        do! call c (addReq a "bq" 60000 hour "a" [ "-max-fails=3"; "-backoff=200" ]) ok
+                        do! call c "lease bq 0 -counts=1\r\n" $"+OK 1\r\n{a} bq 60000 1 0 1\r\na\r\n"
+                        do! call c $"touch {a}\r\n" ok
+                        // Retried after its back-off, then at once, then final.
+                        do! call c (failReq a "busy") ok
+                        do! call c "lease bq 10000\r\n" (leased a "bq" 60000 "a")
+                        do! call c $"fail {a} 4 -retry-in=0\r\nbusy\r\n" ok
+                        do! call c "lease bq 0\r\n" (leased a "bq" 60000 "a")
+                        do! call c (failReq a "dead") ok
+                        let! m = scrape (httpOf server)
+                        Expect.equal (valueOf m "workq_queue_jobs" (queueJobs "bq" "failed")) 1.0 "failed in bq, whose queue is gone"
+                        do! call c $"requeue {a}\r\n" ok
+                        do! call c $"touch {a}\r\n" notFound
+                        do! call c "recur every rq 60000 3600000 *_*_*_*_*_* 1 -overlap=skip\r\nx\r\n" ok
+                        // The first occurrence adds a job; the next ones skip while it is unfinished.
+                        do! eventually 10000 "an occurrence added and one skipped" (fun () ->
+                            task {
+                                let! m = scrape (httpOf server)
+                                return valueOf m "workq_recurring_occurrences_total" [ "workq_outcome", "skipped" ] >= 1.0
+                            })
+                        let! m = scrape (httpOf server)
+                        Expect.equal (valueOf m "workq_recurring_occurrences_total" [ "workq_outcome", "added" ]) 1.0 "occurrences added"
+                        Expect.equal (valueOf m "workq_recurring_definitions" []) 1.0 "definitions"
+                        for labels, count in
+                            [ command "lease" "ok", 3.0
+                              command "fail" "ok", 3.0
+                              command "touch" "ok", 1.0
+                              command "touch" "not-found", 1.0
+                              command "requeue" "ok", 1.0
+                              command "recur" "ok", 1.0 ] do
+                            Expect.equal (valueOf m "workq_commands_total" labels) count $"commands %A{labels}"
+                        for name, count in
+                            [ "added", 2.0; "leased", 3.0; "retried", 2.0; "failed", 1.0; "awoken", 1.0; "touched", 1.0; "requeued", 1.0 ] do
+                            Expect.equal (valueOf m "workq_job_events_total" (jobEvent name)) count $"job events: {name}"
+                        Expect.equal (valueOf m "workq_job_run_duration_seconds_count" (jobEvent "retried")) 2.0 "runs retried"
+                        Expect.equal (valueOf m "workq_queue_jobs" (queueJobs "bq" "failed")) 0.0 "none failed after the requeue"
+                        Expect.equal (valueOf m "workq_queue_jobs" (queueJobs "bq" "ready")) 1.0 "the requeued job, ready"
+                        Expect.equal (valueOf m "workq_queue_jobs" (queueJobs "rq" "ready")) 1.0 "the occurrence's job"
+                        do! call c "unrecur every\r\n" ok
+                        let! m = scrape (httpOf server)
+                        Expect.equal (valueOf m "workq_recurring_definitions" []) 0.0 "no definitions"
+                    })
+        }
+
         testTask "queue labels are capped: the busiest queues are named, the rest summed as (other)" {
             do!
                 withHttpServer [ "--listen"; "127.0.0.1:0" ] (fun server ->

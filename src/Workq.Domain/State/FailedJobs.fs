@@ -74,5 +74,8 @@ module FailedJobs =
 
     let total failed = failed.Places.Count
 
+    /// Each name that has failed jobs, with how many, in byte order of name.
+    let counts failed : seq<JobName * int> = failed.ByName |> Seq.map (fun entry -> entry.Key, entry.Value.Count)
+
     /// A name's failed jobs, newest first, from the one at `offset` on.
     let from name (offset: int) failed : seq<FailedKey> = SortedKeys.skip offset (ofName name failed)

@@ -75,7 +75,6 @@ internal sealed class EngineLoop(
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
         Restored = new RestoreSummary(settings, log?.ReplayedEvents ?? 0, state.Jobs.Count, Stopwatch.GetElapsedTime(start));
-        metrics.Restored(state);
         published.Publish(state);
     }
 
