@@ -171,7 +171,7 @@ let tests =
                 let contents = Segment.read bytes bytes.Length
                 contents.Damage.IsSome && contents.Events = List.truncate contents.Events.Length events)
 
-        testPropertyWithConfig config "a snapshot holds the jobs, their back-offs and failures, the recurring definitions and the counters of a state" <|
+        testPropertyWithConfig config "a snapshot holds the jobs, their back-offs and failures, the recurring definitions and the counters of a state, within Snapshot.maxSize" <|
             let stored = Gen.zip3 genJob genBackoff genInstant
             Prop.forAll (Arb.fromGen (Gen.zip (Gen.listOf stored) (Gen.listOf genRecurrence))) (fun (jobs, recurrences) ->
                 let jobs = jobs |> List.distinctBy (fun (j, _, _) -> j.Id) |> List.filter (fun (j, _, _) -> j.Origin <> Foreground 7L)
@@ -183,5 +183,5 @@ let tests =
                 let out = ArrayBufferWriter<byte>()
                 Snapshot.write out state
                 let bytes = out.WrittenSpan.ToArray()
-                Snapshot.read 0L<ms> bytes bytes.Length = Ok state)
+                Snapshot.read 0L<ms> bytes bytes.Length = Ok state && int64 bytes.Length <= Snapshot.maxSize state)
     ]

@@ -331,9 +331,13 @@ let serverStats: Gen<ServerStats> =
         let! jobs = count
         let! queues = count
         let! failed = count
+        let! stored = Gen.choose64 (0L, Int64.MaxValue)
+        let! maxStored = Gen.choose64 (0L, Int64.MaxValue)
+        let hostKey = Gen.zip (Gen.elements [ "connections"; "connection-bytes"; "x-y" ]) (Gen.choose64 (0L, Int64.MaxValue))
+        let! hostKeys = Gen.choose (0, 3) |> Gen.bind (fun n -> Gen.listOfLength n hostKey)
         return
             { ActiveClients = clients; EvictedJobs = evicted; Started = started; Jobs = jobs; Queues = queues
-              FailedJobs = failed }
+              FailedJobs = failed; StoredBytes = stored; MaxStoredBytes = maxStored; HostKeys = hostKeys }
     }
 
 let recurrence: Gen<Recurrence> =

@@ -108,11 +108,18 @@ let private describeAct act =
 
 let private describe (s: Step) = sprintf "+%dms #%d %s draw=%d" s.Delay s.Pick (describeAct s.Act) s.Draw
 
-/// A session, printed one step a line.
+/// A session, printed one step a line, under a limit on stored bytes (None: no limit).
 [<StructuredFormatDisplay("{Text}")>]
 type Session =
-    { Steps: Step list }
-    member this.Text = this.Steps |> List.map describe |> String.concat "\n  " |> sprintf "\n  %s"
+    { Steps: Step list
+      MaxStoredBytes: int64 option }
+    member this.Limits =
+        match this.MaxStoredBytes with
+        | Some bytes -> { MaxStoredBytes = bytes }
+        | None -> Limits.none
+    member this.Text =
+        let limit = this.MaxStoredBytes |> Option.map (sprintf "max-stored-bytes %d") |> Option.defaultValue "no limit"
+        this.Steps |> List.map describe |> String.concat "\n  " |> sprintf "\n  %s\n  %s" limit
 
 let private ms (n: int) = int64 n * 1L<ms>
 let private bytes (s: string) = Encoding.ASCII.GetBytes s
@@ -269,14 +276,18 @@ let private genStep coarse =
         return { Delay = delay; Pick = pick; Act = act; Draw = draw }
     }
 
+/// Payloads and results are 2 to 4 bytes: a limit of a few dozen is reached often.
+let private genStoredLimit = Gen.frequency [ 2, Gen.constant None; 3, Gen.choose (0, 24) |> Gen.map (int64 >> Some) ]
+
 let private genSession =
     gen {
         let! opening = Gen.choose (1, 3)
         let! n = Gen.choose (1, 60)
         let! coarse = Gen.elements [ false; true ]
         let! steps = Gen.listOfLength n (genStep coarse)
+        let! limit = genStoredLimit
         let opens = List.replicate opening { Delay = 0; Pick = 0; Act = Open; Draw = 0u }
-        return { Steps = opens @ steps }
+        return { Steps = opens @ steps; MaxStoredBytes = limit }
     }
 
 /// Shrinks by dropping runs of steps (a dropped step's delay passes to the next, so the
@@ -293,10 +304,12 @@ let private shrinkSession (s: Session) =
     seq {
         for size in [ n / 2; n / 4; 4; 2; 1 ] |> List.distinct |> List.filter (fun k -> k >= 1 && k < n) do
             for start in 0 .. size .. n - size do
-                yield { Steps = without start size }
+                yield { s with Steps = without start size }
         for i in 0 .. n - 1 do
             if steps.[i].Delay > 0 then
-                yield { Steps = steps |> Array.updateAt i { steps.[i] with Delay = steps.[i].Delay / 2 } |> List.ofArray }
+                yield { s with Steps = steps |> Array.updateAt i { steps.[i] with Delay = steps.[i].Delay / 2 } |> List.ofArray }
+        if s.MaxStoredBytes.IsSome then
+            yield { s with MaxStoredBytes = None }
     }
 
 let private arbSession = Arb.fromGenShrink (genSession, shrinkSession)
@@ -369,11 +382,29 @@ type private Check =
     | Replies
     /// Folding the decision's events over the old state gives its state.
     | Evolution
+    /// Under the session's limit, every input but a new job is decided as with no limit.
+    | LimitsOnlyRefuseNewJobs
     /// Only the final state and the session's log are compared (see `durability`).
     | Silent
 
 /// Runs a session; Error carries a readable account of the first failure.
 let private runSession (check: Check) (session: Session) : Result<Driver, string> =
+    let limits = session.Limits
+    // What an unlimited server would decide: the same but for the limit it shows.
+    let unlimited draw now input state =
+        let d = Decide.decideWith Limits.none (Jitter.ofDraw draw) now input state
+        let shown (o: Outbound) =
+            match o.Reply with
+            | ServerRecord s -> { o with Reply = ServerRecord { s with MaxStoredBytes = limits.MaxStoredBytes } }
+            | _ -> o
+        { d with Replies = List.map shown d.Replies }
+    let isNewJob input =
+        match input with
+        | Request(_, (Add _ | Schedule _ | Run _ | Recur _)) -> true
+        | _ -> false
+    // An occurrence adds a new job, which the limit may leave out, before any input.
+    let fires (d: Decision) =
+        d.Events |> List.exists (function Logged(RecurrenceFired _) -> true | _ -> false)
     let rec go (d: Driver) steps =
         match steps with
         | [] -> Ok d
@@ -384,10 +415,10 @@ let private runSession (check: Check) (session: Session) : Result<Driver, string
             let trace = line :: d.Trace
             let fail (why: string) =
                 Error(sprintf "%s\nInputs:\n  %s" why (trace |> List.rev |> String.concat "\n  "))
-            match (try Choice1Of2(Decide.decideWith (Jitter.ofDraw s.Draw) now input d.Decider) with e -> Choice2Of2 e) with
+            match (try Choice1Of2(Decide.decideWith limits (Jitter.ofDraw s.Draw) now input d.Decider) with e -> Choice2Of2 e) with
             | Choice2Of2 e -> fail (sprintf "The decider threw on the last input: %O" e)
             | Choice1Of2 decision ->
-                let model, expected = ReferenceModel.step now s.Draw input d.Model
+                let model, expected = ReferenceModel.step limits now s.Draw input d.Model
                 let actual = decision.Replies |> List.map (fun o -> o.To, o.Reply)
                 let expectedBy, actualBy = byConn expected, byConn actual
                 let evolved = lazy (try Ok(List.fold Evolve.apply d.Decider decision.Events) with e -> Error e)
@@ -401,6 +432,13 @@ let private runSession (check: Check) (session: Session) : Result<Driver, string
                         | Error e -> sprintf "Evolve threw: %O" e
                         | Ok st -> sprintf "folded:\n%A\ndecided:\n%A\nevents:\n%A" st decision.State decision.Events
                     fail (sprintf "Folding the events does not give the decided state.\n%s" detail)
+                | LimitsOnlyRefuseNewJobs when
+                    not (isNewJob input)
+                    && (let free = unlimited s.Draw now input d.Decider in not (fires free) && free <> decision)
+                    ->
+                    let free = unlimited s.Draw now input d.Decider
+                    fail (sprintf "The limit changed a decision that is not a new job.\n  limited:\n%A\n  unlimited:\n%A"
+                            (decision.Replies, decision.Events) (free.Replies, free.Events))
                 | _ ->
                     // What the clients see: the decider's replies (the same as the model's
                     // when they are compared).
@@ -450,12 +488,14 @@ let private durability =
             let bytes = CommandLogProperties.segmentOf (List.rev d.Logged)
             let contents = CommandLog.Segment.read bytes bytes.Length
             let replayed = contents.Events |> List.fold Evolve.applyJob (State.initial t0)
-            let snapshot =
-                let out = System.Buffers.ArrayBufferWriter<byte>()
-                CommandLog.Snapshot.write out d.Decider
-                CommandLog.Snapshot.read t0 (out.WrittenSpan.ToArray()) out.WrittenCount
+            let out = System.Buffers.ArrayBufferWriter<byte>()
+            CommandLog.Snapshot.write out d.Decider
+            let snapshot = CommandLog.Snapshot.read t0 (out.WrittenSpan.ToArray()) out.WrittenCount
             let live = durable d.Decider
+            let bound = CommandLog.Snapshot.maxSize d.Decider
             [ contents.Damage = None, lazy "the log does not read back whole"
+              int64 out.WrittenCount <= bound,
+              lazy (sprintf "a snapshot of %d bytes, over the bound of %d that the log's reserve is sized by" out.WrittenCount bound)
               { replayed with NextSeq = 0L } = live, lazy (sprintf "replay(log) <> live state\nreplayed:\n%A\nlive:\n%A" replayed live)
               Result.map (fun (s: State) -> { s with NextSeq = 0L }) snapshot = Ok live, lazy "a snapshot read back <> live state" ]
             |> List.tryFind (fst >> not)
@@ -502,7 +542,7 @@ let private examples =
         step 0 0 (Send(CInspectRecurring(0, 5))) ] ]
     |> List.map (fun (name, steps) ->
         test name {
-            match runSession Replies { Steps = steps } with
+            match runSession Replies { Steps = steps; MaxStoredBytes = None } with
             | Ok _ -> ()
             | Error why -> failtest why
         })
@@ -513,6 +553,7 @@ let tests =
         testList "examples" examples
         testPropertyWithConfig config "the decider answers every connection as the reference model does" (property Replies)
         testPropertyWithConfig config "folding a decision's events over the old state gives the decided state" (property Evolution)
-        testPropertyWithConfig config "replaying the log of a session, or its snapshot, gives its durable state" durability
+        testPropertyWithConfig config "the stored-bytes limit never changes a complete, fail, delete, read or lease, but for the occurrences due before it" (property LimitsOnlyRefuseNewJobs)
+        testPropertyWithConfig config "replaying the log of a session, or its snapshot, gives its durable state; the snapshot is within its bound" durability
     ]
 

@@ -237,7 +237,9 @@ let private jobKeys (job: Job) =
 
 let private queueKeys = [ "ready-len"; "scheduled-len"; "leased-len"; "workers"; "failed-len" ]
 
-let private serverKeys = [ "active-clients"; "evicted-jobs"; "started"; "jobs"; "queues"; "failed-jobs" ]
+let private serverKeys (s: ServerStats) =
+    [ "active-clients"; "evicted-jobs"; "started"; "jobs"; "queues"; "stored-bytes"; "max-stored-bytes"; "failed-jobs" ]
+    @ (s.HostKeys |> List.map fst)
 
 let private recurrenceKeys (r: Recurrence) =
     [ "name"; "ttr"; "ttl"; "cron"; "payload-size"; "payload"; "max-attempts"; "max-fails"; "priority"; "backoff"
@@ -251,7 +253,7 @@ let private expected =
     | JobRecords jobs -> jobs |> List.map (fun j -> string j.Id, jobKeys j)
     | FailedRecords failed -> failed |> List.map (fun f -> string f.Job.Id, jobKeys f.Job @ [ "failed"; "result-size"; "result" ])
     | QueueRecords queues -> queues |> List.map (fun q -> q.Name.Value, queueKeys)
-    | ServerRecord _ -> [ "server", serverKeys ]
+    | ServerRecord s -> [ "server", serverKeys s ]
     | RecurrenceRecords rs -> rs |> List.map (fun r -> r.Spec.Key.Value, recurrenceKeys r)
     | Requeued(name, _) -> [ name.Value, [ "requeued" ] ]
     | _ -> []

@@ -182,9 +182,22 @@ let private withBackoff id (backoff: RetryDelay) =
 let private setRecurrence (r: Recurrence) =
     withModel (fun m -> { m with Recurrences = (m.Recurrences |> List.filter (fun o -> o.Spec.Key <> r.Spec.Key)) @ [ r ] })
 
+/// Payload bytes of every job, and result bytes of the finished ones; payload and
+/// expression bytes of every recurring definition.
+let storedBytes (m: Model) =
+    let jobs =
+        m.Jobs
+        |> List.sumBy (fun j ->
+            j.Payload.LongLength
+            + (match j.Status with
+               | Finished o -> o.Data.LongLength
+               | _ -> 0L))
+    jobs + (m.Recurrences |> List.sumBy (fun r -> r.Spec.Payload.LongLength + int64 r.Spec.Cron.Token.Length))
+
 /// An occurrence at `at`: a new job unless the definition skips overlaps and its last job
-/// is unfinished, or the occurrence's job exists; the next occurrence comes after `now`.
-let private occur (r: Recurrence) (at: Instant) (now: Instant) acc =
+/// is unfinished, the occurrence's job exists, or its payload has no room under the
+/// limit; the next occurrence comes after `now`.
+let private occur (limits: Limits) (r: Recurrence) (at: Instant) (now: Instant) acc =
     let spec = r.Spec
     let id = Recurrence.occurrenceId spec.Key at
     let lastUnfinished =
@@ -192,7 +205,8 @@ let private occur (r: Recurrence) (at: Instant) (now: Instant) acc =
         | Skip, Some last -> tryJob last acc.M |> Option.exists (isFinished >> not)
         | _ -> false
     let next = Cron.next now spec.Cron
-    if lastUnfinished || (tryJob id acc.M).IsSome then setRecurrence { r with Next = next } acc
+    let noRoom = storedBytes acc.M + spec.Payload.LongLength > limits.MaxStoredBytes
+    if lastUnfinished || noRoom || (tryJob id acc.M).IsSome then setRecurrence { r with Next = next } acc
     else
         let job =
             { Id = id; Name = spec.Name; Ttr = spec.Ttr; Priority = spec.Priority; MaxAttempts = spec.MaxAttempts
@@ -203,9 +217,9 @@ let private occur (r: Recurrence) (at: Instant) (now: Instant) acc =
         |> withBackoff id spec.Backoff
         |> setRecurrence { r with Next = next; Last = Some id }
 
-let private fire now alarm acc =
+let private fire limits now alarm acc =
     match alarm with
-    | Occurs r -> occur r r.Next.Value now acc
+    | Occurs r -> occur limits r r.Next.Value now acc
     | WaitRunsOut conn ->
         match (waitOf conn acc.M).Value.On with
         | OnRun id -> runWaitRunsOut conn id acc
@@ -234,13 +248,13 @@ let private fire now alarm acc =
 /// Fires, one at a time, whatever is due at or before `now`. Once the last job or
 /// recurrence timer of an instant has fired, waiting workers are served from everything
 /// ready by then.
-let rec private fireDue now acc =
+let rec private fireDue limits now acc =
     match alarms acc.M with
     | ((at, kind, _, _), alarm) :: _ when at <= now ->
-        let acc = fire now alarm acc
+        let acc = fire limits now alarm acc
         let jobTimerLeftAt = alarms acc.M |> List.exists (fun ((t, k, _, _), _) -> t = at && k < 2)
         let acc = if kind < 2 && not jobTimerLeftAt then dispatch now acc else acc
-        fireDue now acc
+        fireDue limits now acc
     | _ -> acc
 
 let private newJob now (spec: NewJob) origin status (m: Model) : Job =
@@ -279,7 +293,7 @@ let private queues (m: Model) =
 let private page (p: Page) items =
     items |> List.indexed |> List.filter (fun (i, _) -> int64 i >= int64 p.Offset) |> List.map snd |> List.truncate p.Limit
 
-let private inspect (m: Model) inspection =
+let private inspect (limits: Limits) (m: Model) inspection =
     let queue name = queues m |> List.tryFind (fun q -> q.Name = name)
     match inspection with
     | InspectJob id -> tryJob id m |> Option.map (fun j -> JobRecords [ j ]) |> Option.defaultValue NotFound
@@ -305,7 +319,10 @@ let private inspect (m: Model) inspection =
               Started = m.Started
               Jobs = m.Jobs.Length
               Queues = (queues m).Length
-              FailedJobs = m.FailedAt.Count }
+              FailedJobs = m.FailedAt.Count
+              StoredBytes = storedBytes m
+              MaxStoredBytes = limits.MaxStoredBytes
+              HostKeys = [] }
     | InspectFailedJobs(name, p) ->
         m.Jobs
         |> List.choose (fun j -> if j.Name = name then m.FailedAt.TryFind j.Id |> Option.map (fun at -> j, at) else None)
@@ -375,11 +392,15 @@ let private requeue (job: Job) (ttl: Ttl option) (now: Instant) acc =
     let again = { job with Origin = Scheduled(ttl, now); Seq = acc.M.NextSeq; Attempts = 0; Fails = 0; Status = Ready }
     acc |> setJob again |> withModel (fun m -> { m with NextSeq = m.NextSeq + 1L; FailedAt = m.FailedAt.Remove job.Id })
 
-let private command conn cmd (draw: uint32) (now: Instant) acc =
+let private command (limits: Limits) conn cmd (draw: uint32) (now: Instant) acc =
     let m = acc.M
     let live id = (tryJob id m).IsSome
+    // A new job must fit under the limit with what is stored; nothing else is limited.
+    let noRoom (payload: byte[]) = storedBytes m + payload.LongLength > limits.MaxStoredBytes
+    let outOfMemory = ServerError $"Out of memory: stored payloads and results would exceed {limits.MaxStoredBytes} bytes"
     match cmd with
     | Add spec when live spec.Id -> say conn (ClientError DuplicateJob) acc
+    | Add spec when noRoom spec.Payload -> say conn outOfMemory acc
     | Add spec ->
         acc
         |> arrive (newJob now spec (Background spec.Ttl) Ready m)
@@ -388,6 +409,7 @@ let private command conn cmd (draw: uint32) (now: Instant) acc =
         |> dispatch now
     | Schedule(spec, _) when live spec.Id -> say conn (ClientError DuplicateJob) acc
     | Schedule(spec, at) when at + spec.Ttl.Ms <= now -> say conn (ClientError InvalidTime) acc
+    | Schedule(spec, _) when noRoom spec.Payload -> say conn outOfMemory acc
     | Schedule(spec, at) ->
         let status = if at <= now then Ready else Waiting
         acc
@@ -396,6 +418,7 @@ let private command conn cmd (draw: uint32) (now: Instant) acc =
         |> say conn Done
         |> dispatch now
     | Run spec when live spec.Id -> say conn (ClientError DuplicateJob) acc
+    | Run spec when noRoom spec.Payload -> say conn outOfMemory acc
     | Run spec ->
         let job =
             { Id = spec.Id; Name = spec.Name; Ttr = spec.Ttr; Priority = spec.Priority
@@ -422,7 +445,7 @@ let private command conn cmd (draw: uint32) (now: Instant) acc =
         match tryJob id m with
         | None -> say conn NotFound acc
         | Some _ -> acc |> say conn Done |> drop id
-    | Inspect inspection -> say conn (inspect m inspection) acc
+    | Inspect inspection -> say conn (inspect limits m inspection) acc
     | Touch(id, ttr) ->
         match tryJob id m with
         | Some({ Status = Leased _ } as job) ->
@@ -444,6 +467,7 @@ let private command conn cmd (draw: uint32) (now: Instant) acc =
         |> List.fold (fun acc job -> requeue job ttl now acc) acc
         |> say conn (Requeued(name, failed.Length))
         |> dispatch now
+    | Recur spec when storedBytes m + Recurrence.storedBytesOf spec > limits.MaxStoredBytes -> say conn outOfMemory acc
     | Recur spec ->
         let last = m.Recurrences |> List.tryFind (fun r -> r.Spec.Key = spec.Key) |> Option.bind (fun r -> r.Last)
         acc
@@ -464,14 +488,14 @@ let private disconnect conn acc =
         | None -> acc
     acc |> withModel (fun m -> { m with Clients = m.Clients |> List.filter ((<>) conn) })
 
-/// Handles one input at `now`, with the host's random `draw` for it: the model after it,
-/// and the replies in the order sent.
-let step (now: Instant) (draw: uint32) (input: Input) (model: Model) : Model * (ConnId * Reply) list =
-    let acc = fireDue now { M = model; Out = [] }
+/// Handles one input at `now` within `limits`, with the host's random `draw` for it: the
+/// model after it, and the replies in the order sent.
+let step (limits: Limits) (now: Instant) (draw: uint32) (input: Input) (model: Model) : Model * (ConnId * Reply) list =
+    let acc = fireDue limits now { M = model; Out = [] }
     let acc =
         match input with
         | Connect conn -> acc |> withModel (fun m -> { m with Clients = m.Clients @ [ conn ] })
-        | Request(conn, cmd) -> command conn cmd draw now acc
+        | Request(conn, cmd) -> command limits conn cmd draw now acc
         | Reject(conn, error) -> say conn (ClientError error) acc
         | Tick -> acc
         | Disconnect conn -> disconnect conn acc
@@ -524,8 +548,8 @@ let render (reply: Reply) : string =
     | JobRecords js -> sprintf "+OK %d jobs %s" js.Length (js |> List.map job |> String.concat " ")
     | QueueRecords qs -> sprintf "+OK %d queues %s" qs.Length (qs |> List.map queue |> String.concat " ")
     | ServerRecord s ->
-        sprintf "+OK 1 server active-clients=%d evicted-jobs=%d started=%d jobs=%d queues=%d failed-jobs=%d"
-            s.ActiveClients s.EvictedJobs (int64 s.Started) s.Jobs s.Queues s.FailedJobs
+        sprintf "+OK 1 server active-clients=%d evicted-jobs=%d started=%d jobs=%d queues=%d stored-bytes=%d max-stored-bytes=%d failed-jobs=%d"
+            s.ActiveClients s.EvictedJobs (int64 s.Started) s.Jobs s.Queues s.StoredBytes s.MaxStoredBytes s.FailedJobs
     | ClientError e -> "-CLIENT-ERROR " + ClientError.text e
     | ServerError e -> "-SERVER-ERROR " + e
     | Timeout -> "-TIMEOUT"

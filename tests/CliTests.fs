@@ -594,7 +594,12 @@ let inspect =
                 let! _ = addJob ep "q" "x" []
                 let! o = workq ep [ "inspect"; "server" ]
                 expectCode o 0 "inspect server"
-                Expect.equal (o.Lines |> Array.map (fun l -> l.Split(' ').[0])) [| "active-clients"; "evicted-jobs"; "started"; "jobs"; "queues"; "failed-jobs" |] "the keys, in order"
+                Expect.equal
+                    (o.Lines |> Array.map (fun l -> l.Split(' ').[0]))
+                    [| "active-clients"; "evicted-jobs"; "started"; "jobs"; "queues"; "stored-bytes"; "max-stored-bytes"
+                       "failed-jobs"; "max-connections"; "rejected-connections"; "timed-out-requests"; "connection-bytes"
+                       "connection-bytes-max"; "connection-bytes-peak" |]
+                    "the keys, in order"
                 Expect.equal (field o "jobs", field o "evicted-jobs") ("1", "0") "values"
                 let! o = workq ep [ "inspect"; "server"; "--json" ]
                 let j = o.Json

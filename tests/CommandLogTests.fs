@@ -749,46 +749,115 @@ let private diskFullTests =
                             })
                 }))
 
-        logTest "a snapshot that does not fit leaves no temporary file behind" (fun mount ->
+        logTest "a compaction on a full disk writes its snapshot into the reserve, and leaves no temporary file" (fun mount ->
             onTmpfs mount (fun dir ->
                 task {
-                    let a1, b1, c1, d1 = newId (), newId (), newId (), newId ()
+                    let a1, b1, c1 = newId (), newId (), newId ()
                     do! withClient dir [] (fun c -> task { do! call c (addReq a1 "q" 60000 hour (String('s', 200_000)) []) ok })
-                    // Room for a small add and a new segment, not for a 200 KB snapshot.
+                    Expect.isTrue (File.Exists(Path.Combine(dir, "reserve"))) "the reserve"
+                    // No room at all: only the reserve, which a 200 KB snapshot needs.
                     let filler = fillDisk mount
-                    using (new FileStream(filler, FileMode.Open)) (fun f -> f.SetLength(f.Length - 16384L))
                     do!
                         withClient dir [ "--cmdlog-clean-int"; "200" ] (fun c ->
                             task {
+                                // What the reserve holds beyond a snapshot's need takes a small add.
                                 do! call c (addReq b1 "q" 60000 hour "b1" []) ok
-                                let waitForSegments n what =
-                                    eventually 15000 what (fun () ->
-                                        task {
-                                            let! _ = serverStat c "evicted-jobs"
-                                            return (segments dir).Length >= n
-                                        })
-                                // A new segment; its snapshot does not fit.
-                                do! waitForSegments 2 "a compaction"
-                                do! call c (addReq c1 "q" 60000 hour "c1" []) ok
-                                // A compaction starts only when the last one has ended; it needs a
-                                // page for its segment, which the failed snapshot must have given back.
-                                do! waitForSegments 3 "a second compaction, with the space of the failed snapshot freed"
-                                File.Delete filler
-                                do! call c (addReq d1 "q" 60000 hour "d1" []) ok
-                                // The next compaction comes after the failed one has ended.
                                 do!
-                                    eventually 15000 "a snapshot once there is room" (fun () ->
+                                    eventually 15000 "a snapshot on the full disk" (fun () ->
                                         task {
                                             let! _ = serverStat c "evicted-jobs"
-                                            return not (Array.isEmpty (snapshots dir))
+                                            return not (Array.isEmpty (snapshots dir)) && (segments dir).Length = 1
                                         })
                                 Expect.isEmpty (Directory.GetFiles(dir, "*.tmp")) "temporary snapshot files left behind"
+                                // The old segment's room is free again: adds go in.
+                                do! call c (addReq c1 "q" 60000 hour "c1" []) ok
                             })
+                    File.Delete filler
                     do!
                         withClient dir [] (fun c ->
                             task {
-                                let! jobs = inspectJobs c [ a1; b1; c1; d1 ]
-                                Expect.equal (jobs |> List.map (snd >> Option.isSome)) [ true; true; true; true ] "jobs after a restart"
+                                let! jobs = inspectJobs c [ a1; b1; c1 ]
+                                Expect.equal (jobs |> List.map (snd >> Option.isSome)) [ true; true; true ] "jobs after a restart"
+                            })
+                }))
+
+        logTest "a disk filled with history recovers within a compaction interval; a restart on it starts" (fun mount ->
+            onTmpfs mount (fun dir ->
+                task {
+                    let kept = newId ()
+                    let args = [ "--cmdlog-clean-int"; "3000" ]
+                    let payload = String('h', 8000)
+                    let refused = "-SERVER-ERROR Command log write failed: No space left on device"
+                    // Jobs added and deleted until the log's history fills the disk.
+                    let fill (c: Client) =
+                        task {
+                            let mutable full = false
+                            let mutable n = 0
+                            while not full do
+                                let id = newId ()
+                                do! send c (addReq id "h" 60000 hour payload [])
+                                match! readLine c with
+                                | "+OK" -> do! call c $"delete {id}\r\n" ok
+                                | reply ->
+                                    Expect.equal reply refused "an add on a disk full of history (no path shown)"
+                                    full <- true
+                                n <- n + 1
+                                if n > 1000 then failtest "the disk never filled"
+                        }
+                    do!
+                        withClient dir args (fun c ->
+                            task {
+                                do! call c (addReq kept "q" 60000 hour "kept" []) ok
+                                do! fill c
+                                // A compaction makes room: adds go in again, within the interval.
+                                do!
+                                    eventually 10_000 "an add that goes in again" (fun () ->
+                                        task {
+                                            do! send c (addReq (newId ()) "h" 60000 hour payload [])
+                                            let! reply = readLine c
+                                            return reply = "+OK"
+                                        })
+                                do! fill c
+                            })
+                    // Stopped on a full disk, with the empty segment a failed rotation once left
+                    // behind: the server starts, says so, and serves.
+                    let last = (segments dir).Length
+                    let filler = fillDisk mount
+                    File.WriteAllBytes(Path.Combine(dir, sprintf "%020d.wql" (last + 1)), [||])
+                    do!
+                        withProcess [ "--listen"; "127.0.0.1:0"; "--cmdlog-path"; dir ] (fun sp ->
+                            task {
+                                let! ep = endPointOf sp
+                                use! c = connect ep
+                                let! job = tryInspectJob c kept
+                                Expect.isSome job "the job kept through it all"
+                                File.Delete filler
+                                do! call c (addReq (newId ()) "q" 60000 hour "after" []) ok
+                                Expect.isFalse (sp.Text.Contains "Unhandled exception") $"no crash:\n{sp.Text}"
+                            })
+                }))
+
+        logTest "start-up on a disk with no room says so, serves reads and takes changes once there is room" (fun mount ->
+            onTmpfs mount (fun dir ->
+                task {
+                    let a1 = newId ()
+                    do! withClient dir [] (fun c -> task { do! call c (addReq a1 "q" 60000 hour "a1" []) ok })
+                    // Not even the reserve is left: it is what a full disk takes first.
+                    File.Delete(Path.Combine(dir, "reserve"))
+                    let filler = fillDisk mount
+                    do!
+                        withProcess [ "--listen"; "127.0.0.1:0"; "--cmdlog-path"; dir ] (fun sp ->
+                            task {
+                                let! ep = endPointOf sp
+                                use! c = connect ep
+                                do! send c (addReq (newId ()) "q" 60000 hour "b" [])
+                                let! reply = readLine c
+                                Expect.equal reply "-SERVER-ERROR Command log write failed: No space left on device" "an add"
+                                let! job = tryInspectJob c a1
+                                Expect.isSome job "reads go on"
+                                Expect.stringContains sp.Text "refuses changes until there is room" "the warning at start-up"
+                                File.Delete filler
+                                do! call c (addReq (newId ()) "q" 60000 hour "b" []) ok
                             })
                 }))
     ]

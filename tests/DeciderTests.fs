@@ -35,13 +35,13 @@ type Sim = { State: State; Replies: Outbound list; Events: Event list }
 let connected conns =
     conns
     |> List.fold
-        (fun (s: State) c -> (Decide.decide t0 (Connect c) s).State)
+        (fun (s: State) c -> (Decide.decide Limits.none t0 (Connect c) s).State)
         (State.initial t0)
     |> fun s -> { State = s; Replies = []; Events = [] }
 
 /// Feeds an input at `t0 + offset` ms.
 let at offset input (sim: Sim) =
-    let d = Decide.decide (t0 + ms offset) input sim.State
+    let d = Decide.decide Limits.none (t0 + ms offset) input sim.State
     { State = d.State; Replies = d.Replies; Events = d.Events }
 
 let send offset conn cmd sim = at offset (Request(conn, cmd)) sim
@@ -470,7 +470,11 @@ let inspecting =
             |> at 0 (Disconnect 3)
             |> send 0 1 (addWith 1 "q" (fun s -> { s with Ttl = ttl 10 })) |> send 0 1 (add 2 "q")
             |> send 20 1 (Inspect InspectServer)
-            |> expect [ 1, ServerRecord { ActiveClients = 2; EvictedJobs = 1L; Started = t0; Jobs = 1; Queues = 1; FailedJobs = 0 } ]
+            |> expect
+                [ 1,
+                  ServerRecord
+                      { ActiveClients = 2; EvictedJobs = 1L; Started = t0; Jobs = 1; Queues = 1; FailedJobs = 0
+                        StoredBytes = 5L; MaxStoredBytes = Limits.none.MaxStoredBytes; HostKeys = [] } ]
             |> ignore
         }
     ]
@@ -485,7 +489,7 @@ let folding =
             steps
             |> List.fold
                 (fun (state: State) (offset, input) ->
-                    let d = Decide.decide (t0 + ms offset) input state
+                    let d = Decide.decide Limits.none (t0 + ms offset) input state
                     Expect.equal (Evolve.replay state d.Events) d.State (sprintf "after %A" input)
                     d.State)
                 (connected [ 1; 2; 3 ]).State
@@ -495,7 +499,7 @@ let folding =
 
 let withoutLog =
     let refuse offset input (sim: Sim) =
-        let d = Decide.decideWithoutLog "disk full" (t0 + ms offset) input sim.State
+        let d = Decide.decideWithoutLog Limits.none "disk full" (t0 + ms offset) input sim.State
         { State = d.State; Replies = d.Replies; Events = d.Events }
     testList "without the command log" [
         test "a change is refused and changes nothing; a read is answered" {
@@ -526,5 +530,67 @@ let withoutLog =
         }
     ]
 
+let storedBytesLimit =
+    // Payloads "job 1" and "job 2" are 5 bytes each, a run's "run" 3: one job fits, two do not.
+    let limits = { MaxStoredBytes = 7L }
+    let within offset input (sim: Sim) =
+        let d = Decide.decide limits (t0 + ms offset) input sim.State
+        { State = d.State; Replies = d.Replies; Events = d.Events }
+    let outOfMemory = ServerError "Out of memory: stored payloads and results would exceed 7 bytes"
+    let stored (sim: Sim) = sim.State.StoredBytes
+    testList "the stored-bytes limit" [
+        test "payloads count while a job is held, results once it has finished" {
+            let sim = connected [ 1 ] |> send 0 1 (add 1 "q")
+            Expect.equal (stored sim) 5L "a payload"
+            let sim = sim |> send 1 1 (lease [ "q" ] 0) |> send 2 1 (complete 1 "done")
+            Expect.equal (stored sim) 9L "a payload and its result"
+            let sim = sim |> send 3 1 (Delete(jobId 1))
+            Expect.equal (stored sim) 0L "nothing once the job is gone"
+        }
+        test "a new job past the limit is refused and changes nothing" {
+            let sim = connected [ 1 ] |> within 0 (Request(1, add 1 "q"))
+            let refused = sim |> within 1 (Request(1, add 2 "q")) |> expect [ 1, outOfMemory ]
+            Expect.equal refused.State sim.State "nothing changed"
+            Expect.isEmpty refused.Events "no events"
+            refused |> within 2 (Request(1, Schedule(spec 2 "q", t0 + ms 1000L))) |> expect [ 1, outOfMemory ] |> ignore
+            refused |> within 2 (Request(1, run 2 "q" 100 100)) |> expect [ 1, outOfMemory ] |> ignore
+        }
+        test "Limits.refuses, the host's reading of a refusal, holds exactly when the limit refused" {
+            let sim = connected [ 1 ] |> within 0 (Request(1, add 1 "q"))
+            for command in [ add 2 "q"; Schedule(spec 2 "q", t0 + ms 1000L); run 2 "q" 100 100 ] do
+                let refused = sim |> within 1 (Request(1, command)) |> expect [ 1, outOfMemory ]
+                Expect.isTrue (Limits.refuses limits refused.State.StoredBytes command) $"refused: %A{command}"
+            let roomy = connected [ 1 ]
+            Expect.isFalse (Limits.refuses limits roomy.State.StoredBytes (add 2 "q")) "an add that fits"
+            for command in [ lease [ "q" ] 0; complete 1 "a result of 20 bytes"; Delete(jobId 1); Inspect InspectServer ] do
+                Expect.isFalse (Limits.refuses { MaxStoredBytes = 0L } 1_000L command) $"never refused: %A{command}"
+        }
+        test "a client error comes before the limit" {
+            connected [ 1 ] |> within 0 (Request(1, add 1 "q"))
+            |> within 1 (Request(1, add 1 "q")) |> expect [ 1, ClientError DuplicateJob ]
+            |> ignore
+        }
+        test "a result goes past the limit; deleting a job makes room again" {
+            connected [ 1 ] |> within 0 (Request(1, add 1 "q"))
+            |> within 1 (Request(1, lease [ "q" ] 0))
+            |> within 2 (Request(1, complete 1 "a result of 20 bytes")) |> expect [ 1, Done ]
+            |> fun sim -> (Expect.equal (stored sim) 25L "past the limit"; sim)
+            |> within 3 (Request(1, add 2 "q")) |> expect [ 1, outOfMemory ]
+            |> within 4 (Request(1, Delete(jobId 1))) |> expect [ 1, Done ]
+            |> within 5 (Request(1, add 2 "q")) |> expect [ 1, Done ]
+            |> ignore
+        }
+        test "inspect server shows the stored bytes and the limit" {
+            connected [ 1 ] |> within 0 (Request(1, add 1 "q"))
+            |> within 1 (Request(1, Inspect InspectServer))
+            |> fun sim ->
+                match repliesTo 1 sim with
+                | [ ServerRecord s ] ->
+                    Expect.equal (s.StoredBytes, s.MaxStoredBytes) (5L, 7L) "stored-bytes and max-stored-bytes"
+                | other -> failtestf "%A" other
+        }
+    ]
+
 [<Tests>]
-let tests = testList "decider" [ lifecycle; expiry; scheduling; waiting; running; inspecting; folding; withoutLog ]
+let tests =
+    testList "decider" [ lifecycle; expiry; scheduling; waiting; running; inspecting; folding; withoutLog; storedBytesLimit ]

@@ -14,7 +14,7 @@ let retrying n queue fails backoffMs =
 
 /// Feeds an input at `t0 + offset` ms, with the host's random draw `draw`.
 let drawn offset (draw: uint32) input (sim: Sim) =
-    let d = Decide.decideWith (Jitter.ofDraw draw) (t0 + ms offset) input sim.State
+    let d = Decide.decideWith Limits.none (Jitter.ofDraw draw) (t0 + ms offset) input sim.State
     { State = d.State; Replies = d.Replies; Events = d.Events }
 
 let failIn n (result: string) retryIn = FailRetryIn(jobId n, bytes result, delay retryIn)
@@ -149,7 +149,12 @@ let deadJobs =
             |> send 2 1 (Inspect(InspectQueue(name "q")))
             |> expect [ 1, QueueRecords [ { Name = name "q"; Ready = 1; Scheduled = 0; Leased = 0; Workers = 0; Failed = 1 } ] ]
             |> send 2 1 (Inspect InspectServer)
-            |> expect [ 1, ServerRecord { ActiveClients = 1; EvictedJobs = 0L; Started = t0; Jobs = 3; Queues = 1; FailedJobs = 2 } ]
+            |> expect
+                [ 1,
+                  ServerRecord
+                      { ActiveClients = 1; EvictedJobs = 0L; Started = t0; Jobs = 3; Queues = 1; FailedJobs = 2
+                        // Three payloads of 5 bytes, two results of 1.
+                        StoredBytes = 17L; MaxStoredBytes = Limits.none.MaxStoredBytes; HostKeys = [] } ]
             |> ignore
         }
         test "a failed job leaves the list when it is deleted or expires" {
@@ -274,6 +279,26 @@ let occurrence k offset = Recurrence.occurrenceId (key k) (t0 + ms offset)
 
 let recurring =
     testList "recurring" [
+        test "the stored-bytes limit: a definition counts its payload and expression; a recur or an occurrence past it is left out" {
+            let limits = { MaxStoredBytes = 20L }
+            let within offset input (sim: Sim) =
+                let d = Decide.decide limits (t0 + ms offset) input sim.State
+                { State = d.State; Replies = d.Replies; Events = d.Events }
+            let sim = connected [ 1 ] |> within 0 (Request(1, Recur(recurrence "tick" "q" everySecond Allow))) |> expect [ 1, Done ]
+            Expect.equal sim.State.StoredBytes 15L "the payload \"tick\" and the 11 bytes of the expression"
+            let sim = sim |> within 1000 Tick
+            Expect.equal sim.State.StoredBytes 19L "and the first occurrence's job"
+            let sim = sim |> within 2000 Tick
+            Expect.isFalse (SortedTree.containsKey (occurrence "tick" 2000) sim.State.Jobs) "no room for the next one's"
+            Expect.equal (logged sim) [ RecurrenceFired(key "tick", t0 + ms 2000, Some(t0 + ms 3000), None) ] "left out, the next one due"
+            let another = Recur(recurrence "t2" "q" everySecond Allow)
+            let refused = sim |> within 2100 (Request(1, another)) |> expect [ 1, ServerError "Out of memory: stored payloads and results would exceed 20 bytes" ]
+            Expect.equal refused.State sim.State "nothing changed"
+            Expect.isTrue (Limits.refuses limits sim.State.StoredBytes another) "as Limits.refuses says"
+            let sim = sim |> within 2200 (Request(1, Unrecur(key "tick"))) |> expect [ 1, Done ]
+            Expect.equal sim.State.StoredBytes 4L "the job's payload alone"
+        }
+
         test "each occurrence adds a job, its id from the key and the occurrence's instant" {
             let sim =
                 connected [ 1 ]

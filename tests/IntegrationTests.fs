@@ -61,6 +61,9 @@ type Record = { Label: string; Keys: (string * string) list }
 
 /// Stands for "a whole-second UTC time" in an expected record.
 let anyTime = "<time>"
+
+/// Stands for "a whole number, 0 or more" in an expected record.
+let anyCount = "<count>"
 let private timeShape = Regex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 let private splitPair (what: string) (line: string) =
@@ -155,8 +158,17 @@ let expectRecord (actual: Record) (label: string) (expected: (string * string) l
     for (k, want), (_, got) in List.zip expected actual.Keys do
         if want = anyTime then
             Expect.isTrue (timeShape.IsMatch got) $"{k} should be a whole-second UTC time, got \"{show got}\""
+        elif want = anyCount then
+            Expect.isTrue (got <> "" && Seq.forall Char.IsAsciiDigit got) $"{k} should be a whole number, got \"{show got}\""
         else
             Expect.equal got want $"value of {k} in record {label}"
+
+/// The expected keys of `inspect server` on a server with the default limits.
+let serverKeys clients evicted jobs queues storedBytes =
+    [ "active-clients", string clients; "evicted-jobs", string evicted; "started", anyTime; "jobs", string jobs
+      "queues", string queues; "stored-bytes", string storedBytes; "max-stored-bytes", anyCount; "failed-jobs", "0"
+      "max-connections", "10000"; "rejected-connections", "0"; "timed-out-requests", "0"
+      "connection-bytes", anyCount; "connection-bytes-max", anyCount; "connection-bytes-peak", anyCount ]
 
 /// The expected keys of `inspect job`, state and counts given.
 let jobKeys name (ttr: int) (ttl: int) (payload: string) maxAttempts attempts maxFails fails priority state =
@@ -445,7 +457,7 @@ let commands =
                 do! call c "inspect jobs bad$ 0 10\r\n" (clientError "Invalid Name")
             })
 
-        clientTest "inspect server: server 6 with active-clients, evicted-jobs, started, jobs, queues, failed-jobs" (fun _ c ->
+        clientTest "inspect server: the original's keys, then the stored bytes and the connections' figures" (fun _ c ->
             task {
                 do! call c (addReq (newId ()) "a" 1000 60000 "x" []) ok
                 do! call c (addReq (newId ()) "b" 1000 60000 "x" []) ok
@@ -453,7 +465,7 @@ let commands =
                 do! call c (addReq done' "b" 1000 60000 "x" []) ok
                 do! call c (completeReq done' "r") ok
                 let! r = inspectOne c "server"
-                expectRecord r "server" [ "active-clients", "1"; "evicted-jobs", "0"; "started", anyTime; "jobs", "3"; "queues", "2"; "failed-jobs", "0" ]
+                expectRecord r "server" (serverKeys 1 0 3 2 4)
             })
     ]
 
@@ -556,7 +568,7 @@ let examples =
                 for o in others.All do
                     do! call o "lease none 0\r\n" timeout // surely accepted
                 let! s = inspectOne c "server"
-                expectRecord s "server" [ "active-clients", "4"; "evicted-jobs", "0"; "started", anyTime; "jobs", "3"; "queues", "1"; "failed-jobs", "0" ]
+                expectRecord s "server" (serverKeys 4 0 3 1 12)
                 let! j = inspectOne c $"job {l}"
                 expectRecord j l (jobKeys "ping" 5000 60000 "ping" 0 1 0 0 10 4)
             })

@@ -312,6 +312,68 @@ let private metricsTests =
                     })
         }
 
+        testTask "limits beside their use: connections, stored bytes, refusals by limit, request timeouts, paused connections" {
+            let cap = 262_144L
+            do!
+                withHttpServer
+                    [ "--listen"; "127.0.0.1:0"; "--max-connections"; "3"; "--max-stored-bytes"; "1000000"
+                      "--max-unsent-bytes"; string cap; "--request-timeout"; "400" ]
+                    (fun server ->
+                        task {
+                            let jobBytes = 200_000
+                            let limit name = [ "workq_limit", name ]
+                            use! c = connect server.EndPoint
+                            for _ in 1..4 do
+                                do! call c (addReq (newId ()) "big" 60000 hour (String('j', jobBytes)) []) ok
+                            let outOfMemory = "-SERVER-ERROR Out of memory: stored payloads and results would exceed 1000000 bytes\r\n"
+                            do! call c (addReq (newId ()) "big" 60000 hour (String('k', 300_000)) []) outOfMemory
+                            do! send c $"run {newId ()} big 60000 1000 300000\r\n{String('k', 300_000)}\r\n"
+                            do! expect c outOfMemory
+                            // A client that never reads its replies: twenty pages of 800 kB.
+                            let hog = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
+                            hog.ReceiveBufferSize <- 65536
+                            do! hog.ConnectAsync(server.EndPoint)
+                            let! _ = hog.SendAsync(ReadOnlyMemory(bytesOf (String.replicate 20 "inspect jobs big 0 100\r\n")), SocketFlags.None)
+                            do!
+                                eventually 15_000 "the hog paused" (fun () ->
+                                    task {
+                                        let! m = scrape (httpOf server)
+                                        return valueOf m "workq_connections_paused" [] = 1.0
+                                    })
+                            // The third connection takes the last place; a fourth is refused.
+                            use! third = connect server.EndPoint
+                            do! call third $"result {newId ()} 0\r\n" notFound
+                            use! fourth = connect server.EndPoint
+                            do! expect fourth "-SERVER-ERROR Too many connections\r\n"
+                            // The third leaves a request unfinished.
+                            do! send third "inspect queues"
+                            do! expect third (clientError "Request timed out")
+                            do! expectClosed third
+                            let! m = scrape (httpOf server)
+                            Expect.equal (valueOf m "workq_connections_limit" []) 3.0 "the connections' limit"
+                            Expect.equal (valueOf m "workq_stored_bytes" []) (float (4 * jobBytes)) "stored bytes"
+                            Expect.equal (valueOf m "workq_stored_limit_bytes" []) 1_000_000.0 "the stored bytes' limit"
+                            Expect.equal (valueOf m "workq_limit_refusals_total" (limit "stored-bytes")) 2.0 "new jobs refused: an add and a run"
+                            Expect.equal (valueOf m "workq_limit_refusals_total" (limit "connections")) 1.0 "connections refused"
+                            Expect.equal (valueOf m "workq_requests_timed_out_total" []) 1.0 "requests timed out"
+                            Expect.equal (valueOf m "workq_connections_unsent_limit_bytes" []) (float cap) "the unsent bytes' cap"
+                            Expect.isGreaterThan (valueOf m "workq_connections_unsent_bytes" []) (float cap) "the hog's unsent replies"
+                            Expect.isGreaterThanOrEqual (valueOf m "workq_connections_pauses_total" []) 1.0 "pauses"
+                            let largest = valueOf m "workq_connections_buffers_largest_bytes" []
+                            Expect.isGreaterThan largest (float jobBytes) "the hog holds a record at least"
+                            Expect.isLessThanOrEqual largest (float (2L * cap + int64 jobBytes + 40_000L)) "and within its bound"
+                            Expect.isGreaterThanOrEqual (valueOf m "workq_connections_buffers_bytes" []) largest "all connections' buffers"
+                            // Gone, the hog is paused no more.
+                            hog.Dispose()
+                            do!
+                                eventually 15_000 "no connection paused" (fun () ->
+                                    task {
+                                        let! m = scrape (httpOf server)
+                                        return valueOf m "workq_connections_paused" [] = 0.0 && valueOf m "workq_connections_unsent_bytes" [] = 0.0
+                                    })
+                        })
+        }
+
         logTest "the command log: appends and their bytes, fsyncs and their times, compactions" (fun dir ->
             task {
                 do!
@@ -566,12 +628,42 @@ let private healthTests =
                                     let! m = scrape (httpOf server)
                                     Expect.equal (valueOf m "workq_cmdlog_write_failures_total" []) 1.0 "the failure counted"
                                     Expect.equal (valueOf m "workq_commands_total" (command "add" "server-error")) 1.0 "the refused add"
+                                    Expect.equal (valueOf m "workq_limit_refusals_total" [ "workq_limit", "stored-bytes" ]) 0.0 "no refusal by a limit"
                                     File.Delete filler
                                     do! call c (addReq (newId ()) "q" 60000 hour "b" []) ok
                                     let! status, _ = get (httpOf server) "/readyz"
                                     Expect.equal status 200 "ready again"
                                     let errors = log.Lines |> List.filter (fun l -> l.Level = LogLevel.Error && l.Message.Contains "cannot be written")
                                     Expect.equal errors.Length 1 $"the disk error, logged once: %A{log.Lines}"
+                                    Expect.isTrue (log.Contains "The command log can be written again") "the recovery, logged"
+                                })
+                            (fun () -> stop server)
+                }))
+
+        logTest "/readyz: a server started on a full disk is not ready until a change goes in" (fun mount ->
+            onTmpfs mount (fun dir ->
+                task {
+                    let args = [ "--listen"; "127.0.0.1:0"; "--cmdlog-path"; dir ]
+                    do! withHttpServer args (fun server -> task {
+                        use! c = connect server.EndPoint
+                        do! call c (addReq (newId ()) "q" 60000 hour "a" []) ok })
+                    // Not even the reserve is left: it is what a full disk takes first.
+                    File.Delete(Path.Combine(dir, "reserve"))
+                    let filler = fillDisk mount
+                    let log = new CapturedLog()
+                    let! server = startLogged LogLevel.Information log args
+                    do!
+                        tryFinallyTask
+                            (fun () ->
+                                task {
+                                    let! status, body = get (httpOf server) "/readyz"
+                                    Expect.equal status 503 "not ready on a full disk"
+                                    Expect.stringContains body "the command log cannot be written" "why"
+                                    File.Delete filler
+                                    use! c = connect server.EndPoint
+                                    do! call c (addReq (newId ()) "q" 60000 hour "b" []) ok
+                                    let! status, _ = get (httpOf server) "/readyz"
+                                    Expect.equal status 200 "ready once a change went in"
                                     Expect.isTrue (log.Contains "The command log can be written again") "the recovery, logged"
                                 })
                             (fun () -> stop server)
@@ -610,6 +702,15 @@ let private loggingTests =
                         Expect.isMatch lines[0] @"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info: Workq\[1\] workq listening on 127\.0\.0\.1:\d+, HTTP on 127\.0\.0\.1:\d+; workq-server \S+; in memory" "the start line"
                         Expect.stringContains lines[1] "info: Workq[2] Stopping" "the stop"
                         Expect.stringContains lines[2] "info: Workq[3] workq-server stopped" "stopped"
+                    })
+        }
+
+        testTask "-listen 0.0.0.0: a warning that anyone who reaches the machine may use the server" {
+            do!
+                withProcess [ "--listen"; "0.0.0.0:0" ] (fun sp ->
+                    task {
+                        let! line = lineOf sp "every network interface"
+                        Expect.isMatch line @"warn: Workq\.Host\.Network\.Listener\[3\] Listening on every network interface \(0\.0\.0\.0:\d+\): .*no authentication" "the warning"
                     })
         }
 

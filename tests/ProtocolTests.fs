@@ -393,8 +393,12 @@ let private replies =
                   "b 5"; "ready-len 5"; "scheduled-len 0"; "leased-len 0"; "workers 0"; "failed-len 0" ])
         writes "no queues" (QueueRecords []) "+OK 0\r\n"
         writes "inspect server"
-            (ServerRecord { ActiveClients = 4; EvictedJobs = 0L; Started = at 2026 11 27 21 47 33 "250"; Jobs = 12; Queues = 3; FailedJobs = 2 })
-            "+OK 1\r\nserver 6\r\nactive-clients 4\r\nevicted-jobs 0\r\nstarted 2026-11-27T21:47:33Z\r\njobs 12\r\nqueues 3\r\nfailed-jobs 2\r\n"
+            (ServerRecord
+                { ActiveClients = 4; EvictedJobs = 0L; Started = at 2026 11 27 21 47 33 "250"; Jobs = 12; Queues = 3; FailedJobs = 2
+                  StoredBytes = 5120L; MaxStoredBytes = 1073741824L; HostKeys = [ "connection-bytes", 2048L ] })
+            (crlfLines
+                [ "+OK 1"; "server 9"; "active-clients 4"; "evicted-jobs 0"; "started 2026-11-27T21:47:33Z"; "jobs 12"
+                  "queues 3"; "stored-bytes 5120"; "max-stored-bytes 1073741824"; "failed-jobs 2"; "connection-bytes 2048" ])
         testList "client errors" [
             for e, text in
                 [ UnknownCommand, "Unknown command"; InvalidArgs, "Invalid command args"
@@ -404,13 +408,20 @@ let private replies =
                   InvalidPriority, "Invalid Priority"; InvalidMaxAttempts, "Invalid Max Attempts"
                   InvalidMaxFails, "Invalid Max Fails"; InvalidWaitTimeout, "Invalid wait timeout"
                   InvalidCursorOffset, "Invalid cursor offset"; InvalidLimit, "Invalid limit"
-                  DuplicateJob, "Duplicate job"; DuplicateResult, "Duplicate result"; LineTooLong, "Line too long" ] ->
+                  DuplicateJob, "Duplicate job"; DuplicateResult, "Duplicate result"; LineTooLong, "Line too long"
+                  RequestTimedOut, "Request timed out" ] ->
                 writes text (ClientError e) $"-CLIENT-ERROR {text}\r\n"
         ]
         testCase "uppercase ids are written lowercase" <| fun () ->
             match Parser.parse (sprintf "delete %s" (readmeId.ToUpperInvariant())) [||] with
             | Ok(Delete id) -> Expect.equal (show (ReplyWriter.toBytes (ResultOf(id, { Success = true; Data = [||] })))) $"+OK 1\r\n{readmeId} 1 0\r\n\r\n" "lowercase"
             | other -> failtest $"parsed {other}"
+        testCase "a page of jobs written a record at a time is the page written whole" <| fun () ->
+            let jobs = [ leasedJob; { leasedJob with Payload = "second"B; Status = Ready } ]
+            let pieces = ArrayBufferWriter<byte>()
+            ReplyWriter.writeRecordCount pieces jobs.Length
+            jobs |> List.iter (ReplyWriter.writeJob pieces)
+            Expect.equal (show (pieces.WrittenSpan.ToArray())) (show (ReplyWriter.toBytes (JobRecords jobs))) "the same bytes"
         testCase "replies append to the buffer" <| fun () ->
             let buffer = ArrayBufferWriter<byte>()
             ReplyWriter.write buffer Done

@@ -23,6 +23,10 @@ let private samples: (string * string * (ServerOptions -> unit)) list =
       "cmdlog-seg-size", "15", (fun o -> Expect.equal o.CommandLog.SegmentSize 15L "cmdlog-seg-size")
       "cmdlog-clean-int", "9000", (fun o -> Expect.equal o.CommandLog.CleanInterval (TimeSpan.FromSeconds 9.0) "cmdlog-clean-int")
       "cmdlog-repair", "true", (fun o -> Expect.isTrue o.CommandLog.Repair "cmdlog-repair")
+      "max-stored-bytes", "1048576", (fun o -> Expect.equal o.MaxStoredBytes 1048576L "max-stored-bytes")
+      "max-connections", "200", (fun o -> Expect.equal o.Connections.MaxConnections 200 "max-connections")
+      "max-unsent-bytes", "65536", (fun o -> Expect.equal o.Connections.MaxUnsentBytes 65536L "max-unsent-bytes")
+      "request-timeout", "1500", (fun o -> Expect.equal o.Connections.RequestTimeout (TimeSpan.FromMilliseconds 1500.0) "request-timeout")
       "http-listen", "10.1.2.3:7001", (fun o -> Expect.equal o.HttpListen (IPEndPoint(IPAddress.Parse "10.1.2.3", 7001)) "http-listen")
       "shutdown-timeout", "2500", (fun o -> Expect.equal o.ShutdownTimeout (TimeSpan.FromMilliseconds 2500.0) "shutdown-timeout") ]
 
@@ -74,6 +78,11 @@ let private parsing =
             Expect.isFalse options.CommandLog.Repair "repair"
             Expect.equal options.HttpListen (IPEndPoint(IPAddress.Loopback, 9923)) "http-listen"
             Expect.equal options.ShutdownTimeout (TimeSpan.FromSeconds 5.0) "shutdown-timeout"
+            Expect.equal options.Connections.RequestTimeout (TimeSpan.FromSeconds 30.0) "request-timeout"
+            Expect.equal options.Connections.MaxConnections 10_000 "max-connections"
+            Expect.equal options.Connections.MaxUnsentBytes (4L * 1024L * 1024L) "max-unsent-bytes"
+            Expect.equal options.MaxStoredBytes 0L "max-stored-bytes: 0, half the memory available"
+            Expect.equal (options.Limits().MaxStoredBytes) (GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2L) "the limit it makes"
         }
         test "-http-listen none turns the HTTP port off" {
             Expect.isNull (optionsOf [ "-http-listen"; "none" ]).HttpListen "none"
@@ -111,6 +120,9 @@ let private parsing =
                   "cmdlog-clean-int", "1.5", "expected a whole number of milliseconds"
                   "listen", "nowhere", "expected HOST:PORT"
                   "listen", "127.0.0.1:70000", "expected HOST:PORT"
+                  "max-connections", "0", "expected a whole number from 1"
+                  "request-timeout", "0", "expected a whole number of milliseconds"
+                  "max-stored-bytes", "1e9", "expected a whole number of bytes"
                   "http-listen", "nowhere", "expected HOST:PORT with an IP address (or localhost) and a port 0-65535, or none"
                   "shutdown-timeout", "0", "expected a whole number of milliseconds"
                   "cmdlog-repair", "maybe", "expected true or false" ] do

@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Workq.Bench;
 
-public enum Mode { Queue, Run, Fill, Replay }
+public enum Mode { Queue, Run, Fill, Replay, Hostile }
 
 public enum Target { Workq, Beanstalkd }
 
@@ -31,11 +31,18 @@ public sealed record Options
     public string Queue { get; init; } = "bench";
     public string Beanstalkd { get; init; } = "beanstalkd";
     public string? RepoRoot { get; init; }
+    /// <summary>hostile: the patterns to run (all by default).</summary>
+    public IReadOnlyList<string>? HostilePatterns { get; init; }
+    public int? HostileConnections { get; init; }
+    public int? HostileSeconds { get; init; }
+    /// <summary>hostile: flags and environment variables for the servers it starts.</summary>
+    public IReadOnlyList<string> ServerArgs { get; init; } = [];
+    public IReadOnlyDictionary<string, string> ServerEnvironment { get; init; } = new Dictionary<string, string>();
     /// <summary>Start Workq with its HTTP side on and scrape its /metrics every second.</summary>
     public bool ScrapeMetrics { get; init; }
 
     public const string Usage = """
-        usage: workq-bench [queue|run|fill|replay] [options]
+        usage: workq-bench [queue|run|fill|replay|hostile] [options]
 
           queue   P producers add jobs while W workers lease and complete them, until N are complete
           run     P clients issue synchronous runs while W workers serve them (Workq only)
@@ -43,6 +50,15 @@ public sealed record Options
           replay  fill a server that has a command log (sync interval) with N live jobs, stop
                   it, and time a fresh server's replay of the log and measure its memory
                   (defaults here: -n 1000000 --payload 100 --pipeline 64)
+          hostile what careless or hostile clients can take: each pattern against a fresh
+                  server, its peak RSS growth against the server's bound (bench/README.md)
+
+          --pattern NAME             hostile: run this pattern only (repeatable): slow-senders,
+                                     drip, no-read, unfinished, flood, history
+          --connections N            hostile: connections of slow-senders, unfinished, flood
+          --seconds S                hostile: how long slow-senders, no-read and flood run
+          --server-arg ARG           hostile: a flag for the servers it starts (repeatable)
+          --server-env NAME=VALUE    hostile: an environment variable for them (repeatable)
 
           --target workq|beanstalkd  which server and protocol (default workq)
           --addr HOST:PORT           measure a running server instead of starting a fresh one
@@ -89,6 +105,12 @@ public sealed record Options
                 "run" => options with { Mode = Mode.Run },
                 "fill" => options with { Mode = Mode.Fill },
                 "replay" => options with { Mode = Mode.Replay },
+                "hostile" => options with { Mode = Mode.Hostile },
+                "--pattern" => options with { HostilePatterns = [.. options.HostilePatterns ?? [], Value()] },
+                "--connections" => options with { HostileConnections = Positive() },
+                "--seconds" => options with { HostileSeconds = Positive() },
+                "--server-arg" => options with { ServerArgs = [.. options.ServerArgs, Value()] },
+                "--server-env" => options with { ServerEnvironment = WithVariable(options.ServerEnvironment, Value()) },
                 "--target" => options with { Target = ParseTarget(Value()) },
                 "--addr" => options with { Address = IPEndPoint.TryParse(Value(), out var ep) ? ep : throw new ArgumentException("--addr needs HOST:PORT (an IP address)") },
                 "--pid" => options with { Pid = Positive() },
@@ -130,6 +152,13 @@ public sealed record Options
             };
         }
         return options;
+    }
+
+    static Dictionary<string, string> WithVariable(IReadOnlyDictionary<string, string> environment, string text)
+    {
+        int equals = text.IndexOf('=');
+        if (equals <= 0) throw new ArgumentException($"--server-env needs NAME=VALUE, not {text}");
+        return new Dictionary<string, string>(environment) { [text[..equals]] = text[(equals + 1)..] };
     }
 
     static Versus ParseVersus(string text) => text switch

@@ -19,6 +19,9 @@ public static class ProcStats
     /// <summary>Peak resident memory (VmHWM), in bytes.</summary>
     public static long PeakRss(int pid) => StatusBytes(pid, "VmHWM:");
 
+    /// <summary>Starts VmHWM again from the resident memory now (Linux's clear_refs; needs the right to write there).</summary>
+    public static void ResetPeakRss(int pid) => File.WriteAllText($"/proc/{pid}/clear_refs", "5");
+
     /// <summary>Resident memory now (VmRSS), in bytes.</summary>
     public static long Rss(int pid) => StatusBytes(pid, "VmRSS:");
 

@@ -54,12 +54,25 @@ public sealed class ServerProcess : IAsyncDisposable
             throw new InvalidOperationException($"dotnet build src/Workq.Host failed ({build.ExitCode}):\n{output}");
     }
 
-    /// <summary>A fresh Workq host, with <paramref name="extraArgs"/> (command-log flags) after its address.</summary>
-    public static Task<ServerProcess> StartWorkqAsync(string repoRoot, IReadOnlyList<string> extraArgs, CancellationToken cancel)
+    /// <summary>
+    /// A fresh Workq host, with <paramref name="extraArgs"/> (command-log flags) after its
+    /// address, and <paramref name="environment"/> added to its environment (GC settings, say).
+    /// </summary>
+    public static Task<ServerProcess> StartWorkqAsync(
+        string repoRoot, IReadOnlyList<string> extraArgs, CancellationToken cancel,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = FreePort();
-        return StartAsync(WorkqExe(repoRoot), [$"--listen", $"127.0.0.1:{port}", .. extraArgs], port, cancel);
+        return StartAsync(WorkqExe(repoRoot), [.. WorkqPorts(port), .. extraArgs], port, cancel, environment);
     }
+
+    /// <summary>
+    /// The job port, and the HTTP side on a free port of its own: on as by default, but
+    /// never on the default port, which another server on the machine may hold. A later
+    /// <c>--http-listen</c> in the extra flags wins, as the last of a repeated flag does.
+    /// </summary>
+    static string[] WorkqPorts(int port) =>
+        ["--listen", $"127.0.0.1:{port}", "--http-listen", $"127.0.0.1:{FreePort()}"];
 
     /// <summary>
     /// A fresh Workq host whose HTTP side listens on a port of its own, its <c>/metrics</c>
@@ -80,7 +93,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public static ServerProcess LaunchWorkq(string repoRoot, IReadOnlyList<string> extraArgs)
     {
         var port = FreePort();
-        return Launch(WorkqExe(repoRoot), [$"--listen", $"127.0.0.1:{port}", .. extraArgs], port);
+        return Launch(WorkqExe(repoRoot), [.. WorkqPorts(port), .. extraArgs], port);
     }
 
     static string WorkqExe(string repoRoot) => Path.Combine(repoRoot, "src", "Workq.Host", "bin", "Release", "net10.0", "workq-server");
@@ -92,10 +105,12 @@ public sealed class ServerProcess : IAsyncDisposable
         return StartAsync(exe, ["-l", "127.0.0.1", "-p", port.ToString(), "-z", "1048576"], port, cancel);
     }
 
-    static ServerProcess Launch(string exe, string[] args, int port)
+    static ServerProcess Launch(string exe, string[] args, int port, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(exe, args) { RedirectStandardOutput = true, RedirectStandardError = true };
         InlineCompletions.Restore(info.Environment);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[name] = value;
         var launchedAt = Stopwatch.GetTimestamp();
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {exe}");
         var server = new ServerProcess(process, new IPEndPoint(IPAddress.Loopback, port)) { LaunchedAt = launchedAt };
@@ -106,9 +121,10 @@ public sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
-    static async Task<ServerProcess> StartAsync(string exe, string[] args, int port, CancellationToken cancel)
+    static async Task<ServerProcess> StartAsync(
+        string exe, string[] args, int port, CancellationToken cancel, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var server = Launch(exe, args, port);
+        var server = Launch(exe, args, port, environment);
         try
         {
             await server.WaitUntilListeningAsync(exe, cancel);

@@ -23,7 +23,7 @@ type DecideBenchmarks() =
         state <- stateWith this.Jobs
         now <- t0 + int64 this.Jobs * 1L<ms> + 1000L<ms>
         leasedId <-
-            (Decide.decide now lease state).Replies
+            (Decide.decide Limits.none now lease state).Replies
             |> List.pick (fun o ->
                 match o.Reply with
                 | LeaseOf job -> Some job.Id
@@ -31,10 +31,10 @@ type DecideBenchmarks() =
 
     /// One more job into the queue.
     [<Benchmark>]
-    member _.Add() = Decide.decide now fresh state
+    member _.Add() = Decide.decide Limits.none now fresh state
 
     /// A worker's round: lease the best job, then complete it.
     [<Benchmark>]
     member _.LeaseThenComplete() =
-        let leased = Decide.decide now lease state
-        Decide.decide now (Request(worker, Complete(leasedId, result))) leased.State
+        let leased = Decide.decide Limits.none now lease state
+        Decide.decide Limits.none now (Request(worker, Complete(leasedId, result))) leased.State

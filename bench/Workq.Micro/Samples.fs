@@ -36,14 +36,14 @@ let worker: ConnId = 2L
 let stateWith count =
     let connected =
         [ producer; worker ]
-        |> List.fold (fun s c -> (Decide.decide t0 (Connect c) s).State) (State.initial t0)
+        |> List.fold (fun s c -> (Decide.decide Limits.none t0 (Connect c) s).State) (State.initial t0)
     seq { 1..count }
-    |> Seq.fold (fun s n -> (Decide.decide (t0 + int64 n * 1L<ms>) (Request(producer, Add(newJob n))) s).State) connected
+    |> Seq.fold (fun s n -> (Decide.decide Limits.none (t0 + int64 n * 1L<ms>) (Request(producer, Add(newJob n))) s).State) connected
 
 /// A job as a lease reply carries it.
 let leasedJob =
     let s = stateWith 1
-    (Decide.decide (t0 + 10L<ms>) (Request(worker, Lease([ name ], WaitTimeout.none))) s).Replies
+    (Decide.decide Limits.none (t0 + 10L<ms>) (Request(worker, Lease([ name ], WaitTimeout.none))) s).Replies
     |> List.pick (fun o ->
         match o.Reply with
         | LeaseOf job -> Some job

@@ -29,6 +29,8 @@ type ClientError =
     | InvalidOverlap
     /// `requeue` of a job that has not failed.
     | NotFailed
+    /// A request left unfinished, with nothing more sent, for longer than the server waits.
+    | RequestTimedOut
 
 module ClientError =
     let text =
@@ -59,3 +61,4 @@ module ClientError =
         | InvalidCron -> "Invalid Cron"
         | InvalidOverlap -> "Invalid Overlap"
         | NotFailed -> "Job not failed"
+        | RequestTimedOut -> "Request timed out"

@@ -106,10 +106,11 @@ let private addedEvent (job: Job) (backoff: RetryDelay) =
     if backoff.Ms = 0L<ms> then JobAdded job else JobAddedWithBackoff(job, backoff)
 
 /// An occurrence of a recurring definition comes at `at`: its job is added, unless the
-/// definition skips overlaps and its last occurrence's job is still unfinished, or this
-/// occurrence's job exists already. The next occurrence is the first after `now`, so that
-/// occurrences missed while the server was down run once, not once each.
-let private fireRecurrence key (at: Instant) now step =
+/// definition skips overlaps and its last occurrence's job is still unfinished, this
+/// occurrence's job exists already, or its payload would take the stored bytes past the
+/// limit (as a new job's would be refused). The next occurrence is the first after `now`,
+/// so that occurrences missed while the server was down run once, not once each.
+let private fireRecurrence (limits: Limits) key (at: Instant) now step =
     match Map.tryFind key step.State.Recurrences with
     | None -> step
     | Some r ->
@@ -120,7 +121,8 @@ let private fireRecurrence key (at: Instant) now step =
             | Skip, Some last -> State.tryJob last step.State |> Option.exists (Job.isFinished >> not)
             | _ -> false
         let next = Cron.next now spec.Cron
-        if lastRunning || SortedTree.containsKey id step.State.Jobs then
+        let outOfRoom = not (Limits.admits limits step.State.StoredBytes spec.Payload.LongLength)
+        if lastRunning || outOfRoom || SortedTree.containsKey id step.State.Jobs then
             emit (Logged(RecurrenceFired(key, at, next, None))) step
         else
             let job =
@@ -143,7 +145,7 @@ let private fireRecurrence key (at: Instant) now step =
 
 /// Fires a job's timer, or a recurrence's. Workers are served only once every such timer
 /// of the instant has fired, so that they choose among all the jobs ready at that instant.
-let private fireJobTimer (timer: Timer) now step =
+let private fireJobTimer limits (timer: Timer) now step =
     let at = timer.At
     match timer.Alarm with
     | Wake id ->
@@ -153,7 +155,7 @@ let private fireJobTimer (timer: Timer) now step =
         let job = step.State.Jobs[id]
         step |> answerWatchers id NotFound |> emitFor job (JobExpired(id, at))
     | LeaseEnd id -> leaseRunsOut step.State.Jobs[id] at now step
-    | Occurrence key -> fireRecurrence key at now step
+    | Occurrence key -> fireRecurrence limits key at now step
     | WaitEnd _ -> step
 
 let private fireWaitEnd conn at step =
@@ -165,7 +167,7 @@ let private fireWaitEnd conn at step =
 let private nextTimer step = Timers.first step.State.Timers
 
 /// The names of the jobs whose timers fire at this instant, after firing them.
-let rec private fireJobTimersAt at now (names: JobName list) step =
+let rec private fireJobTimersAt limits at now (names: JobName list) step =
     match nextTimer step with
     | ValueSome timer when timer.At = at && not timer.IsWaitEnd ->
         let name =
@@ -174,18 +176,18 @@ let rec private fireJobTimersAt at now (names: JobName list) step =
             | LeaseEnd id -> [ step.State.Jobs[id].Name ]
             | Occurrence key -> step.State.Recurrences |> Map.tryFind key |> Option.map _.Spec.Name |> Option.toList
             | _ -> []
-        step |> fireJobTimer timer now |> fireJobTimersAt at now (name @ names)
+        step |> fireJobTimer limits timer now |> fireJobTimersAt limits at now (name @ names)
     | _ -> step, List.distinct names
 
 /// Fires, in order, every timer due at or before `now`.
-let rec private fireDue now step =
+let rec private fireDue limits now step =
     match nextTimer step with
     | ValueSome timer when timer.At <= now ->
         match timer.Alarm with
-        | WaitEnd conn -> step |> fireWaitEnd conn timer.At |> fireDue now
+        | WaitEnd conn -> step |> fireWaitEnd conn timer.At |> fireDue limits now
         | _ ->
-            let step, names = fireJobTimersAt timer.At now [] step
-            step |> dispatch names now |> fireDue now
+            let step, names = fireJobTimersAt limits timer.At now [] step
+            step |> dispatch names now |> fireDue limits now
     | _ -> step
 
 let private arriving (step: Step) now origin status (spec: NewJob) : Job =
@@ -234,7 +236,7 @@ let private page (p: Page) (items: seq<'a>) =
 let private pageKeys (p: Page) (keys: SortedKeys<'k>) =
     keys |> SortedKeys.skip (int (min p.Offset (uint32 System.Int32.MaxValue))) |> Seq.truncate p.Limit
 
-let private inspect conn inspection step =
+let private inspect limits conn inspection step =
     let state = step.State
     let jobsOf ids = ids |> Seq.map (fun id -> state.Jobs[id]) |> List.ofSeq
     let answer =
@@ -257,7 +259,7 @@ let private inspect conn inspection step =
             | None -> NotFound
         | InspectQueues p ->
             state.Queues |> Map.values |> page p |> List.map (fun q -> State.queueStats q state) |> QueueRecords
-        | InspectServer -> ServerRecord(State.serverStats state)
+        | InspectServer -> ServerRecord(State.serverStats limits state)
         | InspectFailedJobs(name, p) ->
             FailedJobs.from name (int (min p.Offset (uint32 System.Int32.MaxValue))) state.Failed
             |> Seq.truncate p.Limit
@@ -308,18 +310,29 @@ let private lease conn names (wait: WaitTimeout) counted now step =
     | None when wait.Ms = 0L<ms> -> reply conn Timeout step
     | None -> emit (Session(WaitStarted(conn, LeaseWaiter(names, counted), now + wait.Ms))) step
 
-let private command conn cmd jitter now step =
+/// A new job is refused when its payload would take the stored bytes past the limit;
+/// results are never refused (see `Limits`).
+let private outOfRoom (limits: Limits) (payload: byte[]) (state: State) =
+    not (Limits.admits limits state.StoredBytes payload.LongLength)
+
+let private outOfMemory (limits: Limits) =
+    ServerError(sprintf "Out of memory: stored payloads and results would exceed %d bytes" limits.MaxStoredBytes)
+
+let private command limits conn cmd jitter now step =
     let state = step.State
     let isDuplicate id = SortedTree.containsKey id state.Jobs
     match cmd with
     | Add spec when isDuplicate spec.Id -> reply conn (ClientError DuplicateJob) step
+    | Add spec when outOfRoom limits spec.Payload state -> reply conn (outOfMemory limits) step
     | Add spec -> accept conn (arriving step now (Background spec.Ttl) Ready spec) spec.Backoff now step
     | Schedule(spec, _) when isDuplicate spec.Id -> reply conn (ClientError DuplicateJob) step
     | Schedule(spec, at) when at + spec.Ttl.Ms <= now -> reply conn (ClientError InvalidTime) step
+    | Schedule(spec, _) when outOfRoom limits spec.Payload state -> reply conn (outOfMemory limits) step
     | Schedule(spec, at) ->
         let status = if at <= now then Ready else Waiting
         accept conn (arriving step now (Scheduled(spec.Ttl, at)) status spec) spec.Backoff now step
     | Run spec when isDuplicate spec.Id -> reply conn (ClientError DuplicateJob) step
+    | Run spec when outOfRoom limits spec.Payload state -> reply conn (outOfMemory limits) step
     | Run spec ->
         let job = arrivingRun step now conn spec
         let step =
@@ -347,7 +360,7 @@ let private command conn cmd jitter now step =
         match State.tryJob id state with
         | None -> reply conn NotFound step
         | Some job -> step |> reply conn Done |> drop job now
-    | Inspect inspection -> inspect conn inspection step
+    | Inspect inspection -> inspect limits conn inspection step
     | Touch(id, ttr) ->
         match State.tryJob id state with
         | Some({ Status = Leased _ } as job) ->
@@ -366,6 +379,8 @@ let private command conn cmd jitter now step =
         |> List.fold (fun s job -> requeue job ttl now s) step
         |> reply conn (Requeued(name, failed.Length))
         |> dispatch [ name ] now
+    | Recur spec when not (Limits.admits limits state.StoredBytes (Recurrence.storedBytesOf spec)) ->
+        reply conn (outOfMemory limits) step
     | Recur spec ->
         let replaced = Map.tryFind spec.Key state.Recurrences
         let recurrence =
@@ -389,10 +404,10 @@ let private disconnect conn now step =
         | None -> step
     if step.State.Clients.Contains conn then emit (Session(ClientDisconnected conn)) step else step
 
-let private handle jitter now input step =
+let private handle limits jitter now input step =
     match input with
     | Connect conn -> emit (Session(ClientConnected conn)) step
-    | Request(conn, cmd) -> command conn cmd jitter now step
+    | Request(conn, cmd) -> command limits conn cmd jitter now step
     | Reject(conn, error) -> reply conn (ClientError error) step
     | Tick -> step
     | Disconnect conn -> disconnect conn now step
@@ -402,23 +417,24 @@ let private start state : Step = { State = state; Events = []; Replies = [] }
 let private decision (step: Step) : Decision =
     { State = step.State; Events = List.rev step.Events; Replies = List.rev step.Replies }
 
-/// Fires whatever is due by `now`, then handles the input; `jitter` is the host's random
-/// draw for it, which spreads a retry's back-off.
-let decideWith (jitter: Jitter) (now: Instant) (input: Input) (state: State) : Decision =
-    start state |> fireDue now |> handle jitter now input |> decision
+/// Fires whatever is due by `now`, then handles the input, within `limits`; `jitter` is
+/// the host's random draw for it, which spreads a retry's back-off.
+let decideWith (limits: Limits) (jitter: Jitter) (now: Instant) (input: Input) (state: State) : Decision =
+    start state |> fireDue limits now |> handle limits jitter now input |> decision
 
 /// `decideWith` the middle draw, which spreads nothing: for callers that draw nothing.
-let decide (now: Instant) (input: Input) (state: State) : Decision = decideWith Jitter.none now input state
+let decide (limits: Limits) (now: Instant) (input: Input) (state: State) : Decision =
+    decideWith limits Jitter.none now input state
 
 /// The decision when the command log cannot be written: whatever would change what the
 /// log keeps is refused and changes nothing (a request is answered with `reason`, due
 /// timers stay due), while the rest — reads, waits, connections — goes on as usual.
 /// A tick fires the timers that log nothing only if none of the due ones logs anything.
-let decideWithoutLog (reason: string) (now: Instant) (input: Input) (state: State) : Decision =
+let decideWithoutLog (limits: Limits) (reason: string) (now: Instant) (input: Input) (state: State) : Decision =
     let attempt =
         match input with
-        | Tick -> start state |> fireDue now |> decision
-        | _ -> start state |> handle Jitter.none now input |> decision
+        | Tick -> start state |> fireDue limits now |> decision
+        | _ -> start state |> handle limits Jitter.none now input |> decision
     if attempt.Events |> List.exists (Event.logged >> Option.isSome) then
         let refused =
             match input with

@@ -56,6 +56,7 @@ let private added (job: Job) state =
     { withQueue p.Queue state with
         Jobs = SortedTree.add job.Id job state.Jobs
         Timers = p.Timers
+        StoredBytes = state.StoredBytes + Job.storedBytes job
         NextSeq = max state.NextSeq (job.Seq + 1L) }
 
 let private removed (job: Job) state =
@@ -67,6 +68,7 @@ let private removed (job: Job) state =
     { withQueue p.Queue state with
         Jobs = SortedTree.remove job.Id state.Jobs
         Timers = timers
+        StoredBytes = state.StoredBytes - Job.storedBytes job
         Backoffs = SortedTree.remove job.Id state.Backoffs
         Failed = FailedJobs.remove job state.Failed }
 
@@ -80,7 +82,10 @@ let private transition id (change: Job -> Job) state =
     | ValueSome job ->
         let next = change job
         let p = placeOf job state |> unplace job |> place next
-        { withQueue p.Queue state with Jobs = SortedTree.add id next state.Jobs; Timers = p.Timers }
+        { withQueue p.Queue state with
+            Jobs = SortedTree.add id next state.Jobs
+            Timers = p.Timers
+            StoredBytes = state.StoredBytes + Job.storedBytes next - Job.storedBytes job }
 
 let private finished success data = Finished { Success = success; Data = data }
 
@@ -109,7 +114,10 @@ let private recurTimer (r: Recurrence) =
 
 let private withoutRecurrence key (state: State) =
     match Map.tryFind key state.Recurrences with
-    | Some r -> { withoutTimer (recurTimer r) state with Recurrences = state.Recurrences.Remove key }
+    | Some r ->
+        { withoutTimer (recurTimer r) state with
+            Recurrences = state.Recurrences.Remove key
+            StoredBytes = state.StoredBytes - Recurrence.storedBytes r }
     | None -> state
 
 let private withRecurrence (r: Recurrence) (state: State) =
@@ -120,6 +128,7 @@ let private withRecurrence (r: Recurrence) (state: State) =
     { state with
         Recurrences = state.Recurrences.Add(r.Spec.Key, r)
         Timers = timers
+        StoredBytes = state.StoredBytes + Recurrence.storedBytes r
         NextSeq = max state.NextSeq (r.Seq + 1L) }
 
 /// A job as a snapshot keeps it: with its back-off and, for a failed one, when it failed.

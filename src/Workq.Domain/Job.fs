@@ -79,6 +79,15 @@ module Job =
         | Finished { Success = false } -> true
         | _ -> false
 
+    /// The payload and result bytes the job holds: what the stored-bytes limit counts.
+    let storedBytes job =
+        match job.Status with
+        | Finished outcome -> job.Payload.LongLength + outcome.Data.LongLength
+        | Waiting
+        | Delayed _
+        | Ready
+        | Leased _ -> job.Payload.LongLength
+
     /// Whether a further lease is allowed by max-attempts and the cap.
     let mayAttemptAgain job =
         let limit = if job.MaxAttempts.Value = 0 then attemptCap else min job.MaxAttempts.Value attemptCap

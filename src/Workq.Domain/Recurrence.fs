@@ -17,6 +17,12 @@ type Recurrence =
       Last: JobId option }
 
 module Recurrence =
+    /// The bytes a definition holds that a client chooses the size of, its payload and its
+    /// expression: what it counts against the stored-bytes limit, as a job counts its payload.
+    let storedBytesOf (spec: NewRecurrence) = spec.Payload.LongLength + int64 spec.Cron.Token.Length
+
+    let storedBytes (r: Recurrence) = storedBytesOf r.Spec
+
     /// The namespace of occurrence ids, hashed in before the name, as RFC 9562 has
     /// name-based UUIDs do, so that they meet no other name-based id.
     let private idNamespace = Guid.Parse "3c6f1d2a-9b4e-4f0a-8d7c-5e2b1a0f9c84"

@@ -20,7 +20,14 @@ type ServerStats =
       Jobs: int
       Queues: int
       /// Jobs that ended failed and are still kept.
-      FailedJobs: int }
+      FailedJobs: int
+      /// The payload and result bytes the jobs hold (and the recurring definitions their
+      /// payloads and expressions), and the limit on them.
+      StoredBytes: int64
+      MaxStoredBytes: int64
+      /// What only the host knows (its connections, their buffers), as further keys in
+      /// the host's order; the core leaves it empty.
+      HostKeys: (string * int64) list }
 
 /// A record of `inspect failed-jobs`: the job, with when it failed.
 type FailedJob = { Job: Job; FailedAt: Instant }

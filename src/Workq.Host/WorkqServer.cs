@@ -8,6 +8,7 @@ using Workq.Host.Configuration;
 using Workq.Host.Engine;
 using Workq.Host.Http;
 using Workq.Host.Logging;
+using Workq.Host.Memory;
 using Workq.Host.Metrics;
 using Workq.Host.Network;
 
@@ -92,12 +93,15 @@ public static class WorkqServer
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.CommandLog);
+        builder.Services.AddSingleton(options.Limits());
+        builder.Services.AddSingleton(new ServerAccounting(options.Connections));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServerMeter>();
         builder.Services.AddSingleton<EngineMetrics>();
         builder.Services.AddSingleton<CommandLogMetrics>();
         builder.Services.AddSingleton<StateGauges>();
+        builder.Services.AddSingleton<LimitMetrics>();
         builder.Services.AddSingleton<MetricsExport>();
         builder.Services.AddSingleton<PublishedState>();
         builder.Services.AddSingleton<LogHealth>();
@@ -110,6 +114,7 @@ public static class WorkqServer
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Listener>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HttpSide>());
+        builder.Services.AddHostedService<HeapTrimmer>();
         builder.Services.AddHostedService<MetricsStart>();
         builder.Services.AddHostedService<LifecycleLog>();
         return builder;

@@ -43,7 +43,7 @@ let start (now: Instant) : Progress =
 /// Fires whatever our timers have due by `at`: wake-ups, expiries, ends of leases.
 let private runUntil (at: Instant) (state: State) =
     match State.nextDeadline state with
-    | ValueSome due when due <= at -> (Decide.decide at Tick state).State
+    | ValueSome due when due <= at -> (Decide.decide Limits.none at Tick state).State
     | _ -> state
 
 let private arriving (state: State) (spec: NewJob) created origin status : Job =

@@ -55,6 +55,28 @@ let write (out: IBufferWriter<byte>) (state: State) =
             writeU8 body Kind.Recurrence
             EventCodec.writeRecurrence body r)
 
+/// The most bytes a job's record takes beyond its payload and result: the frame, the
+/// kind, the fixed fields, the longest name, the longest origin and status, the back-off
+/// and a failure's instant.
+let private maxJobRecordOverhead =
+    Records.headerSize + 1 + 16 + (1 + JobName.maxLength) + 8 + 4 + 1 + 1 + 4 + 8 + (1 + 8 + 8) + 8 + 4 + 4 + (1 + 8 + 4)
+    + 8 + 8
+
+/// The most bytes a recurring definition's record takes beyond its payload and its
+/// expression (which `State.StoredBytes` counts): the frame, the kind, the longest key and
+/// name, the fixed fields, the lengths, the next occurrence and the last job.
+let private maxRecurrenceRecordOverhead =
+    Records.headerSize + 1 + 2 * (1 + JobName.maxLength) + 8 + 8 + 4 + 4 + 1 + 1 + 8 + 1 + 4 + 8 + 8 + (1 + 8) + (1 + 16)
+
+/// A bound on the size of a snapshot of `state`, known without writing it (from the
+/// stored bytes and the number of jobs and definitions): the space a compaction needs.
+let maxSize (state: State) : int64 =
+    int64 Segment.headerSize
+    + int64 (Records.headerSize + 32)
+    + int64 state.Jobs.Count * int64 maxJobRecordOverhead
+    + int64 state.Recurrences.Count * int64 maxRecurrenceRecordOverhead
+    + state.StoredBytes
+
 /// A record of a snapshot after its counters: a job as a snapshot keeps it, or a definition.
 type private Stored =
     | StoredJob of Job * backoff: RetryDelay * failedAt: Instant option

@@ -135,13 +135,22 @@ let private queueRecord (output: IBufferWriter<byte>) (queue: QueueStats) =
 
 let private serverRecord (output: IBufferWriter<byte>) (server: ServerStats) =
     Wire.bytes output okOne
-    Wire.bytes output "server 6\r\n"B
+    Wire.bytes output "server "B
+    Wire.int output (8 + server.HostKeys.Length)
+    Wire.newline output
     numberLine output "active-clients "B server.ActiveClients
     numberLine output "evicted-jobs "B server.EvictedJobs
     timeLine output "started "B server.Started
     numberLine output "jobs "B server.Jobs
     numberLine output "queues "B server.Queues
+    numberLine output "stored-bytes "B server.StoredBytes
+    numberLine output "max-stored-bytes "B server.MaxStoredBytes
     numberLine output "failed-jobs "B server.FailedJobs
+    for key, value in server.HostKeys do
+        Wire.text output key
+        Wire.space output
+        Wire.int64 output value
+        Wire.newline output
 
 let private textLine (output: IBufferWriter<byte>) (key: byte[]) (value: string) =
     Wire.bytes output key
@@ -182,6 +191,13 @@ let private requeued (output: IBufferWriter<byte>) (name: JobName) (count: int) 
 let private records (output: IBufferWriter<byte>) (write: IBufferWriter<byte> -> 'a -> unit) (items: 'a list) =
     okN output items.Length
     items |> List.iter (write output)
+
+/// The head of a `JobRecords` reply, `+OK <n>`: with `writeJob` of each job, a long page
+/// can be written a record at a time as its reader takes it, the same bytes as `write`.
+let writeRecordCount (output: IBufferWriter<byte>) (count: int) = okN output count
+
+/// One record of a `JobRecords` reply.
+let writeJob (output: IBufferWriter<byte>) (job: Job) = jobRecord output job
 
 let write (output: IBufferWriter<byte>) (reply: Reply) : unit =
     match reply with

@@ -12,6 +12,9 @@ type State =
       Timers: Timers
       /// Jobs whose TTL ran out before they finished.
       EvictedJobs: int64
+      /// The payload and result bytes of every job held (`Job.storedBytes`), kept by
+      /// `Evolve`, so that a replay counts the same.
+      StoredBytes: int64
       /// The next job's arrival number.
       NextSeq: int64
       Started: Instant
@@ -33,6 +36,7 @@ module State =
           Queues = Map.empty
           Timers = Timers.empty
           EvictedJobs = 0L
+          StoredBytes = 0L
           NextSeq = 0L
           Started = started
           Clients = Set.empty
@@ -78,10 +82,13 @@ module State =
           Workers = q.Workers.Count
           Failed = FailedJobs.count q.Name state.Failed }
 
-    let serverStats state : ServerStats =
+    let serverStats (limits: Limits) state : ServerStats =
         { ActiveClients = state.Clients.Count
           EvictedJobs = state.EvictedJobs
           Started = state.Started
           Jobs = state.Jobs.Count
           Queues = state.Queues.Count
-          FailedJobs = FailedJobs.total state.Failed }
+          FailedJobs = FailedJobs.total state.Failed
+          StoredBytes = state.StoredBytes
+          MaxStoredBytes = limits.MaxStoredBytes
+          HostKeys = [] }

@@ -16,13 +16,17 @@ internal sealed class Compactor(string dir, CommandLogMetrics metrics, ILogger l
 
     public bool Busy => !running.IsCompleted;
 
-    /// <summary>Snapshots <paramref name="state"/>, which holds every event of the segments before <paramref name="firstUncovered"/>.</summary>
-    public void Start(State state, long firstUncovered) =>
+    /// <summary>
+    /// Snapshots <paramref name="state"/>, which holds every event of the segments before
+    /// <paramref name="firstUncovered"/>; <paramref name="preallocated"/>: into the space
+    /// handed over for it (<see cref="LogReserve.HandOver"/>).
+    /// </summary>
+    public void Start(State state, long firstUncovered, bool preallocated) =>
         running = Task.Run(() =>
         {
             try
             {
-                Compact(state, firstUncovered);
+                Compact(state, firstUncovered, preallocated);
                 metrics.Compacted(ok: true);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -35,9 +39,9 @@ internal sealed class Compactor(string dir, CommandLogMetrics metrics, ILogger l
 
     public Task WhenIdle() => running;
 
-    private void Compact(State state, long firstUncovered)
+    private void Compact(State state, long firstUncovered, bool preallocated)
     {
-        SnapshotFile.Write(dir, state, firstUncovered);
+        SnapshotFile.Write(dir, state, firstUncovered, preallocated);
 
         int dropped = 0;
         foreach ((long number, string path) in LogFiles.Segments(dir).Where(s => s.Number < firstUncovered))

@@ -6,6 +6,11 @@ namespace Workq.Host.CommandLog;
 /// </summary>
 internal sealed class DirectoryLock : IDisposable
 {
+    // How a lock held elsewhere shows: flock's errno on Unix, a sharing violation on Windows.
+    // Anything else (a full disk, no permission) is for the caller to report as it is.
+    private const int EWOULDBLOCK = 11;
+    private const int SharingViolation = unchecked((int)0x80070020);
+
     private readonly FileStream file;
 
     private DirectoryLock(FileStream file) => this.file = file;
@@ -17,7 +22,7 @@ internal sealed class DirectoryLock : IDisposable
         {
             return new DirectoryLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
         }
-        catch (IOException)
+        catch (IOException e) when (e.HResult is EWOULDBLOCK or SharingViolation)
         {
             throw new CommandLogException($"the command log {dir} is in use by another workq-server");
         }

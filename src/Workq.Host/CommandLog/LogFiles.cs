@@ -13,6 +13,7 @@ internal static class LogFiles
     private const string SnapshotSuffix = ".wqs";
     public const string TempSuffix = ".tmp";
     public const string LockName = "lock";
+    public const string ReserveName = "reserve";
     public const string RepairPrefix = "repair-";
 
     // The file system's own folder at the root of an ext2/3/4 file system: a log directory
@@ -24,6 +25,12 @@ internal static class LogFiles
 
     public static string Snapshot(string dir, long firstUncovered) =>
         Path.Combine(dir, SnapshotPrefix + firstUncovered.ToString("D20", CultureInfo.InvariantCulture) + SnapshotSuffix);
+
+    /// <summary>A snapshot while it is being written.</summary>
+    public static string SnapshotTemp(string dir, long firstUncovered) => Snapshot(dir, firstUncovered) + TempSuffix;
+
+    /// <summary>The space kept for the next compaction (<see cref="LogReserve"/>).</summary>
+    public static string Reserve(string dir) => Path.Combine(dir, ReserveName);
 
     /// <summary>The first segment a snapshot does not cover, from its name.</summary>
     public static long SnapshotNumber(string path) =>
@@ -41,12 +48,13 @@ internal static class LogFiles
             .Where(path => IsNumbered(Path.GetFileName(path), SnapshotPrefix, SnapshotSuffix + TempSuffix));
 
     /// <summary>
-    /// Whether an entry of a log directory is this server's: its lock, segments, snapshots,
-    /// a snapshot being written, repair backups, the folder of an imported original log.
+    /// Whether an entry of a log directory is this server's: its lock, its reserve, segments,
+    /// snapshots, a snapshot being written, repair backups, the folder of an imported
+    /// original log.
     /// </summary>
     public static bool IsOwn(string name, bool isDirectory) => isDirectory
         ? name.StartsWith(RepairPrefix, StringComparison.Ordinal) || name is Original.OriginalFiles.ImportedFolder or LostAndFound
-        : name == LockName
+        : name is LockName or ReserveName
           || IsNumbered(name, "", SegmentSuffix)
           || IsNumbered(name, SnapshotPrefix, SnapshotSuffix)
           || IsNumbered(name, SnapshotPrefix, SnapshotSuffix + TempSuffix);

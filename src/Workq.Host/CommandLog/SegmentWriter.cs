@@ -31,7 +31,10 @@ internal sealed class SegmentWriter : IDisposable
     private long length;
     // A failed write may have left part of a record behind: cut it before the next one.
     private bool mustTruncate;
+    // The current segment has no header yet: it gets one with the first append.
+    private bool headerPending;
     private long written;
+    private bool formatIsOlder;
 
     public SegmentWriter(string dir, long segment, long length, long segmentSize, CommandLogMetrics? metrics = null)
     {
@@ -39,8 +42,11 @@ internal sealed class SegmentWriter : IDisposable
         this.segmentSize = segmentSize;
         this.metrics = metrics ?? new CommandLogMetrics();
         Segment = segment;
-        handle = Open(segment, length);
-        this.length = length == 0 ? HeaderSize : length;
+        // Nothing is written before the first append: a server that starts on a full disk
+        // starts (refusing changes until there is room) rather than failing on a header.
+        handle = File.OpenHandle(LogFiles.Segment(dir, segment), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        headerPending = length < HeaderSize;
+        this.length = Math.Max(length, HeaderSize);
         // A segment left full by the last run is not appended to.
         if (this.length >= segmentSize && this.length > HeaderSize)
             TryRotate();
@@ -48,6 +54,13 @@ internal sealed class SegmentWriter : IDisposable
 
     /// <summary>The segment being written.</summary>
     public long Segment { get; private set; }
+
+    /// <summary>
+    /// The segment was written in an older format: the first append starts a new segment
+    /// (of this format) before it writes. Lazily, so that a start on a full disk still
+    /// starts.
+    /// </summary>
+    public void StartNewSegmentBeforeAppending() => formatIsOlder = true;
 
     /// <summary>Bytes appended since the server started: a position for the syncer.</summary>
     public long Written => Volatile.Read(ref written);
@@ -60,6 +73,13 @@ internal sealed class SegmentWriter : IDisposable
     public void Append(ReadOnlySpan<byte> records, ReadOnlySpan<int> ends, bool sync)
     {
         Repair();
+        if (formatIsOlder)
+        {
+            // Records of this format never go into a file whose header says another; if the
+            // new segment cannot be started, the append fails and nothing is written.
+            Rotate();
+            formatIsOlder = false;
+        }
         // Usually every record but the last leaves the segment short of full: one write.
         if (ends.Length < 2 || length + ends[^2] < segmentSize)
         {
@@ -80,7 +100,7 @@ internal sealed class SegmentWriter : IDisposable
     public long Rotate()
     {
         Repair();
-        SafeFileHandle next = Open(Segment + 1, 0);
+        SafeFileHandle next = Start(Segment + 1);
         lock (handleLock)
         {
             metrics.Fsync(handle);
@@ -146,7 +166,7 @@ internal sealed class SegmentWriter : IDisposable
                 try
                 {
                     created = Segment + started.Count + 1;
-                    next = Open(created, 0);
+                    next = Start(created);
                 }
                 catch (IOException)
                 {
@@ -224,7 +244,10 @@ internal sealed class SegmentWriter : IDisposable
         }
     }
 
-    /// <summary>Undoes what a failed append left behind, or throws: nothing is written after a refused record.</summary>
+    /// <summary>
+    /// Undoes what a failed append left behind, and writes a header the segment lacks; or
+    /// throws: nothing is written after a refused record.
+    /// </summary>
     private void Repair()
     {
         if (abandoned.Count > 0)
@@ -233,6 +256,12 @@ internal sealed class SegmentWriter : IDisposable
         {
             RandomAccess.SetLength(handle, length);
             mustTruncate = false;
+        }
+        if (headerPending)
+        {
+            RandomAccess.SetLength(handle, 0);
+            RandomAccess.Write(handle, Workq.Domain.CommandLog.Segment.header(), 0);
+            headerPending = false;
         }
     }
 
@@ -258,25 +287,32 @@ internal sealed class SegmentWriter : IDisposable
         }
     }
 
-    private SafeFileHandle Open(long segment, long existingLength)
+    /// <summary>Starts a new segment with its header; on failure leaves no file behind.</summary>
+    private SafeFileHandle Start(long segment)
     {
         string path = LogFiles.Segment(dir, segment);
         SafeFileHandle file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-        if (existingLength == 0)
+        try
         {
+            RandomAccess.SetLength(file, 0);
+            RandomAccess.Write(file, Workq.Domain.CommandLog.Segment.header(), 0);
+            metrics.Fsync(file);
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            // An empty segment left behind would be the next start's last segment, with a
+            // header still to write. If even deleting fails, that start writes it.
             try
             {
-                RandomAccess.SetLength(file, 0);
-                RandomAccess.Write(file, Workq.Domain.CommandLog.Segment.header(), 0);
-                metrics.Fsync(file);
+                File.Delete(path);
             }
-            catch
+            catch (IOException)
             {
-                file.Dispose();
-                throw;
             }
+            throw;
         }
-        return file;
     }
 
     public void Dispose()

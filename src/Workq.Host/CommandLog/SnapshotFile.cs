@@ -9,18 +9,25 @@ namespace Workq.Host.CommandLog;
 /// </summary>
 internal static class SnapshotFile
 {
-    /// <summary>Writes a snapshot of <paramref name="state"/>, named for the first segment it does not cover; returns its path.</summary>
-    public static string Write(string dir, State state, long firstUncovered)
+    /// <summary>
+    /// Writes a snapshot of <paramref name="state"/>, named for the first segment it does
+    /// not cover; returns its path. With <paramref name="preallocated"/> the temporary file
+    /// is there already, its blocks allocated (the log's reserve), and the snapshot is
+    /// written over them, so that it cannot fail for want of space.
+    /// </summary>
+    public static string Write(string dir, State state, long firstUncovered, bool preallocated = false)
     {
         string final = LogFiles.Snapshot(dir, firstUncovered);
-        string temp = final + LogFiles.TempSuffix;
+        string temp = LogFiles.SnapshotTemp(dir, firstUncovered);
         try
         {
-            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+            using (var file = new FileStream(temp, preallocated ? FileMode.Open : FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
                 var writer = new StreamBufferWriter(file);
                 Snapshot.write(writer, state);
                 writer.Flush();
+                // The reserve may be larger than the snapshot.
+                file.SetLength(file.Position);
                 file.Flush(flushToDisk: true);
             }
             File.Move(temp, final, overwrite: true);

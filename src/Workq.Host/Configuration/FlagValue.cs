@@ -52,6 +52,14 @@ internal static class FlagValues
             : Bad<TimeSpan>($"expected a whole number of milliseconds from 1 to {int.MaxValue}"),
         interval => ((long)interval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
 
+    /// <summary>A whole number from 1 up.</summary>
+    public static readonly FlagValue<int> Count = new(
+        "N",
+        text => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int count) && count > 0
+            ? Ok(count)
+            : Bad<int>($"expected a whole number from 1 to {int.MaxValue}"),
+        count => count.ToString(CultureInfo.InvariantCulture));
+
     /// <summary>A whole number of bytes, 0 or more.</summary>
     public static readonly FlagValue<long> Bytes = new(
         "BYTES",

@@ -39,6 +39,24 @@ internal static class ServerFlags
         new ServerFlag<bool>(
             "cmdlog-repair", FlagValues.Switch, "start from a damaged log, keeping a backup of what is cut",
             o => o.CommandLog.Repair, (o, v) => o.CommandLog.Repair = v),
+        new ServerFlag<long>(
+            "max-stored-bytes", FlagValues.Bytes,
+            "the payload and result bytes live jobs (and recurring definitions) may hold; beyond it add, schedule, run "
+            + "and recur are refused (-SERVER-ERROR Out of memory) while the rest goes on; 0 means half the memory available to the server",
+            o => o.MaxStoredBytes, (o, v) => o.MaxStoredBytes = v),
+        new ServerFlag<int>(
+            "max-connections", FlagValues.Count,
+            "connections served at once; one more is answered -SERVER-ERROR Too many connections and closed",
+            o => o.Connections.MaxConnections, (o, v) => o.Connections.MaxConnections = v),
+        new ServerFlag<long>(
+            "max-unsent-bytes", FlagValues.Bytes,
+            "a connection's reply bytes not yet sent above which its next requests wait until it reads its replies",
+            o => o.Connections.MaxUnsentBytes, (o, v) => o.Connections.MaxUnsentBytes = v),
+        new ServerFlag<TimeSpan>(
+            "request-timeout", FlagValues.Milliseconds,
+            "how long a request may stay unfinished with nothing more arriving; then -CLIENT-ERROR Request timed out "
+            + "and the connection is closed (a connection idle between requests is never timed out)",
+            o => o.Connections.RequestTimeout, (o, v) => o.Connections.RequestTimeout = v),
         new ServerFlag<TimeSpan>(
             "shutdown-timeout", FlagValues.Milliseconds,
             "how long a stop (SIGTERM, Ctrl-C) may take to close connections and the command log before the process ends anyway",

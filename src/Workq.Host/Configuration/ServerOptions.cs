@@ -1,5 +1,7 @@
 using System.Net;
+using Workq.Domain;
 using Workq.Host.CommandLog;
+using Workq.Host.Network;
 
 namespace Workq.Host.Configuration;
 
@@ -19,4 +21,16 @@ internal sealed class ServerOptions
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     public CommandLogOptions CommandLog { get; } = new();
+
+    public ConnectionOptions Connections { get; } = new();
+
+    /// <summary>The payload and result bytes live jobs may hold; 0: half the memory available to the process.</summary>
+    public long MaxStoredBytes { get; set; }
+
+    /// <summary>
+    /// The limits the core decides within. Half the memory by default: a job's bytes cost
+    /// about 1.2 times their size in the heap at peak (see the README's figures), and the
+    /// rest is left for connections and the collector.
+    /// </summary>
+    public Limits Limits() => new(MaxStoredBytes > 0 ? MaxStoredBytes : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2);
 }

@@ -20,6 +20,8 @@ internal sealed class EngineLoop(
     EngineInbox inbox,
     TimeProvider time,
     CommandLogOptions logOptions,
+    Limits limits,
+    ServerAccounting accounting,
     PublishedState published,
     LogHealth logHealth,
     EngineMetrics metrics,
@@ -68,6 +70,9 @@ internal sealed class EngineLoop(
         else
         {
             log = EventLog.Open(settings, now, logMetrics, logger, out state);
+            // Started on a full disk: not ready until an append succeeds.
+            if (log.StartProblem is { } problem)
+                logHealth.Failed(problem);
             // Replay leaves a heap grown by its garbage that the collector keeps for a long
             // time (measured: twice the RSS per job of the same jobs added over TCP). One
             // compacting collection before serving gives it back.
@@ -176,7 +181,7 @@ internal sealed class EngineLoop(
         {
             // The core draws nothing: the jitter of a retry's back-off is drawn here, as the time is read.
             Jitter jitter = JitterModule.ofDraw((uint)Random.Shared.NextInt64(0, 1L << 32));
-            decision = Workq.Domain.Decide.decideWith(jitter, now, input, state);
+            decision = Workq.Domain.Decide.decideWith(limits, jitter, now, input, state);
             state = decision.State;
             AddReplies(decision.Replies);
             log?.Add(decision.Events);
@@ -202,7 +207,7 @@ internal sealed class EngineLoop(
             return;
         try
         {
-            await log.CommitAsync();
+            await log.CommitAsync(state);
             if (logHealth.Succeeded())
                 EngineLog.LogWritable(logger);
         }
@@ -211,7 +216,8 @@ internal sealed class EngineLoop(
             EngineLog.LogWriteFailed(logger, e.Message);
             logHealth.Failed(e.Message);
             logMetrics.AppendFailed();
-            DecideWithoutLog(e.Message);
+            // The path is for the server's log; clients learn what went wrong, not where.
+            DecideWithoutLog(FileSpace.Describe(e));
             notBefore = Now() + RetryAfterFailureMs;
         }
     }
@@ -285,12 +291,12 @@ internal sealed class EngineLoop(
         BatchItem[] decided = [.. batch];
         batch.Clear();
         long now = Now();
-        batch.Add(new BatchItem(now, Input.Tick, default, Apply(Workq.Domain.Decide.decideWithoutLog(refusal, now, Input.Tick, state)), 0, CommandNames.Unknown));
+        batch.Add(new BatchItem(now, Input.Tick, default, Apply(Workq.Domain.Decide.decideWithoutLog(limits, refusal, now, Input.Tick, state)), 0, CommandNames.Unknown));
         foreach (BatchItem item in decided)
         {
             if (item.Input is { } input)
             {
-                batch.Add(item with { Decision = Apply(Workq.Domain.Decide.decideWithoutLog(refusal, item.Now, input, state)) });
+                batch.Add(item with { Decision = Apply(Workq.Domain.Decide.decideWithoutLog(limits, refusal, item.Now, input, state)) });
             }
             else
             {
@@ -317,11 +323,12 @@ internal sealed class EngineLoop(
     /// <summary>Writes the batch's replies, flushes each client once, then closes the disconnected.</summary>
     private async ValueTask SendAsync()
     {
+        accounting.Stored(state.Jobs.Count, state.StoredBytes);
         foreach (Outbound outbound in batchReplies)
         {
             if (!clients.TryGetValue(outbound.To, out IReplyTarget? client))
                 continue; // gone: nobody to answer
-            client.Write(outbound.Reply);
+            client.Write(outbound.Reply is Reply.ServerRecord server ? WithHostKeys(server) : outbound.Reply);
             touched.Add(client);
         }
         batchReplies.Clear();
@@ -337,6 +344,15 @@ internal sealed class EngineLoop(
                 await client.CloseAsync();
         }
         batchDisconnects.Clear();
+    }
+
+    /// <summary>The core's server record, and after its keys the host's own figures.</summary>
+    private Reply WithHostKeys(Reply.ServerRecord server)
+    {
+        ServerStats stats = server.Item;
+        return Reply.NewServerRecord(new ServerStats(
+            stats.ActiveClients, stats.EvictedJobs, stats.Started, stats.Jobs, stats.Queues, stats.FailedJobs,
+            stats.StoredBytes, stats.MaxStoredBytes, accounting.HostKeys()));
     }
 
     private void Arm(ITimer timer)

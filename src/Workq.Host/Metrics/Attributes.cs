@@ -21,4 +21,7 @@ internal static class Attributes
 
     /// <summary>Where a job is: <c>ready</c>, <c>scheduled</c>, <c>leased</c>, <c>failed</c>.</summary>
     public const string JobState = "workq.job.state";
+
+    /// <summary>The limit that refused something: <c>connections</c>, <c>stored-bytes</c>.</summary>
+    public const string Limit = "workq.limit";
 }

@@ -35,6 +35,8 @@ internal sealed class EngineMetrics
     private readonly long[] jobEvents = new long[JobEvents.Length];
     private readonly long[] occurrences = new long[OccurrenceOutcomes.Length];
     private long accepted;
+    private long refusedForRoom;
+    private readonly Limits limits;
 
     private readonly Histogram<double> commandDuration;
     private readonly Histogram<double> jobWait;
@@ -54,8 +56,9 @@ internal sealed class EngineMetrics
 
     private readonly record struct Pending(int Command, long Posted);
 
-    public EngineMetrics(ServerMeter serverMeter)
+    public EngineMetrics(ServerMeter serverMeter, Limits limits)
     {
+        this.limits = limits;
         Meter meter = serverMeter.Meter;
         meter.CreateObservableCounter("workq.commands", ObserveCommands, "{command}",
             "Requests answered, by command and outcome (a request whose client leaves before its answer is not counted)");
@@ -77,6 +80,13 @@ internal sealed class EngineMetrics
     }
 
     /// <summary>
+    /// New jobs (add, schedule, run) and recurring definitions (recur) refused because
+    /// their payload would take the stored bytes past <c>-max-stored-bytes</c>; read by
+    /// <see cref="LimitMetrics"/>.
+    /// </summary>
+    public long RefusedForRoom => Volatile.Read(ref refusedForRoom);
+
+    /// <summary>
     /// One decision of a committed batch: <paramref name="before"/> is the state it was
     /// decided on; <paramref name="decision"/> is null if the decider failed on the input
     /// (its requester got a server error). <paramref name="posted"/> is when the request
@@ -87,11 +97,13 @@ internal sealed class EngineMetrics
     public void Decided(State before, Input input, Decision? decision, long posted, int command, long answered)
     {
         long requester = -1;
+        Command? request = null;
         switch (input)
         {
-            case Input.Request request:
-                requester = request.Item1;
-                command = CommandNames.Of(request.Item2);
+            case Input.Request r:
+                requester = r.Item1;
+                request = r.Item2;
+                command = CommandNames.Of(request);
                 break;
             case Input.Reject reject:
                 requester = reject.Item1;
@@ -121,7 +133,13 @@ internal sealed class EngineMetrics
             if (outbound.To == requester && !requesterAnswered)
             {
                 requesterAnswered = true;
-                Count(command, OutcomeOf(outbound.Reply), posted, answered);
+                int outcome = OutcomeOf(outbound.Reply);
+                Count(command, outcome, posted, answered);
+                // A refused new job changes nothing, so the decision's state is the one the
+                // limit was checked against (a job refused because the log cannot be
+                // written fits under the limit, and is not counted).
+                if (outcome == ServerError && request is not null && LimitsModule.refuses(limits, decision.State.StoredBytes, request))
+                    Volatile.Write(ref refusedForRoom, refusedForRoom + 1);
             }
             else if (waiting.Remove(outbound.To, out Pending pending))
             {

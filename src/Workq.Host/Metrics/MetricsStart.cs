@@ -12,6 +12,7 @@ internal sealed class MetricsStart(IServiceProvider services, MetricsExport expo
     public Task StartAsync(CancellationToken cancellationToken)
     {
         services.GetRequiredService<StateGauges>();
+        services.GetRequiredService<LimitMetrics>();
         export.Provider();
         return Task.CompletedTask;
     }

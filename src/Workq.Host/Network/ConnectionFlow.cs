@@ -6,35 +6,60 @@ namespace Workq.Host.Network;
 /// share, so a client that pipelines without reading cannot grow the server's memory.
 /// Every request is counted here when posted and again when its one reply is written
 /// (<see cref="ConnectionReplies"/>, on the engine's loop); nothing else keeps count.
+/// <paramref name="paused"/> is told each time the reader waits for its client to read
+/// its replies.
 /// </summary>
-internal sealed class ConnectionFlow
+internal sealed class ConnectionFlow(long maxUnsentBytes, Action paused)
 {
     /// <summary>Requests posted to the engine and not yet answered.</summary>
     public const int MaxUnanswered = 64;
 
-    /// <summary>Reply bytes written for this connection and not yet sent to its socket.</summary>
-    public const long MaxUnsentBytes = 1 << 20;
-
     private readonly AsyncSignal changed = new();
     private int unanswered;
+    // Reply bytes not yet sent: replies queued as values (by their estimated size) and
+    // bytes written for the socket.
     private long unsent;
-    private bool awaitingBlocking; // reader-only
+    // Reader only: the last request posted holds back the next until it is answered;
+    // and whether it may block (so that the peer's going away ends the wait).
+    private bool holding;
+    private bool holdingMayBlock;
     private volatile bool inputEnded;
     private volatile bool closed;
 
-    /// <summary>Reader: a request went to the engine.</summary>
-    public void Posted(bool mayBlock)
+    /// <summary>Reply bytes not yet sent.</summary>
+    public long Unsent => Interlocked.Read(ref unsent);
+
+    /// <summary>
+    /// Reader: a request went to the engine. One that <paramref name="mayBlock"/> holds
+    /// back the next, so replies stay in order; so does one whose reply
+    /// <paramref name="mayBeLarge"/>, so that at most one such reply is ever past the cap.
+    /// </summary>
+    public void Posted(bool mayBlock, bool mayBeLarge)
     {
         Interlocked.Increment(ref unanswered);
-        if (mayBlock)
-            awaitingBlocking = true;
+        if (mayBlock || mayBeLarge)
+        {
+            holding = true;
+            holdingMayBlock = mayBlock;
+        }
     }
 
-    /// <summary>Replies: one request of this connection got its reply.</summary>
-    public void Answered() => Interlocked.Decrement(ref unanswered);
+    /// <summary>Replies: one request of this connection got its reply, counted as <paramref name="bytes"/> until sent.</summary>
+    public void Answered(long bytes)
+    {
+        Interlocked.Add(ref unsent, bytes);
+        Interlocked.Decrement(ref unanswered);
+    }
 
-    /// <summary>Replies: reply bytes were flushed towards the sender.</summary>
-    public void Queued(long bytes) => Interlocked.Add(ref unsent, bytes);
+    /// <summary>Sender: a reply counted as <paramref name="bytes"/> is now written (and counted by what it wrote).</summary>
+    public void Written(long bytes)
+    {
+        Interlocked.Add(ref unsent, -bytes);
+        changed.Set();
+    }
+
+    /// <summary>Sender: written bytes that are not sent yet.</summary>
+    public void Buffered(long bytes) => Interlocked.Add(ref unsent, bytes);
 
     /// <summary>Sender: reply bytes reached the socket.</summary>
     public void Sent(long bytes)
@@ -67,32 +92,38 @@ internal sealed class ConnectionFlow
     /// </summary>
     public async ValueTask<bool> WaitToPostAsync(CancellationToken cancellationToken)
     {
+        bool toldPaused = false;
         while (true)
         {
             if (closed)
                 return false;
-            if (awaitingBlocking && Volatile.Read(ref unanswered) > 0 && inputEnded)
+            if (holding && holdingMayBlock && Volatile.Read(ref unanswered) > 0 && inputEnded)
                 return false;
             if (MayPostNow())
                 return true;
+            if (!toldPaused && Interlocked.Read(ref unsent) > maxUnsentBytes)
+            {
+                toldPaused = true;
+                paused();
+            }
             await changed.WaitAsync(cancellationToken);
         }
     }
 
     /// <summary>
-    /// Whether the reader may post right now, without waiting; once a blocking command
-    /// has its answer, this also ends the hold it put on the connection. Reader only.
+    /// Whether the reader may post right now, without waiting; once a request that holds
+    /// back the next has its answer, this also ends the hold. Reader only.
     /// When it may not, the reader should first hand the engine what it gathered: the
     /// engine often answers at once, and then the wait ends before it starts (no hop to
     /// another thread).
     /// </summary>
     public bool MayPostNow()
     {
-        if (awaitingBlocking && Volatile.Read(ref unanswered) == 0)
-            awaitingBlocking = false;
+        if (holding && Volatile.Read(ref unanswered) == 0)
+            holding = false;
         return !closed
-            && !awaitingBlocking
+            && !holding
             && Volatile.Read(ref unanswered) < MaxUnanswered
-            && Interlocked.Read(ref unsent) <= MaxUnsentBytes;
+            && Interlocked.Read(ref unsent) <= maxUnsentBytes;
     }
 }

@@ -3,17 +3,25 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Workq.Domain;
 using Workq.Host.Configuration;
 using Workq.Host.Engine;
 
 namespace Workq.Host.Network;
 
-/// <summary>The TCP accept loop: numbers connections and runs each one.</summary>
+/// <summary>
+/// The TCP accept loop: numbers connections and runs each one, up to the most allowed;
+/// and the request timeouts of all of them, from one timer.
+/// </summary>
 internal sealed class Listener(
-    EngineInbox inbox, ServerOptions options, ILoggerFactory loggerFactory, ILogger<Listener> logger)
+    EngineInbox inbox, ServerOptions options, ServerAccounting accounting, ILoggerFactory loggerFactory, ILogger<Listener> logger)
     : BackgroundService
 {
     private const int Backlog = 512;
+
+    // How long a refused connection is given to read its answer and close.
+    private static readonly TimeSpan RefusalLinger = TimeSpan.FromSeconds(1);
+    private static readonly byte[] TooManyConnections = ReplyWriter.toBytes(Reply.NewServerError("Too many connections"));
 
     private readonly ConcurrentDictionary<long, (Connection Connection, Task Running)> live = new();
     private readonly ILogger connectionLogger = loggerFactory.CreateLogger<Connection>();
@@ -54,11 +62,14 @@ internal sealed class Listener(
         Bind();
         // Only now, with the state restored, does the kernel take connections.
         listenSocket!.Listen(Backlog);
+        if (EndPoint.Address.Equals(IPAddress.Any) || EndPoint.Address.Equals(IPAddress.IPv6Any))
+            NetworkLog.EveryInterface(logger, EndPoint);
         return base.StartAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        Task timeouts = CheckRequestTimeoutsAsync(stoppingToken);
         Socket socket = listenSocket!;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -78,14 +89,21 @@ internal sealed class Listener(
                 await Task.Delay(TimeSpan.FromMilliseconds(50), stoppingToken);
                 continue;
             }
+            if (!accounting.TryOpen())
+            {
+                _ = RefuseAsync(client);
+                continue;
+            }
             client.NoDelay = true;
-            var connection = new Connection(++lastConnId, client, inbox, connectionLogger);
+            var connection = new Connection(++lastConnId, client, inbox, options.Connections, accounting, connectionLogger);
+            accounting.Opened(connection.Id, connection);
             // The peer's address is only looked up for the log.
             string? peer = logger.IsEnabled(LogLevel.Debug) ? client.RemoteEndPoint?.ToString() ?? "?" : null;
             if (peer is not null)
                 NetworkLog.Opened(logger, connection.Id, peer);
             live[connection.Id] = (connection, RunAsync(connection, peer));
         }
+        await timeouts;
     }
 
     private async Task RunAsync(Connection connection, string? peer)
@@ -101,8 +119,58 @@ internal sealed class Listener(
         finally
         {
             live.TryRemove(connection.Id, out _);
+            accounting.Closed(connection.Id);
             if (peer is not null)
                 NetworkLog.Closed(logger, connection.Id, peer);
+        }
+    }
+
+    /// <summary>
+    /// Answers a connection beyond the most allowed and closes it, without taking a place:
+    /// nothing it sends is read, and after a moment for the answer to arrive it is gone.
+    /// </summary>
+    private async Task RefuseAsync(Socket client)
+    {
+        using (client)
+        {
+            try
+            {
+                await client.SendAsync(TooManyConnections, SocketFlags.None);
+                client.Shutdown(SocketShutdown.Send);
+                // Closing with unread bytes would send a reset, which may eat the answer:
+                // wait a moment for the peer to close first.
+                using var linger = new CancellationTokenSource(RefusalLinger);
+                byte[] scratch = new byte[256];
+                while (await client.ReceiveAsync(scratch, SocketFlags.None, linger.Token) > 0)
+                {
+                }
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Looks at every connection's unfinished request a few times per timeout: one timer
+    /// for all of them, rather than one per connection and request.
+    /// </summary>
+    private async Task CheckRequestTimeoutsAsync(CancellationToken stoppingToken)
+    {
+        TimeSpan period = TimeSpan.FromTicks(Math.Clamp(
+            options.Connections.RequestTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
+        using var timer = new PeriodicTimer(period);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                long now = Environment.TickCount64;
+                foreach ((Connection connection, _) in live.Values)
+                    connection.CheckRequestTimeout(now);
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 

@@ -10,4 +10,8 @@ internal static partial class NetworkLog
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Connection {Conn} from {Peer} closed")]
     public static partial void Closed(ILogger logger, long conn, string peer);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning,
+        Message = "Listening on every network interface ({EndPoint}): anyone who can reach this machine can add, take and delete jobs; the protocol has no authentication")]
+    public static partial void EveryInterface(ILogger logger, System.Net.IPEndPoint endPoint);
 }

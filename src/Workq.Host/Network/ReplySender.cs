@@ -1,37 +1,55 @@
-using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Microsoft.FSharp.Collections;
+using Workq.Domain;
 
 namespace Workq.Host.Network;
 
-/// <summary>Copies a connection's output pipe to its socket; closes the socket when the engine completes the output.</summary>
+/// <summary>
+/// Turns a connection's queued replies into bytes and sends them, in order; closes the
+/// socket once the engine has closed the connection and everything is sent. The bytes
+/// written and not yet sent stay within <see cref="SendAt"/> plus one record, however
+/// large the replies: a page of jobs is written a record at a time, each send waiting
+/// for the socket to take the last.
+/// </summary>
 internal static class ReplySender
 {
     // How long to wait for the peer to close after our last reply before closing anyway.
     private static readonly TimeSpan Linger = TimeSpan.FromSeconds(2);
 
+    /// <summary>Bytes gathered before a send while replies are still queued: a pipelining client gets few large sends.</summary>
+    private const int SendAt = 64 * 1024;
+
     public static async Task RunAsync(Connection connection)
     {
-        PipeReader reader = connection.Output.Reader;
+        ConnectionReplies replies = connection.Replies;
         CancellationToken aborted = connection.Aborted;
+        using var buffer = new SendBuffer(connection.OutputMemory);
         try
         {
             while (true)
             {
-                ReadResult result = await reader.ReadAsync(aborted);
-                var buffer = result.Buffer;
-                foreach (ReadOnlyMemory<byte> segment in buffer)
+                aborted.ThrowIfCancellationRequested();
+                if (replies.TryTake(out QueuedReply next))
                 {
-                    ReadOnlyMemory<byte> rest = segment;
-                    while (!rest.IsEmpty)
-                        rest = rest[await connection.Socket.SendAsync(rest, SocketFlags.None, aborted)..];
+                    await WriteAsync(connection, buffer, next.Reply, aborted);
+                    connection.Flow.Written(next.Bytes);
+                    if (buffer.Length >= SendAt)
+                        await SendAsync(connection, buffer, aborted);
                 }
-                long sent = buffer.Length;
-                reader.AdvanceTo(buffer.End);
-                if (sent > 0)
-                    connection.Flow.Sent(sent);
-                if (result.IsCompleted)
+                else if (buffer.Length > 0)
+                {
+                    // The batch is written: one send for all of it.
+                    await SendAsync(connection, buffer, aborted);
+                }
+                else if (replies.Finished)
+                {
                     break;
+                }
+                else
+                {
+                    await replies.WaitAsync();
+                }
             }
             // Half-close and give the peer a moment to read and close; a reset now could
             // discard the replies still in flight.
@@ -42,11 +60,43 @@ internal static class ReplySender
         {
             connection.Logger.LogDebug("Connection {Conn} send ended: {Reason}", connection.Id, e.Message);
         }
+        catch (Exception e)
+        {
+            // A reply that cannot be written leaves the stream untrustworthy: close it.
+            connection.Logger.LogError(e, "Writing a reply failed; closing connection {Conn}", connection.Id);
+        }
         finally
         {
-            await reader.CompleteAsync();
             connection.Flow.Close();
             connection.Socket.Dispose();
         }
+    }
+
+    /// <summary>Writes one reply; a page of jobs a record at a time, sending whenever enough is gathered.</summary>
+    private static async ValueTask WriteAsync(Connection connection, SendBuffer buffer, Reply reply, CancellationToken aborted)
+    {
+        long before = buffer.Length;
+        if (reply is not Reply.JobRecords records)
+        {
+            ReplyWriter.write(buffer, reply);
+            connection.Flow.Buffered(buffer.Length - before);
+            return;
+        }
+        ReplyWriter.writeRecordCount(buffer, records.Item.Length);
+        connection.Flow.Buffered(buffer.Length - before);
+        for (FSharpList<Job> rest = records.Item; !rest.IsEmpty; rest = rest.Tail)
+        {
+            before = buffer.Length;
+            ReplyWriter.writeJob(buffer, rest.Head);
+            connection.Flow.Buffered(buffer.Length - before);
+            if (buffer.Length >= SendAt)
+                await SendAsync(connection, buffer, aborted);
+        }
+    }
+
+    private static async ValueTask SendAsync(Connection connection, SendBuffer buffer, CancellationToken aborted)
+    {
+        long sent = await buffer.SendAsync(connection.Socket, aborted);
+        connection.Flow.Sent(sent);
     }
 }

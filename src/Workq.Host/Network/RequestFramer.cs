@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using Workq.Domain;
+using Workq.Host.Memory;
 
 namespace Workq.Host.Network;
 
@@ -27,14 +28,17 @@ internal static class RequestFramer
 
     /// <summary>
     /// Reads one request from the front of <paramref name="buffer"/>, and on Complete or
-    /// Fatal slices it off. Data bytes are only ever copied, never read as lines.
+    /// Fatal slices it off. Data bytes are only ever copied, never read as lines. When
+    /// Incomplete, <paramref name="needed"/> is how many bytes the request takes in all, if
+    /// its line says (and 0 if not yet): nothing is worth reading again before they are there.
     /// </summary>
     public static FrameStatus TryRead(
-        ref ReadOnlySequence<byte> buffer, out string line, out byte[] data, out ClientError? error)
+        ref ReadOnlySequence<byte> buffer, out string line, out byte[] data, out ClientError? error, out long needed)
     {
         line = "";
         data = NoData;
         error = null;
+        needed = 0;
 
         // A valid line end sits at most at index MaxLine + 1 (MaxLine bytes, then CR): look no further.
         ReadOnlySequence<byte> window = buffer.Length > MaxLine + 2 ? buffer.Slice(0, MaxLine + 2) : buffer;
@@ -70,7 +74,10 @@ internal static class RequestFramer
                 int size = withData.size;
                 long end = afterLine + size + 2;
                 if (buffer.Length < end)
+                {
+                    needed = end;
                     return FrameStatus.Incomplete;
+                }
                 ReadOnlySequence<byte> dataEnd = buffer.Slice(afterLine + size, 2);
                 if (!IsCrLf(dataEnd))
                 {
@@ -78,6 +85,7 @@ internal static class RequestFramer
                     return FrameStatus.Fatal;
                 }
                 data = buffer.Slice(afterLine, size).ToArray();
+                LargeAllocations.Added(size);
                 buffer = buffer.Slice(end);
                 return FrameStatus.Complete;
 

@@ -31,7 +31,7 @@ internal static class RequestReader
         {
             // Framing or parsing threw (they should be total): answer in turn, then close.
             connection.Logger.LogError(e, "Connection {Conn}: reading requests failed", connection.Id);
-            connection.Flow.Posted(mayBlock: false);
+            connection.Flow.Posted(mayBlock: false, mayBeLarge: false);
             pending.Add(new EngineMessage.Answer(connection.Id, InternalError));
         }
         finally
@@ -39,6 +39,7 @@ internal static class RequestReader
             // The engine answers what was posted, then completes the output after it.
             pending.Add(new EngineMessage.Decide(Input.NewDisconnect(connection.Id)));
             Flush(connection, pending);
+            connection.AwaitingRest(false);
             await input.CompleteAsync();
         }
     }
@@ -51,15 +52,34 @@ internal static class RequestReader
     private static async Task ReadRequestsAsync(Connection connection, PipeReader input, List<EngineMessage> pending)
     {
         CancellationToken aborted = connection.Aborted;
+        // Bytes the request at the front takes in all, once its line is read: a large
+        // payload is read once it is all there, not parsed again at every receive.
+        long needed = 0;
         while (true)
         {
-            ReadResult result = await input.ReadAsync(aborted);
+            ReadResult result = needed > 0
+                ? await input.ReadAtLeastAsync((int)needed, aborted)
+                : await input.ReadAsync(aborted);
+            // A cancelled read is the timeouts' nudge (Connection.CheckRequestTimeout).
+            bool timedOut = result.IsCanceled && connection.RequestTimedOut(Environment.TickCount64);
+            connection.AwaitingRest(false);
             ReadOnlySequence<byte> buffer = result.Buffer;
+            if (timedOut)
+            {
+                // Answered in its turn, after the replies to what came before.
+                input.AdvanceTo(buffer.Start, buffer.End);
+                if (await connection.Flow.WaitToPostAsync(aborted))
+                {
+                    connection.Accounting.RequestTimedOut();
+                    Add(pending, connection, Input.NewReject(connection.Id, ClientError.RequestTimedOut), mayBlock: false, mayBeLarge: false);
+                }
+                return;
+            }
             try
             {
                 while (true)
                 {
-                    FrameStatus status = RequestFramer.TryRead(ref buffer, out string line, out byte[] data, out ClientError? error);
+                    FrameStatus status = RequestFramer.TryRead(ref buffer, out string line, out byte[] data, out ClientError? error, out needed);
                     if (status == FrameStatus.Incomplete)
                         break;
                     // Waiting is for answers to what was gathered: post it first. The engine
@@ -70,7 +90,7 @@ internal static class RequestReader
                         return;
                     if (status == FrameStatus.Fatal)
                     {
-                        Add(pending, connection, Input.NewReject(connection.Id, error!), mayBlock: false, CommandNames.OfLine(line));
+                        Add(pending, connection, Input.NewReject(connection.Id, error!), mayBlock: false, mayBeLarge: false, CommandNames.OfLine(line));
                         return;
                     }
                     AddParsed(pending, connection, line, data);
@@ -82,7 +102,11 @@ internal static class RequestReader
             finally
             {
                 // Consumed up to the last whole request; examined all, so wait for more bytes.
-                input.AdvanceTo(buffer.Start, buffer.End);
+                // (Waiting for a known size reads at least that much, and the pipe then wants
+                // nothing marked examined: with all of it so marked, it never wakes the reader.)
+                input.AdvanceTo(buffer.Start, needed > 0 ? buffer.Start : buffer.End);
+                // What is left is the start of a request: the request timeout runs on it.
+                connection.AwaitingRest(!buffer.IsEmpty);
             }
         }
     }
@@ -91,15 +115,24 @@ internal static class RequestReader
     {
         var parsed = Parser.parse(line, data);
         if (parsed.IsOk)
-            Add(pending, connection, Input.NewRequest(connection.Id, parsed.ResultValue), CommandModule.mayBlock(parsed.ResultValue));
+        {
+            Command command = parsed.ResultValue;
+            Add(pending, connection, Input.NewRequest(connection.Id, command), CommandModule.mayBlock(command), ReplySize.MayBeLarge(command));
+        }
         else
-            Add(pending, connection, Input.NewReject(connection.Id, parsed.ErrorValue), mayBlock: false, CommandNames.OfLine(line));
+        {
+            Add(pending, connection, Input.NewReject(connection.Id, parsed.ErrorValue), mayBlock: false, mayBeLarge: false, CommandNames.OfLine(line));
+        }
     }
 
-    /// <summary>Counts the input as posted (for flow control) and gathers it; <paramref name="command"/> names a request that did not parse.</summary>
-    private static void Add(List<EngineMessage> pending, Connection connection, Input input, bool mayBlock, int command = CommandNames.Unknown)
+    /// <summary>
+    /// Counts the input as posted (for flow control) and gathers it; <paramref name="command"/>
+    /// names a request that did not parse.
+    /// </summary>
+    private static void Add(
+        List<EngineMessage> pending, Connection connection, Input input, bool mayBlock, bool mayBeLarge, int command = CommandNames.Unknown)
     {
-        connection.Flow.Posted(mayBlock);
+        connection.Flow.Posted(mayBlock, mayBeLarge);
         pending.Add(new EngineMessage.Decide(input) { Command = command });
     }
 

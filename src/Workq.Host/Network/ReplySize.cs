@@ -1,0 +1,42 @@
+using Workq.Domain;
+
+namespace Workq.Host.Network;
+
+/// <summary>
+/// How many bytes a reply will take on the wire, near enough for flow control (a little
+/// over, never far under): a reply waits as a value and becomes bytes only as its
+/// connection's socket takes them, but it counts against the connection's cap at once.
+/// </summary>
+internal static class ReplySize
+{
+    // A job record beyond its payload: keys, numbers, times and a name of up to 255 bytes.
+    private const long JobRecordOverhead = 512;
+    private const long QueueRecordBytes = 384;
+    private const long LineBytes = 64;
+
+    public static long Of(Reply reply) => reply switch
+    {
+        Reply.JobRecords records => LineBytes + Jobs(records.Item),
+        Reply.LeaseOf lease => LineBytes + JobRecordOverhead + lease.Item.Payload.Length,
+        Reply.ResultOf result => 2 * LineBytes + result.Item2.Data.Length,
+        Reply.QueueRecords queues => LineBytes + QueueRecordBytes * queues.Item.Length,
+        Reply.ServerRecord server => LineBytes * (8 + server.Item.HostKeys.Length),
+        _ => LineBytes,
+    };
+
+    /// <summary>
+    /// Whether a request may be answered with job records (up to a page of 100 jobs of
+    /// 1 MiB): its connection posts nothing more until it is answered, so a client that
+    /// does not read can have at most one such reply beyond its cap, however it pipelines.
+    /// </summary>
+    public static bool MayBeLarge(Command command) =>
+        command is Command.Inspect { Item: Inspection.InspectJob or Inspection.InspectJobs or Inspection.InspectScheduledJobs };
+
+    private static long Jobs(Microsoft.FSharp.Collections.FSharpList<Job> jobs)
+    {
+        long bytes = 0;
+        for (var rest = jobs; !rest.IsEmpty; rest = rest.Tail)
+            bytes += JobRecordOverhead + rest.Head.Payload.Length;
+        return bytes;
+    }
+}
