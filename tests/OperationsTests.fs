@@ -276,6 +276,8 @@ let private metricsTests =
                             [ "added", 2.0; "leased", 3.0; "retried", 2.0; "failed", 1.0; "awoken", 1.0; "touched", 1.0; "requeued", 1.0 ] do
                             Expect.equal (valueOf m "workq_job_events_total" (jobEvent name)) count $"job events: {name}"
                         Expect.equal (valueOf m "workq_job_run_duration_seconds_count" (jobEvent "retried")) 2.0 "runs retried"
+                        // Each lease's wait, the counted one's too.
+                        Expect.equal (valueOf m "workq_job_wait_duration_seconds_count" []) 3.0 "waits"
                         Expect.equal (valueOf m "workq_queue_jobs" (queueJobs "bq" "failed")) 0.0 "none failed after the requeue"
                         Expect.equal (valueOf m "workq_queue_jobs" (queueJobs "bq" "ready")) 1.0 "the requeued job, ready"
                         Expect.equal (valueOf m "workq_queue_jobs" (queueJobs "rq" "ready")) 1.0 "the occurrence's job"

@@ -416,12 +416,27 @@ let private replies =
             match Parser.parse (sprintf "delete %s" (readmeId.ToUpperInvariant())) [||] with
             | Ok(Delete id) -> Expect.equal (show (ReplyWriter.toBytes (ResultOf(id, { Success = true; Data = [||] })))) $"+OK 1\r\n{readmeId} 1 0\r\n\r\n" "lowercase"
             | other -> failtest $"parsed {other}"
-        testCase "a page of jobs written a record at a time is the page written whole" <| fun () ->
+        testCase "a page of records written a record at a time is the page written whole" <| fun () ->
             let jobs = [ leasedJob; { leasedJob with Payload = "second"B; Status = Ready } ]
-            let pieces = ArrayBufferWriter<byte>()
-            ReplyWriter.writeRecordCount pieces jobs.Length
-            jobs |> List.iter (ReplyWriter.writeJob pieces)
-            Expect.equal (show (pieces.WrittenSpan.ToArray())) (show (ReplyWriter.toBytes (JobRecords jobs))) "the same bytes"
+            let failed = { leasedJob with Status = Finished { Success = false; Data = "no\r\n"B } }
+            let recurrence =
+                { Spec =
+                    { Key = (JobName.tryCreate "nightly").Value; Name = leasedJob.Name; Ttr = leasedJob.Ttr
+                      Ttl = (Ttl.tryCreate 60_000L<ms>).Value; Cron = (Cron.tryParse "0_2_*_*_*").Value; Priority = 1
+                      MaxAttempts = Limit.zero; MaxFails = Limit.zero; Backoff = RetryDelay.zero; Overlap = Skip; Payload = "go"B }
+                  Seq = 3L; Created = leasedJob.Created; Next = None; Last = Some leasedJob.Id }
+            for reply in [ JobRecords jobs
+                           FailedRecords [ { Job = failed; FailedAt = leasedJob.Created } ]
+                           RecurrenceRecords [ recurrence; recurrence ]
+                           JobRecords [] ] do
+                let pieces = ArrayBufferWriter<byte>()
+                match ReplyWriter.paged reply with
+                | ValueSome(struct (count, records)) ->
+                    ReplyWriter.writeRecordCount pieces count
+                    records |> List.iter (fun write -> write pieces)
+                | ValueNone -> failtestf "%A is a page of records" reply
+                Expect.equal (show (pieces.WrittenSpan.ToArray())) (show (ReplyWriter.toBytes reply)) "the same bytes"
+            Expect.isTrue (ReplyWriter.paged Done).IsNone "+OK is no page"
         testCase "replies append to the buffer" <| fun () ->
             let buffer = ArrayBufferWriter<byte>()
             ReplyWriter.write buffer Done

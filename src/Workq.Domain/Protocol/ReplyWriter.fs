@@ -192,12 +192,19 @@ let private records (output: IBufferWriter<byte>) (write: IBufferWriter<byte> ->
     okN output items.Length
     items |> List.iter (write output)
 
-/// The head of a `JobRecords` reply, `+OK <n>`: with `writeJob` of each job, a long page
-/// can be written a record at a time as its reader takes it, the same bytes as `write`.
+/// A page of records written a record at a time, the same bytes as `write`: the head,
+/// `+OK <n>`, with `writeRecordCount`, then each record with its writer from `paged`. A
+/// long page of large jobs then never sits whole in a buffer.
 let writeRecordCount (output: IBufferWriter<byte>) (count: int) = okN output count
 
-/// One record of a `JobRecords` reply.
-let writeJob (output: IBufferWriter<byte>) (job: Job) = jobRecord output job
+/// A reply of records as their count and a writer of each; ValueNone for any other reply.
+let paged (reply: Reply) : struct (int * (IBufferWriter<byte> -> unit) list) voption =
+    let each write items = items |> List.map (fun item (output: IBufferWriter<byte>) -> write output item)
+    match reply with
+    | JobRecords jobs -> ValueSome(struct (jobs.Length, each jobRecord jobs))
+    | FailedRecords jobs -> ValueSome(struct (jobs.Length, each failedRecord jobs))
+    | RecurrenceRecords recurrences -> ValueSome(struct (recurrences.Length, each recurrenceRecord recurrences))
+    | _ -> ValueNone
 
 let write (output: IBufferWriter<byte>) (reply: Reply) : unit =
     match reply with

@@ -130,6 +130,8 @@ internal sealed class EngineMetrics
             Outbound outbound = replies.Head;
             if (outbound.Reply is Reply.LeaseOf lease)
                 WaitEnded(lease.Item);
+            else if (outbound.Reply is Reply.LeaseCountedOf counted)
+                WaitEnded(counted.Item);
             if (outbound.To == requester && !requesterAnswered)
             {
                 requesterAnswered = true;
