@@ -18,6 +18,9 @@ public sealed record ServerInfo
     /// <summary>Queues that exist; null from a server that does not report it.</summary>
     public long? Queues { get; init; }
 
+    /// <summary>Jobs that ended failed and are still kept; null from a server that does not report it.</summary>
+    public long? FailedJobs { get; init; }
+
     /// <summary>Every key of the record as the server sent it, those above included, in order.</summary>
     public required IReadOnlyList<KeyValuePair<string, string>> Keys { get; init; }
 
@@ -28,6 +31,7 @@ public sealed record ServerInfo
         Started = record.Time("started"),
         Jobs = record.Has("jobs") ? record.Number("jobs") : null,
         Queues = record.Has("queues") ? record.Number("queues") : null,
+        FailedJobs = record.Has("failed-jobs") ? record.Number("failed-jobs") : null,
         Keys = record.TextKeys,
     };
 }

@@ -21,6 +21,14 @@ type ClientError =
     | DuplicateJob
     | DuplicateResult
     | LineTooLong
+    | InvalidBackoff
+    | InvalidRetryIn
+    | InvalidCounts
+    | InvalidKey
+    | InvalidCron
+    | InvalidOverlap
+    /// `requeue` of a job that has not failed.
+    | NotFailed
     /// A request left unfinished, with nothing more sent, for longer than the server waits.
     | RequestTimedOut
 
@@ -46,4 +54,11 @@ module ClientError =
         | DuplicateJob -> "Duplicate job"
         | DuplicateResult -> "Duplicate result"
         | LineTooLong -> "Line too long"
+        | InvalidBackoff -> "Invalid Backoff"
+        | InvalidRetryIn -> "Invalid Retry In"
+        | InvalidCounts -> "Invalid Counts"
+        | InvalidKey -> "Invalid Key"
+        | InvalidCron -> "Invalid Cron"
+        | InvalidOverlap -> "Invalid Overlap"
+        | NotFailed -> "Job not failed"
         | RequestTimedOut -> "Request timed out"

@@ -184,3 +184,17 @@ module Limit =
     /// A number read from a line; any int64, so that a huge one cannot wrap into range.
     let tryOfNumber (v: int64) = if v >= 0L && v <= int64 max then Some(Limit(int v)) else None
     let zero = Limit 0
+
+/// A retry's wait, 0 ms to an hour: a job's back-off (its wait after a first fail) or the
+/// wait a worker names in `fail -retry-in`. 0: no wait.
+[<Struct>]
+type RetryDelay =
+    private
+    | RetryDelay of int64<ms>
+    member this.Ms = let (RetryDelay v) = this in v
+
+module RetryDelay =
+    /// An hour: no retry waits longer, however often its job has failed.
+    let max = 3_600_000L<ms>
+    let tryCreate (v: int64<ms>) = if v >= 0L<ms> && v <= max then Some(RetryDelay v) else None
+    let zero = RetryDelay 0L<ms>

@@ -19,6 +19,7 @@ internal static class ServerView
         json.WriteString("started", Times.Format(server.Started));
         WriteOptional(json, "jobs", server.Jobs);
         WriteOptional(json, "queues", server.Queues);
+        WriteOptional(json, "failedJobs", server.FailedJobs);
         json.WriteStartObject("keys");
         foreach (var (key, value) in server.Keys)
             json.WriteString(key, value);

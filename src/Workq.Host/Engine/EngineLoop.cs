@@ -34,6 +34,9 @@ internal sealed class EngineLoop(
     // After a failing Tick or log write, do not retry the same deadline in a hot loop.
     private const long RetryAfterFailureMs = 1000;
 
+    // The longest a timer is armed for at once: a day, well within what ITimer accepts.
+    private const long MaxArmMs = 24L * 60 * 60 * 1000;
+
     private readonly Dictionary<long, IReplyTarget> clients = [];
     private readonly List<BatchItem> batch = [];
     private readonly List<Outbound> batchReplies = [];
@@ -77,7 +80,6 @@ internal sealed class EngineLoop(
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
         Restored = new RestoreSummary(settings, log?.ReplayedEvents ?? 0, state.Jobs.Count, Stopwatch.GetElapsedTime(start));
-        metrics.Restored(state);
         published.Publish(state);
     }
 
@@ -177,7 +179,9 @@ internal sealed class EngineLoop(
         Decision? decision = null;
         try
         {
-            decision = Workq.Domain.Decide.decide(limits, now, input, state);
+            // The core draws nothing: the jitter of a retry's back-off is drawn here, as the time is read.
+            Jitter jitter = JitterModule.ofDraw((uint)Random.Shared.NextInt64(0, 1L << 32));
+            decision = Workq.Domain.Decide.decideWith(limits, jitter, now, input, state);
             state = decision.State;
             AddReplies(decision.Replies);
             log?.Add(decision.Events);
@@ -347,8 +351,8 @@ internal sealed class EngineLoop(
     {
         ServerStats stats = server.Item;
         return Reply.NewServerRecord(new ServerStats(
-            stats.ActiveClients, stats.EvictedJobs, stats.Started, stats.Jobs, stats.Queues, stats.StoredBytes,
-            stats.MaxStoredBytes, accounting.HostKeys()));
+            stats.ActiveClients, stats.EvictedJobs, stats.Started, stats.Jobs, stats.Queues, stats.FailedJobs,
+            stats.StoredBytes, stats.MaxStoredBytes, accounting.HostKeys()));
     }
 
     private void Arm(ITimer timer)
@@ -357,7 +361,9 @@ internal sealed class EngineLoop(
         if (deadline.IsValueSome)
         {
             long due = Math.Max(deadline.Value, notBefore) - Now();
-            timer.Change(TimeSpan.FromMilliseconds(Math.Max(0, due)), Timeout.InfiniteTimeSpan);
+            // A recurrence may be years away, beyond what a timer can wait for: a tick
+            // before it finds nothing due and arms again.
+            timer.Change(TimeSpan.FromMilliseconds(Math.Clamp(due, 0, MaxArmMs)), Timeout.InfiniteTimeSpan);
         }
         else
         {
