@@ -74,7 +74,12 @@ public static class Cli
             LeaseCommand.Create(context),
             FinishCommand.Create(context, "complete"),
             FinishCommand.Create(context, "fail"),
+            TouchCommand.Create(context),
             DeleteCommand.Create(context),
+            FailedCommand.Create(context),
+            RequeueCommand.CreateOne(context),
+            RequeueCommand.CreateAll(context),
+            RecurCommand.Create(context),
             InspectCommand.Create(context),
             ClusterCommand.Create(context),
         };

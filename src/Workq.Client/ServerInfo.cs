@@ -18,6 +18,8 @@ public sealed record ServerInfo
     /// <summary>Queues that exist; null from a server that does not report it.</summary>
     public long? Queues { get; init; }
 
+    /// <summary>Jobs that ended failed and are still kept; null from a server that does not report it.</summary>
+    public long? FailedJobs { get; init; }
     /// <summary>
     /// <c>standalone</c> for a server on its own, <c>leader</c> for a cluster's leader (which
     /// answers for the whole cluster); null from a server that does not report it.
@@ -43,6 +45,7 @@ public sealed record ServerInfo
         Started = record.Time("started"),
         Jobs = record.Has("jobs") ? record.Number("jobs") : null,
         Queues = record.Has("queues") ? record.Number("queues") : null,
+        FailedJobs = record.Has("failed-jobs") ? record.Number("failed-jobs") : null,
         Role = record.Has("role") ? record.Text("role") : null,
         Leader = record.Has("leader") && record.Text("leader").Length > 0 ? record.Text("leader") : null,
         Term = record.Has("term") ? record.Number("term") : null,

@@ -23,6 +23,14 @@ type ClientError =
     | LineTooLong
     | InvalidMember
     | NotClustered
+    | InvalidBackoff
+    | InvalidRetryIn
+    | InvalidCounts
+    | InvalidKey
+    | InvalidCron
+    | InvalidOverlap
+    /// `requeue` of a job that has not failed.
+    | NotFailed
     /// A request left unfinished, with nothing more sent, for longer than the server waits.
     | RequestTimedOut
 
@@ -50,4 +58,11 @@ module ClientError =
         | LineTooLong -> "Line too long"
         | InvalidMember -> "Invalid member address"
         | NotClustered -> "Not a cluster member"
+        | InvalidBackoff -> "Invalid Backoff"
+        | InvalidRetryIn -> "Invalid Retry In"
+        | InvalidCounts -> "Invalid Counts"
+        | InvalidKey -> "Invalid Key"
+        | InvalidCron -> "Invalid Cron"
+        | InvalidOverlap -> "Invalid Overlap"
+        | NotFailed -> "Job not failed"
         | RequestTimedOut -> "Request timed out"

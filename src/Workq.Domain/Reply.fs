@@ -7,7 +7,9 @@ type QueueStats =
       Scheduled: int
       Leased: int
       /// Workers blocked in `lease` on this name.
-      Workers: int }
+      Workers: int
+      /// Jobs of this name that ended failed and are still kept.
+      Failed: int }
 
 /// Where a server stands in a cluster: the last keys of `inspect server`. The host
 /// knows it; the decider answers as a server on its own.
@@ -32,7 +34,10 @@ type ServerStats =
       /// Jobs held, finished or not.
       Jobs: int
       Queues: int
-      /// The payload and result bytes the jobs hold, and the limit on them.
+      /// Jobs that ended failed and are still kept.
+      FailedJobs: int
+      /// The payload and result bytes the jobs hold (and the recurring definitions their
+      /// payloads and expressions), and the limit on them.
       StoredBytes: int64
       MaxStoredBytes: int64
       /// What only the host knows (its connections, their buffers), as further keys in
@@ -52,6 +57,9 @@ type MemberStats =
       /// Whether the leader reaches it: `available`, `unavailable` or `unknown`.
       Status: string }
 
+/// A record of `inspect failed-jobs`: the job, with when it failed.
+type FailedJob = { Job: Job; FailedAt: Instant }
+
 type Reply =
     /// `+OK`
     | Done
@@ -59,11 +67,17 @@ type Reply =
     | ResultOf of JobId * Outcome
     /// `+OK 1`, then `<id> <name> <ttr> <size>` and the payload.
     | LeaseOf of Job
+    /// `+OK 1`, then `<id> <name> <ttr> <attempts> <fails> <size>` and the payload.
+    | LeaseCountedOf of Job
     | JobRecords of Job list
     | QueueRecords of QueueStats list
     | ServerRecord of ServerStats
     /// The members of a cluster (`cluster status`).
     | MemberRecords of MemberStats list
+    | FailedRecords of FailedJob list
+    | RecurrenceRecords of Recurrence list
+    /// `+OK 1`, then a record of how many failed jobs of the name went back to their queue.
+    | Requeued of JobName * count: int
     | ClientError of ClientError
     | ServerError of string
     | Timeout

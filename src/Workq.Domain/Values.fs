@@ -215,3 +215,16 @@ module MemberAddress =
                     && isAddress (host.Substring(1, host.Length - 2)) Net.Sockets.AddressFamily.InterNetworkV6)
                 || isAddress host Net.Sockets.AddressFamily.InterNetwork
             if portOk && hostOk then Some(MemberAddress text) else None
+/// A retry's wait, 0 ms to an hour: a job's back-off (its wait after a first fail) or the
+/// wait a worker names in `fail -retry-in`. 0: no wait.
+[<Struct>]
+type RetryDelay =
+    private
+    | RetryDelay of int64<ms>
+    member this.Ms = let (RetryDelay v) = this in v
+
+module RetryDelay =
+    /// An hour: no retry waits longer, however often its job has failed.
+    let max = 3_600_000L<ms>
+    let tryCreate (v: int64<ms>) = if v >= 0L<ms> && v <= max then Some(RetryDelay v) else None
+    let zero = RetryDelay 0L<ms>

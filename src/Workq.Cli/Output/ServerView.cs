@@ -19,6 +19,7 @@ internal static class ServerView
         json.WriteString("started", Times.Format(server.Started));
         WriteOptional(json, "jobs", server.Jobs);
         WriteOptional(json, "queues", server.Queues);
+        WriteOptional(json, "failedJobs", server.FailedJobs);
         if (server.Role is { } role)
             json.WriteString("role", role);
         if (server.Role is not null)

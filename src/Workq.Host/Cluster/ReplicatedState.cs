@@ -24,7 +24,9 @@ namespace Workq.Host.Cluster;
 /// What others read is published as an immutable <see cref="Applied"/>.
 /// </para>
 /// <para>
-/// Time: the leader stamps its instants into the events and never goes back, so the
+/// Time: the leader stamps its instants into the events and never goes back, and an
+/// entry holds whole decisions, each with an instant later than any before it (what it
+/// decides happens at its now; a timer it fires ran out after the decision before), so the
 /// last event entry holds the latest instant. A snapshot stops one entry short of an
 /// event entry that follows it, so the log (and a member catching up) always keeps an
 /// entry with the latest instant, which a new leader must not go back before.

@@ -72,6 +72,10 @@ internal sealed class EventLog : ILogSink, IAsyncDisposable
             LoadedLog loaded = new LogLoader(settings, logger).Load(now);
             reserve = LogReserve.Open(settings.Directory);
             writer = new SegmentWriter(settings.Directory, loaded.Segment, loaded.SegmentLength, settings.SegmentSize, metrics);
+            // A file says its format once, in its header: records of this one go to a new segment.
+            // (The writer has moved on already when the segment was full.)
+            if (loaded.SegmentIsOlder && writer.Segment == loaded.Segment)
+                writer.StartNewSegmentBeforeAppending();
             state = loaded.State;
             IOException? noRoom = ReserveAtStart(settings, reserve, state, logger);
             return new EventLog(

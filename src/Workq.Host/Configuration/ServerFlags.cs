@@ -54,8 +54,8 @@ internal static class ServerFlags
             o => o.Cluster.ElectionTimeout, (o, v) => o.Cluster.ElectionTimeout = v),
         new ServerFlag<long>(
             "max-stored-bytes", FlagValues.Bytes,
-            "the payload and result bytes live jobs may hold; beyond it add, schedule and run are refused "
-            + "(-SERVER-ERROR Out of memory) while the rest goes on; 0 means half the memory available to the server",
+            "the payload and result bytes live jobs (and recurring definitions) may hold; beyond it add, schedule, run "
+            + "and recur are refused (-SERVER-ERROR Out of memory) while the rest goes on; 0 means half the memory available to the server",
             o => o.MaxStoredBytes, (o, v) => o.MaxStoredBytes = v),
         new ServerFlag<int>(
             "max-connections", FlagValues.Count,

@@ -42,6 +42,9 @@ internal sealed class EngineLoop(
     // After a failing Tick or log write, do not retry the same deadline in a hot loop.
     private const long RetryAfterFailureMs = 1000;
 
+    // The longest a timer is armed for at once: a day, well within what ITimer accepts.
+    private const long MaxArmMs = 24L * 60 * 60 * 1000;
+
     private readonly Dictionary<long, IReplyTarget> clients = [];
     private readonly List<BatchItem> batch = [];
     private readonly List<Outbound> batchReplies = [];
@@ -108,7 +111,6 @@ internal sealed class EngineLoop(
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
         Restored = new RestoreSummary(settings, ownLog?.ReplayedEvents ?? 0, state.Jobs.Count, Stopwatch.GetElapsedTime(start));
-        metrics.Restored(state);
         published.Publish(state);
     }
 
@@ -255,7 +257,9 @@ internal sealed class EngineLoop(
         Decision? decision = null;
         try
         {
-            decision = Workq.Domain.Decide.decide(limits, now, input, state);
+            // The core draws nothing: the jitter of a retry's back-off is drawn here, as the time is read.
+            Jitter jitter = JitterModule.ofDraw((uint)Random.Shared.NextInt64(0, 1L << 32));
+            decision = Workq.Domain.Decide.decideWith(limits, jitter, now, input, state);
             state = decision.State;
             AddReplies(decision.Replies);
             sink.Add(decision.Events);
@@ -545,8 +549,8 @@ internal sealed class EngineLoop(
     {
         ServerStats stats = server.Item;
         return Reply.NewServerRecord(new ServerStats(
-            stats.ActiveClients, stats.EvictedJobs, stats.Started, stats.Jobs, stats.Queues, stats.StoredBytes,
-            stats.MaxStoredBytes, accounting.HostKeys(), stats.Node));
+            stats.ActiveClients, stats.EvictedJobs, stats.Started, stats.Jobs, stats.Queues, stats.FailedJobs,
+            stats.StoredBytes, stats.MaxStoredBytes, accounting.HostKeys(), stats.Node));
     }
 
     private void Arm(ITimer timer)
@@ -555,7 +559,9 @@ internal sealed class EngineLoop(
         if (sink is not null && deadline.IsValueSome)
         {
             long due = Math.Max(deadline.Value, notBefore) - Now();
-            timer.Change(TimeSpan.FromMilliseconds(Math.Max(0, due)), Timeout.InfiniteTimeSpan);
+            // A recurrence may be years away, beyond what a timer can wait for: a tick
+            // before it finds nothing due and arms again.
+            timer.Change(TimeSpan.FromMilliseconds(Math.Clamp(due, 0, MaxArmMs)), Timeout.InfiniteTimeSpan);
         }
         else
         {
