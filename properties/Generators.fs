@@ -181,6 +181,20 @@ let inspection: Gen<Inspection> =
           Gen.zip jobName page |> Gen.map InspectFailedJobs
           page |> Gen.map InspectRecurring ]
 
+/// A cluster member's address in each of its forms.
+let memberAddress: Gen<MemberAddress> =
+    gen {
+        let! host = Gen.elements [ "127.0.0.1"; "10.0.12.7"; "[::1]"; "[fe80::1]"; "localhost"; "255.255.255.255" ]
+        let! port = Gen.oneof [ Gen.choose (1, 65535); Gen.elements [ 1; 7000; 65535 ] ]
+        return MemberAddress.tryCreate $"{host}:{port}" |> Option.get
+    }
+
+let clusterRequest: Gen<ClusterRequest> =
+    Gen.oneof
+        [ Gen.constant ClusterStatus
+          memberAddress |> Gen.map AddMember
+          memberAddress |> Gen.map RemoveMember ]
+
 let command: Gen<Command> =
     Gen.oneof
         [ newJob |> Gen.map Add
@@ -198,7 +212,8 @@ let command: Gen<Command> =
           Gen.zip jobId (Gen.optionOf ttl) |> Gen.map Requeue
           Gen.zip jobName (Gen.optionOf ttl) |> Gen.map RequeueFailed
           newRecurrence |> Gen.map Recur
-          jobName |> Gen.map Unrecur ]
+          jobName |> Gen.map Unrecur
+          clusterRequest |> Gen.map Cluster ]
 
 // ---- arbitrary lines ------------------------------------------------------------
 
@@ -216,7 +231,8 @@ let tokenSoup: Gen<string> =
     let words =
         [ "add"; "schedule"; "run"; "result"; "lease"; "complete"; "fail"; "delete"; "inspect job"; "inspect jobs"
           "inspect scheduled-jobs"; "inspect queue"; "inspect queues"; "inspect server"; "inspect"; "touch"; "requeue"
-          "requeue-failed"; "recur"; "unrecur"; "inspect failed-jobs"; "inspect recurring" ]
+          "requeue-failed"; "recur"; "unrecur"; "inspect failed-jobs"; "inspect recurring"
+          "cluster status"; "cluster add"; "cluster remove"; "cluster" ]
     let number = Gen.choose64 (0L, Int64.MaxValue) |> Gen.map string
     let token =
         Gen.oneof
@@ -229,7 +245,9 @@ let tokenSoup: Gen<string> =
                     "-max-attempts=256"; "-max-fails=0"; "-x=1"; "-="; "-a=b=c"; "-"; "="; "--"; "\000"; "\u00ff"
                     "-backoff=3600001"; "-backoff=0"; "-retry-in=1000"; "-counts=1"; "-counts=0"; "-ttl=0"; "-ttl=5000"
                     "-overlap=skip"; "-overlap=never"; "*/5_*_*_*_*"; "0_0_30_2_*"; "@hourly"; "@often"; "H_*_*_*_*"
-                    "1_2_3_4_5_6_7"; "*_*_*_*"; "_" ]
+                    "1_2_3_4_5_6_7"; "*_*_*_*"; "_"
+                    "127.0.0.1:7000"; "127.0.0.1:0"; "127.0.0.1:65536"; "[::1]:7000"; "::1:7000"; "localhost:1"; "host:7000"
+                    "256.0.0.1:7000"; ":7000"; "127.0.0.1:" ]
               line ]
     gen {
         let! word = Gen.elements words
@@ -335,9 +353,23 @@ let serverStats: Gen<ServerStats> =
         let! maxStored = Gen.choose64 (0L, Int64.MaxValue)
         let hostKey = Gen.zip (Gen.elements [ "connections"; "connection-bytes"; "x-y" ]) (Gen.choose64 (0L, Int64.MaxValue))
         let! hostKeys = Gen.choose (0, 3) |> Gen.bind (fun n -> Gen.listOfLength n hostKey)
+        let! role = Gen.elements [ "standalone"; "leader"; "follower"; "candidate" ]
+        let! leader = Gen.elements [ ""; "127.0.0.1:9922"; "[::1]:9922" ]
+        let! term = Gen.choose64 (0L, Int64.MaxValue)
+        let! commit = Gen.choose64 (0L, Int64.MaxValue)
         return
             { ActiveClients = clients; EvictedJobs = evicted; Started = started; Jobs = jobs; Queues = queues
-              FailedJobs = failed; StoredBytes = stored; MaxStoredBytes = maxStored; HostKeys = hostKeys }
+              FailedJobs = failed; StoredBytes = stored; MaxStoredBytes = maxStored; HostKeys = hostKeys
+              Node = { Role = role; Leader = leader; Term = term; CommitIndex = commit } }
+    }
+
+let memberStats: Gen<MemberStats> =
+    gen {
+        let! address = memberAddress
+        let! client = Gen.elements [ ""; "127.0.0.1:9922"; "[::1]:9922" ]
+        let! role = Gen.elements [ "leader"; "follower" ]
+        let! status = Gen.elements [ "available"; "unavailable"; "unknown" ]
+        return { Address = address; Client = client; Role = role; Status = status }
     }
 
 let recurrence: Gen<Recurrence> =
@@ -359,4 +391,5 @@ let records: Gen<Reply> =
           serverStats |> Gen.map ServerRecord
           few (Gen.zip job instant) |> Gen.map (List.map (fun (j, at) -> { Job = j; FailedAt = at }) >> FailedRecords)
           few recurrence |> Gen.map RecurrenceRecords
-          Gen.zip jobName count |> Gen.map Requeued ]
+          Gen.zip jobName count |> Gen.map Requeued
+          few memberStats |> Gen.map MemberRecords ]

@@ -327,6 +327,9 @@ type private Driver =
       Blocked: Set<ConnId>
       /// What the command log holds, newest first.
       Logged: JobEvent list
+      /// The same, by decision (those that logged anything), newest first: an engine
+      /// batch, and so a cluster's entry, holds whole decisions.
+      Decisions: JobEvent list list
       Trace: string list }
 
 let private maxClients = 4
@@ -453,11 +456,13 @@ let private runSession (check: Check) (session: Session) : Result<Driver, string
                         | Connect c -> d.Conns @ [ c ], d.NextConn + 1L
                         | Disconnect c -> List.filter ((<>) c) d.Conns, d.NextConn
                         | _ -> d.Conns, d.NextConn
-                    let logged = (decision.Events |> List.choose Event.logged |> List.rev) @ d.Logged
+                    let decided = decision.Events |> List.choose Event.logged
+                    let logged = List.rev decided @ d.Logged
+                    let decisions = if decided.IsEmpty then d.Decisions else decided :: d.Decisions
                     go { Decider = decision.State; Model = model; Now = now; Conns = conns; NextConn = next
-                         Blocked = blocked; Logged = logged; Trace = trace } rest
+                         Blocked = blocked; Logged = logged; Decisions = decisions; Trace = trace } rest
     go { Decider = State.initial t0; Model = ReferenceModel.initial t0; Now = t0; Conns = []
-         NextConn = 1L; Blocked = Set.empty; Logged = []; Trace = [] } session.Steps
+         NextConn = 1L; Blocked = Set.empty; Logged = []; Decisions = []; Trace = [] } session.Steps
 
 let private property check =
     Prop.forAll arbSession (fun session ->
@@ -502,6 +507,97 @@ let private durability =
             |> function
                 | None -> Prop.ofTestable true
                 | Some(_, why) -> Prop.ofTestable false |> Prop.label why.Value)
+
+/// A session cut into a cluster's entries: the sizes of its batches (each at least one
+/// decision that logged events; the last takes the rest) and the entry after which a
+/// member took a snapshot.
+type private Replicated = { Session: Session; Sizes: int list; SnapshotAfter: int }
+
+let private arbReplicated =
+    let gen =
+        gen {
+            let! session = genSession
+            let! sizes = Gen.listOf (Gen.choose (1, 6))
+            let! snapshotAfter = Gen.choose (0, 40)
+            return { Session = session; Sizes = sizes; SnapshotAfter = snapshotAfter }
+        }
+    let shrink r =
+        seq {
+            for session in shrinkSession r.Session -> { r with Session = session }
+            if not r.Sizes.IsEmpty then yield { r with Sizes = List.tail r.Sizes }
+        }
+    Arb.fromGenShrink (gen, shrink)
+
+/// Groups `decisions` (oldest first) into entries of the given sizes, the last with what
+/// is left: each entry the events of its decisions, in order.
+let rec private entries (sizes: int list) (decisions: JobEvent list list) =
+    match sizes, decisions with
+    | _, [] -> []
+    | [], rest -> [ List.concat rest ]
+    | size :: _, rest when size >= rest.Length -> [ List.concat rest ]
+    | size :: sizes, rest -> List.concat (List.take size rest) :: entries sizes (List.skip size rest)
+
+let private entryBytes (events: JobEvent list) =
+    let out = System.Buffers.ArrayBufferWriter<byte>()
+    CommandLog.Batch.write out events
+    out.WrittenSpan.ToArray()
+
+/// A member's state from committed entries: each entry folded as a member folds it
+/// (its bytes decoded and applied), from `state` and the latest instant seen so far.
+let private applyEntries (start: CommandLog.Batch.Applied) (entries: byte[] list) =
+    entries
+    |> List.fold
+        (fun (applied: Result<CommandLog.Batch.Applied, string>) bytes ->
+            applied
+            |> Result.bind (fun a ->
+                CommandLog.Batch.apply a.State a.Latest bytes bytes.Length
+                |> Result.mapError (sprintf "an entry does not read back: damage at %d")))
+        (Ok start)
+
+/// For any session cut into entries of whole decisions in any way: a member that applies
+/// every entry, and one that starts empty, installs a snapshot taken after some entry and
+/// applies the rest, both hold the state that replaying the events from scratch gives,
+/// and the leader's durable state; and
+/// both know the latest instant the events carry, which a new leader's clock must not go
+/// back before.
+let private replication =
+    Prop.forAll arbReplicated (fun r ->
+        match runSession Silent r.Session with
+        | Error why -> Prop.ofTestable false |> Prop.label why
+        | Ok d ->
+            let events = List.rev d.Logged
+            let batches = entries r.Sizes (List.rev d.Decisions) |> List.map entryBytes
+            let start = { CommandLog.Batch.Applied.State = State.initial t0; CommandLog.Batch.Applied.Latest = t0 }
+            let replayed = events |> List.fold Evolve.applyJob (State.initial t0)
+            let latest = events |> List.fold (fun l e -> max l (JobEvent.instant e)) t0
+            let whole = applyEntries start batches
+            // A member snapshots one entry short of the last event entry, so that the log
+            // always holds an entry with the latest instant: each decision's events carry an
+            // instant later than any before (what it decides happens at its now; a timer it
+            // fires ran out after the decision before).
+            let cut = max 0 (min r.SnapshotAfter (batches.Length - 1))
+            let fromSnapshot =
+                applyEntries start (List.take cut batches)
+                |> Result.bind (fun before ->
+                    let out = System.Buffers.ArrayBufferWriter<byte>()
+                    CommandLog.Snapshot.write out before.State
+                    CommandLog.Snapshot.read t0 (out.WrittenSpan.ToArray()) out.WrittenCount
+                    |> Result.mapError (sprintf "the snapshot does not read back: %A")
+                    |> Result.bind (fun installed ->
+                        // Installed by a member with an empty directory: it knows no instant yet.
+                        applyEntries { State = installed; Latest = t0 } (List.skip cut batches)))
+            let live = durable d.Decider
+            let same (what: string) (applied: Result<CommandLog.Batch.Applied, string>) =
+                match applied with
+                | Error why -> Some $"{what}: {why}"
+                | Ok a when durable a.State <> live ->
+                    Some(sprintf "%s <> the leader's durable state\n%s:\n%A\nleader:\n%A" what what (durable a.State) live)
+                | Ok a when durable a.State <> durable replayed -> Some $"{what} <> replaying the events"
+                | Ok a when a.Latest <> latest -> Some $"{what} knows the latest instant as {a.Latest}, the events carry {latest}"
+                | Ok _ -> None
+            match same "applying every entry" whole |> Option.orElse (same $"a snapshot after entry {cut}, then the rest" fromSnapshot) with
+            | None -> Prop.ofTestable true
+            | Some why -> Prop.ofTestable false |> Prop.label why)
 
 let private config = { FsCheckConfig.defaultConfig with maxTest = 500 }
 
@@ -555,5 +651,6 @@ let tests =
         testPropertyWithConfig config "folding a decision's events over the old state gives the decided state" (property Evolution)
         testPropertyWithConfig config "the stored-bytes limit never changes a complete, fail, delete, read or lease, but for the occurrences due before it" (property LimitsOnlyRefuseNewJobs)
         testPropertyWithConfig config "replaying the log of a session, or its snapshot, gives its durable state; the snapshot is within its bound" durability
+        testPropertyWithConfig config "a cluster member's state, from the entries or from a snapshot and the rest, is the leader's and replay's" replication
     ]
 

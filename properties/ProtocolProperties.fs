@@ -148,7 +148,8 @@ let private plainForm =
                 match plain with
                 | Schedule _
                 | Recur _
-                | Inspect _ -> read = ValueNone
+                | Inspect _
+                | Cluster _ -> read = ValueNone
                 | _ -> read = ValueSome plain)
         property "parse gives what the grammar gives" anyRequest (fun (line, data) ->
             Parser.parse line data = Parser.parseByGrammar line data)
@@ -240,6 +241,7 @@ let private queueKeys = [ "ready-len"; "scheduled-len"; "leased-len"; "workers";
 let private serverKeys (s: ServerStats) =
     [ "active-clients"; "evicted-jobs"; "started"; "jobs"; "queues"; "stored-bytes"; "max-stored-bytes"; "failed-jobs" ]
     @ (s.HostKeys |> List.map fst)
+    @ [ "role"; "leader"; "term"; "commit-index" ]
 
 let private recurrenceKeys (r: Recurrence) =
     [ "name"; "ttr"; "ttl"; "cron"; "payload-size"; "payload"; "max-attempts"; "max-fails"; "priority"; "backoff"
@@ -256,6 +258,7 @@ let private expected =
     | ServerRecord s -> [ "server", serverKeys s ]
     | RecurrenceRecords rs -> rs |> List.map (fun r -> r.Spec.Key.Value, recurrenceKeys r)
     | Requeued(name, _) -> [ name.Value, [ "requeued" ] ]
+    | MemberRecords members -> members |> List.map (fun m -> m.Address.Value, [ "client"; "role"; "status" ])
     | _ -> []
 
 let private replies =

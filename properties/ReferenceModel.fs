@@ -322,7 +322,8 @@ let private inspect (limits: Limits) (m: Model) inspection =
               FailedJobs = m.FailedAt.Count
               StoredBytes = storedBytes m
               MaxStoredBytes = limits.MaxStoredBytes
-              HostKeys = [] }
+              HostKeys = []
+              Node = NodeStatus.standalone }
     | InspectFailedJobs(name, p) ->
         m.Jobs
         |> List.choose (fun j -> if j.Name = name then m.FailedAt.TryFind j.Id |> Option.map (fun at -> j, at) else None)
@@ -479,6 +480,7 @@ let private command (limits: Limits) conn cmd (draw: uint32) (now: Instant) acc 
         |> withModel (fun m -> { m with Recurrences = m.Recurrences |> List.filter (fun r -> r.Spec.Key <> key) })
         |> say conn Done
     | Unrecur _ -> say conn NotFound acc
+    | Cluster _ -> say conn (ClientError NotClustered) acc
 
 let private disconnect conn acc =
     let acc =
@@ -548,8 +550,12 @@ let render (reply: Reply) : string =
     | JobRecords js -> sprintf "+OK %d jobs %s" js.Length (js |> List.map job |> String.concat " ")
     | QueueRecords qs -> sprintf "+OK %d queues %s" qs.Length (qs |> List.map queue |> String.concat " ")
     | ServerRecord s ->
-        sprintf "+OK 1 server active-clients=%d evicted-jobs=%d started=%d jobs=%d queues=%d stored-bytes=%d max-stored-bytes=%d failed-jobs=%d"
+        sprintf "+OK 1 server active-clients=%d evicted-jobs=%d started=%d jobs=%d queues=%d stored-bytes=%d max-stored-bytes=%d failed-jobs=%d role=%s leader=%s term=%d commit-index=%d"
             s.ActiveClients s.EvictedJobs (int64 s.Started) s.Jobs s.Queues s.StoredBytes s.MaxStoredBytes s.FailedJobs
+            s.Node.Role s.Node.Leader s.Node.Term s.Node.CommitIndex
+    | MemberRecords ms ->
+        sprintf "+OK %d members %s" ms.Length
+            (ms |> List.map (fun m -> sprintf "{%O client=%s role=%s status=%s}" m.Address m.Client m.Role m.Status) |> String.concat " ")
     | ClientError e -> "-CLIENT-ERROR " + ClientError.text e
     | ServerError e -> "-SERVER-ERROR " + e
     | Timeout -> "-TIMEOUT"

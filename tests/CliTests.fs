@@ -598,7 +598,7 @@ let inspect =
                     (o.Lines |> Array.map (fun l -> l.Split(' ').[0]))
                     [| "active-clients"; "evicted-jobs"; "started"; "jobs"; "queues"; "stored-bytes"; "max-stored-bytes"
                        "failed-jobs"; "max-connections"; "rejected-connections"; "timed-out-requests"; "connection-bytes"
-                       "connection-bytes-max"; "connection-bytes-peak" |]
+                       "connection-bytes-max"; "connection-bytes-peak"; "role"; "leader"; "term"; "commit-index" |]
                     "the keys, in order"
                 Expect.equal (field o "jobs", field o "evicted-jobs") ("1", "0") "values"
                 let! o = workq ep [ "inspect"; "server"; "--json" ]

@@ -474,7 +474,8 @@ let inspecting =
                 [ 1,
                   ServerRecord
                       { ActiveClients = 2; EvictedJobs = 1L; Started = t0; Jobs = 1; Queues = 1; FailedJobs = 0
-                        StoredBytes = 5L; MaxStoredBytes = Limits.none.MaxStoredBytes; HostKeys = [] } ]
+                        StoredBytes = 5L; MaxStoredBytes = Limits.none.MaxStoredBytes; HostKeys = []
+                        Node = NodeStatus.standalone } ]
             |> ignore
         }
     ]

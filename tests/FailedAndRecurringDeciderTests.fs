@@ -154,7 +154,8 @@ let deadJobs =
                   ServerRecord
                       { ActiveClients = 1; EvictedJobs = 0L; Started = t0; Jobs = 3; Queues = 1; FailedJobs = 2
                         // Three payloads of 5 bytes, two results of 1.
-                        StoredBytes = 17L; MaxStoredBytes = Limits.none.MaxStoredBytes; HostKeys = [] } ]
+                        StoredBytes = 17L; MaxStoredBytes = Limits.none.MaxStoredBytes; HostKeys = []
+                        Node = NodeStatus.standalone } ]
             |> ignore
         }
         test "a failed job leaves the list when it is deleted or expires" {

@@ -168,7 +168,8 @@ let serverKeys clients evicted jobs queues storedBytes =
     [ "active-clients", string clients; "evicted-jobs", string evicted; "started", anyTime; "jobs", string jobs
       "queues", string queues; "stored-bytes", string storedBytes; "max-stored-bytes", anyCount; "failed-jobs", "0"
       "max-connections", "10000"; "rejected-connections", "0"; "timed-out-requests", "0"
-      "connection-bytes", anyCount; "connection-bytes-max", anyCount; "connection-bytes-peak", anyCount ]
+      "connection-bytes", anyCount; "connection-bytes-max", anyCount; "connection-bytes-peak", anyCount
+      "role", "standalone"; "leader", ""; "term", "0"; "commit-index", "0" ]
 
 /// The expected keys of `inspect job`, state and counts given.
 let jobKeys name (ttr: int) (ttl: int) (payload: string) maxAttempts attempts maxFails fails priority state =
@@ -457,7 +458,7 @@ let commands =
                 do! call c "inspect jobs bad$ 0 10\r\n" (clientError "Invalid Name")
             })
 
-        clientTest "inspect server: the original's keys, then the stored bytes and the connections' figures" (fun _ c ->
+        clientTest "inspect server: the original's keys, then the stored bytes, the connections' figures, and standalone for the cluster's keys" (fun _ c ->
             task {
                 do! call c (addReq (newId ()) "a" 1000 60000 "x" []) ok
                 do! call c (addReq (newId ()) "b" 1000 60000 "x" []) ok

@@ -37,7 +37,7 @@ let private hour = 3_600_000
 
 let private http = new HttpClient(Timeout = TimeSpan.FromSeconds 30.0)
 
-let private get (ep: IPEndPoint) (path: string) : Task<int * string> =
+let get (ep: IPEndPoint) (path: string) : Task<int * string> =
     task {
         use! response = http.GetAsync($"http://{ep}{path}")
         let! body = response.Content.ReadAsStringAsync()
@@ -45,7 +45,7 @@ let private get (ep: IPEndPoint) (path: string) : Task<int * string> =
     }
 
 /// One sample of a scrape: its name, its labels and its value.
-type private Sample = { Name: string; Labels: Map<string, string>; Value: float }
+type Sample = { Name: string; Labels: Map<string, string>; Value: float }
 
 let private sampleLine = Regex(@"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$")
 let private labelPair = Regex(@"([a-zA-Z_][a-zA-Z0-9_]*)=""((?:[^""\\]|\\.)*)""")
@@ -61,7 +61,7 @@ let private parseScrape (text: string) : Sample list =
                   |> Map.ofSeq
               yield { Name = m.Groups[1].Value; Labels = labels; Value = Double.Parse(m.Groups[3].Value, Globalization.CultureInfo.InvariantCulture) } ]
 
-let private scrape (ep: IPEndPoint) : Task<Sample list> =
+let scrape (ep: IPEndPoint) : Task<Sample list> =
     task {
         let! status, body = get ep "/metrics"
         Expect.equal status 200 "GET /metrics"
@@ -69,7 +69,7 @@ let private scrape (ep: IPEndPoint) : Task<Sample list> =
     }
 
 /// The value of the sample named `name` with exactly these labels (besides none other); 0 if absent.
-let private valueOf (samples: Sample list) name (labels: (string * string) list) =
+let valueOf (samples: Sample list) name (labels: (string * string) list) =
     let wanted = Map.ofList labels
     match samples |> List.filter (fun s -> s.Name = name && s.Labels = wanted) with
     | [ s ] -> s.Value
@@ -477,7 +477,8 @@ let private metricsTests =
                   "recur k q 1 1 @hourly 0", "recur"
                   "unrecur k", "unrecur"
                   "inspect server", "inspect"
-                  "inspect failed-jobs q 0 1", "inspect" ]
+                  "inspect failed-jobs q 0 1", "inspect"
+                  "cluster status", "cluster" ]
             for line, word in sent do
                 match Parser.parse line [||] with
                 | Ok command -> Expect.equal CommandNames.All[CommandNames.Of command] word line

@@ -125,6 +125,10 @@ let private commands =
         parses "inspect queues 007 010" "" (Inspect(InspectQueues { Offset = 7u; Limit = 10 }))
         parses "inspect server" "" (Inspect InspectServer)
         parses " inspect   server " "" (Inspect InspectServer)
+        parses "cluster status" "" (Cluster ClusterStatus)
+        parses "cluster add 127.0.0.1:7003" "" (Cluster(AddMember(MemberAddress.tryCreate "127.0.0.1:7003" |> Option.get)))
+        parses "cluster remove [::1]:7003" "" (Cluster(RemoveMember(MemberAddress.tryCreate "[::1]:7003" |> Option.get)))
+        parses "cluster add localhost:1" "" (Cluster(AddMember(MemberAddress.tryCreate "localhost:1" |> Option.get)))
     ]
 
 // ---- parsing: errors and their order ------------------------------------------------
@@ -190,6 +194,12 @@ let private args =
         fails "inspect queue a b" "" InvalidArgs
         fails "inspect queues 0" "" InvalidArgs
         fails "inspect server now" "" InvalidArgs
+        fails "cluster" "" InvalidArgs
+        fails "cluster add" "" InvalidArgs
+        fails "cluster status now" "" InvalidArgs
+        fails "cluster add 127.0.0.1:7003 127.0.0.1:7004" "" InvalidArgs
+        fails "cluster join 127.0.0.1:7003" "" UnknownCommand
+        fails "cluster add -x=1 127.0.0.1:7003" "" InvalidFlags
         // Framing catches these first, but parse stays total.
         fails "add a b c d" "" InvalidArgs
         fails "fail a" "" InvalidArgs
@@ -225,6 +235,13 @@ let private fields =
         fails "fail bad 2" "x" InvalidId
         fails "delete bad" "" InvalidId
         fails "inspect job bad" "" InvalidId
+        fails "cluster add 127.0.0.1" "" InvalidMember
+        fails "cluster add 127.0.0.1:0" "" InvalidMember
+        fails "cluster add 127.0.0.1:65536" "" InvalidMember
+        fails "cluster add ::1:7003" "" InvalidMember
+        fails "cluster add [127.0.0.1]:7003" "" InvalidMember
+        fails "cluster add example.org:7003" "" InvalidMember
+        fails "cluster remove :7003" "" InvalidMember
         fails "inspect jobs bad$ x x" "" InvalidName
         fails "inspect jobs q 4294967296 0" "" InvalidCursorOffset
         fails "inspect jobs q -1 1" "" InvalidCursorOffset
@@ -392,13 +409,33 @@ let private replies =
                 [ "+OK 2"; "a 5"; "ready-len 0"; "scheduled-len 1"; "leased-len 0"; "workers 3"; "failed-len 0"
                   "b 5"; "ready-len 5"; "scheduled-len 0"; "leased-len 0"; "workers 0"; "failed-len 0" ])
         writes "no queues" (QueueRecords []) "+OK 0\r\n"
-        writes "inspect server"
+        writes "inspect server, on its own"
             (ServerRecord
                 { ActiveClients = 4; EvictedJobs = 0L; Started = at 2026 11 27 21 47 33 "250"; Jobs = 12; Queues = 3; FailedJobs = 2
-                  StoredBytes = 5120L; MaxStoredBytes = 1073741824L; HostKeys = [ "connection-bytes", 2048L ] })
+                  StoredBytes = 5120L; MaxStoredBytes = 1073741824L; HostKeys = [ "connection-bytes", 2048L ]
+                  Node = NodeStatus.standalone })
             (crlfLines
-                [ "+OK 1"; "server 9"; "active-clients 4"; "evicted-jobs 0"; "started 2026-11-27T21:47:33Z"; "jobs 12"
-                  "queues 3"; "stored-bytes 5120"; "max-stored-bytes 1073741824"; "failed-jobs 2"; "connection-bytes 2048" ])
+                [ "+OK 1"; "server 13"; "active-clients 4"; "evicted-jobs 0"; "started 2026-11-27T21:47:33Z"; "jobs 12"
+                  "queues 3"; "stored-bytes 5120"; "max-stored-bytes 1073741824"; "failed-jobs 2"; "connection-bytes 2048"
+                  "role standalone"; "leader "; "term 0"; "commit-index 0" ])
+        writes "inspect server, a cluster's leader"
+            (ServerRecord
+                { ActiveClients = 1; EvictedJobs = 2L; Started = at 2026 11 27 21 47 33 "250"; Jobs = 0; Queues = 0; FailedJobs = 0
+                  StoredBytes = 0L; MaxStoredBytes = 1024L; HostKeys = []
+                  Node = { Role = "leader"; Leader = "127.0.0.1:9922"; Term = 7L; CommitIndex = 1234L } })
+            (crlfLines
+                [ "+OK 1"; "server 12"; "active-clients 1"; "evicted-jobs 2"; "started 2026-11-27T21:47:33Z"; "jobs 0"; "queues 0"
+                  "stored-bytes 0"; "max-stored-bytes 1024"; "failed-jobs 0"
+                  "role leader"; "leader 127.0.0.1:9922"; "term 7"; "commit-index 1234" ])
+        writes "cluster status"
+            (MemberRecords
+                [ { Address = MemberAddress.tryCreate "127.0.0.1:7001" |> Option.get; Client = "127.0.0.1:9922"
+                    Role = "leader"; Status = "available" }
+                  { Address = MemberAddress.tryCreate "127.0.0.1:7002" |> Option.get; Client = ""
+                    Role = "follower"; Status = "unavailable" } ])
+            (crlfLines
+                [ "+OK 2"; "127.0.0.1:7001 3"; "client 127.0.0.1:9922"; "role leader"; "status available"
+                  "127.0.0.1:7002 3"; "client "; "role follower"; "status unavailable" ])
         testList "client errors" [
             for e, text in
                 [ UnknownCommand, "Unknown command"; InvalidArgs, "Invalid command args"
@@ -409,6 +446,7 @@ let private replies =
                   InvalidMaxFails, "Invalid Max Fails"; InvalidWaitTimeout, "Invalid wait timeout"
                   InvalidCursorOffset, "Invalid cursor offset"; InvalidLimit, "Invalid limit"
                   DuplicateJob, "Duplicate job"; DuplicateResult, "Duplicate result"; LineTooLong, "Line too long"
+                  InvalidMember, "Invalid member address"; NotClustered, "Not a cluster member"
                   RequestTimedOut, "Request timed out" ] ->
                 writes text (ClientError e) $"-CLIENT-ERROR {text}\r\n"
         ]

@@ -81,6 +81,7 @@ public static class Cli
             RequeueCommand.CreateAll(context),
             RecurCommand.Create(context),
             InspectCommand.Create(context),
+            ClusterCommand.Create(context),
         };
         HelpWithExtras.Install(root);
         return root;

@@ -20,7 +20,14 @@ internal sealed class Connection : IDisposable
     private int start;
     private int end;
 
-    private Connection(Socket socket) => this.socket = socket;
+    private Connection(Socket socket, ServerAddress address)
+    {
+        this.socket = socket;
+        Address = address;
+    }
+
+    /// <summary>The server it is connected to.</summary>
+    public ServerAddress Address { get; }
 
     /// <summary>Connects, failing with <see cref="WorkqConnectionException"/> after <paramref name="timeout"/>.</summary>
     public static async Task<Connection> OpenAsync(ServerAddress address, TimeSpan timeout, CancellationToken cancellationToken)
@@ -31,7 +38,7 @@ internal sealed class Connection : IDisposable
         try
         {
             await socket.ConnectAsync(new DnsEndPoint(address.Host, address.Port), deadline.Token);
-            return new Connection(socket);
+            return new Connection(socket, address);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -16,7 +16,8 @@ namespace Workq.Client;
 /// Errors: an error reply from the server is a <see cref="WorkqException"/> (one subclass
 /// per code), except that a <c>lease</c> that times out returns null. A connection that
 /// fails is a <see cref="WorkqConnectionException"/>; requests are never resent by the
-/// client. Arguments that could never make a valid request (an empty name, a negative
+/// client. Given several servers (the members of a cluster), it connects to any that
+/// takes a connection, and after a broken connection tries the next one first. Arguments that could never make a valid request (an empty name, a negative
 /// TTR, more than 1 MiB of data) are refused with an <see cref="ArgumentException"/>
 /// before anything is sent; everything else is left to the server to judge.
 /// </para>
@@ -36,9 +37,21 @@ public sealed partial class WorkqClient : IWorkqClient
     {
     }
 
-    /// <summary>A client of the server at <paramref name="server"/> (<c>HOST:PORT</c>), with default settings.</summary>
+    /// <summary>
+    /// A client of the server at <paramref name="server"/> (<c>HOST:PORT</c>, or several
+    /// separated by commas), with default settings.
+    /// </summary>
     public WorkqClient(string server)
         : this(new WorkqClientOptions { Server = server })
+    {
+    }
+
+    /// <summary>
+    /// A client of a cluster whose members are at <paramref name="servers"/>
+    /// (<c>HOST:PORT</c> each; any of them serves), with default settings.
+    /// </summary>
+    public WorkqClient(IEnumerable<string> servers)
+        : this(new WorkqClientOptions { Server = string.Join(',', servers ?? throw new ArgumentNullException(nameof(servers))) })
     {
     }
 
@@ -47,15 +60,15 @@ public sealed partial class WorkqClient : IWorkqClient
     public WorkqClient(WorkqClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ServerAddress address = ServerAddress.Parse(options.Server);
+        ServerAddress[] addresses = ServerAddress.ParseList(options.Server);
         if (options.ConnectTimeout <= TimeSpan.Zero && options.ConnectTimeout != Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(options), options.ConnectTimeout, "ConnectTimeout must be positive.");
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxPooledConnections, nameof(options));
-        pool = new ConnectionPool(address, options.ConnectTimeout, options.MaxPooledConnections);
+        pool = new ConnectionPool(addresses, options.ConnectTimeout, options.MaxPooledConnections);
     }
 
-    /// <summary>The server's address, <c>HOST:PORT</c>.</summary>
-    public string Server => pool.Address.ToString();
+    /// <summary>The server's address, <c>HOST:PORT</c>; for several, all of them separated by commas.</summary>
+    public string Server => string.Join(',', pool.Addresses);
 
     /// <summary>Queues a job at once (<c>add</c>).</summary>
     /// <returns>The job's id, <see cref="JobDescription.Id"/>.</returns>
@@ -366,6 +379,39 @@ public sealed partial class WorkqClient : IWorkqClient
     /// <summary>The server's counters (<c>inspect server</c>).</summary>
     public Task<ServerInfo> InspectServerAsync(CancellationToken cancellationToken = default) =>
         InspectOneAsync(new Request("inspect server").EndLine(), ServerInfo.FromRecord, cancellationToken);
+
+    /// <summary>The members of the cluster the server belongs to, as its leader sees them (<c>cluster status</c>).</summary>
+    /// <exception cref="WorkqClientErrorException"><c>Not a cluster member</c>: the server is on its own.</exception>
+    public async Task<IReadOnlyList<ClusterMember>> ClusterStatusAsync(CancellationToken cancellationToken = default) =>
+        await InspectAsync(new Request("cluster status").EndLine(), ClusterMember.FromRecord, cancellationToken);
+
+    /// <summary>
+    /// Adds the member whose Raft address is <paramref name="address"/> (<c>HOST:PORT</c>) to
+    /// the cluster (<c>cluster add</c>); answered once it has caught up and the change is
+    /// committed. Start the new member first, with that <c>-cluster-listen</c>.
+    /// </summary>
+    /// <exception cref="WorkqServerErrorException">It is a member already, did not catch up in time, or another change is under way.</exception>
+    /// <exception cref="WorkqClientErrorException"><c>Invalid member address</c>, or <c>Not a cluster member</c>.</exception>
+    public Task AddClusterMemberAsync(string address, CancellationToken cancellationToken = default) =>
+        MembershipAsync("cluster add", address, cancellationToken);
+
+    /// <summary>
+    /// Removes the member whose Raft address is <paramref name="address"/> from the cluster
+    /// (<c>cluster remove</c>); answered once the change is committed. Stop that member
+    /// afterwards. Removing the leader ends its leadership: the others elect a new one.
+    /// </summary>
+    /// <exception cref="WorkqServerErrorException">It is not a member, or another change is under way.</exception>
+    /// <exception cref="WorkqClientErrorException"><c>Invalid member address</c>, or <c>Not a cluster member</c>.</exception>
+    public Task RemoveClusterMemberAsync(string address, CancellationToken cancellationToken = default) =>
+        MembershipAsync("cluster remove", address, cancellationToken);
+
+    private Task MembershipAsync(string command, string address, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(address);
+        if (address.Any(c => c == ' ' || char.IsControl(c)))
+            throw new ArgumentException($"'{address}' is not a member address: expected HOST:PORT.", nameof(address));
+        return ExchangeDoneAsync(new Request(command).Word(address).EndLine(), cancellationToken);
+    }
 
     /// <summary>Closes every connection, idle or in use; requests still waiting fail with <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose() => pool.Dispose();

@@ -21,6 +21,8 @@ type ClientError =
     | DuplicateJob
     | DuplicateResult
     | LineTooLong
+    | InvalidMember
+    | NotClustered
     | InvalidBackoff
     | InvalidRetryIn
     | InvalidCounts
@@ -54,6 +56,8 @@ module ClientError =
         | DuplicateJob -> "Duplicate job"
         | DuplicateResult -> "Duplicate result"
         | LineTooLong -> "Line too long"
+        | InvalidMember -> "Invalid member address"
+        | NotClustered -> "Not a cluster member"
         | InvalidBackoff -> "Invalid Backoff"
         | InvalidRetryIn -> "Invalid Retry In"
         | InvalidCounts -> "Invalid Counts"

@@ -68,6 +68,13 @@ type Inspection =
     /// The recurring definitions, in byte order of key.
     | InspectRecurring of Page
 
+/// Administration of a cluster: answered by the cluster that the server belongs to,
+/// not by the decider (which answers as a server on its own).
+type ClusterRequest =
+    | ClusterStatus
+    | AddMember of MemberAddress
+    | RemoveMember of MemberAddress
+
 /// A well-formed request.
 type Command =
     | Add of NewJob
@@ -93,3 +100,4 @@ type Command =
     /// Sets (or replaces) a recurring definition.
     | Recur of NewRecurrence
     | Unrecur of key: JobName
+    | Cluster of ClusterRequest

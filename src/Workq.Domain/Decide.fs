@@ -361,6 +361,8 @@ let private command limits conn cmd jitter now step =
         | None -> reply conn NotFound step
         | Some job -> step |> reply conn Done |> drop job now
     | Inspect inspection -> inspect limits conn inspection step
+    // A cluster's host answers these itself; the decider answers as a server on its own.
+    | Cluster _ -> reply conn (ClientError NotClustered) step
     | Touch(id, ttr) ->
         match State.tryJob id state with
         | Some({ Status = Leased _ } as job) ->

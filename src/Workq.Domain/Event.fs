@@ -38,6 +38,29 @@ type JobEvent =
     /// one), and the next occurrence.
     | RecurrenceFired of key: JobName * at: Instant * next: Instant option * job: JobId option
 
+module JobEvent =
+    /// The instant the event happened at (an added job's is its creation, a definition's
+    /// its setting).
+    let instant =
+        function
+        | JobAdded job
+        | JobAddedWithBackoff(job, _) -> job.Created
+        | RecurrenceSet recurrence -> recurrence.Created
+        | JobAwoke(_, at)
+        | JobLeased(_, at)
+        | LeaseTimedOut(_, at)
+        | AttemptsExhausted(_, at)
+        | JobCompleted(_, at, _)
+        | JobRetried(_, at)
+        | JobFailed(_, at, _)
+        | JobDeleted(_, at)
+        | JobExpired(_, at)
+        | JobRetryScheduled(_, at, _)
+        | LeaseExtended(_, at, _)
+        | JobRequeued(_, at, _, _)
+        | RecurrenceRemoved(_, at)
+        | RecurrenceFired(_, at, _, _) -> at
+
 /// What a blocked connection waits for.
 type Waiter =
     /// A `lease`; `counted` when it asked for the job's attempts and fails.

@@ -11,6 +11,21 @@ type QueueStats =
       /// Jobs of this name that ended failed and are still kept.
       Failed: int }
 
+/// Where a server stands in a cluster: the last keys of `inspect server`. The host
+/// knows it; the decider answers as a server on its own.
+type NodeStatus =
+    { /// `leader`, `follower`, `candidate`, or `standalone` without a cluster.
+      Role: string
+      /// The leader's client address; empty when unknown, and without a cluster.
+      Leader: string
+      /// The Raft term; 0 without a cluster.
+      Term: int64
+      /// The index of the last entry known committed; 0 without a cluster.
+      CommitIndex: int64 }
+
+module NodeStatus =
+    let standalone = { Role = "standalone"; Leader = ""; Term = 0L; CommitIndex = 0L }
+
 /// The record of `inspect server`.
 type ServerStats =
     { ActiveClients: int
@@ -27,7 +42,20 @@ type ServerStats =
       MaxStoredBytes: int64
       /// What only the host knows (its connections, their buffers), as further keys in
       /// the host's order; the core leaves it empty.
-      HostKeys: (string * int64) list }
+      HostKeys: (string * int64) list
+      /// Where the server stands in a cluster: the record's last keys.
+      Node: NodeStatus }
+
+/// One member of a cluster as `cluster status` shows it, seen from the leader.
+type MemberStats =
+    { /// Its Raft endpoint, which names it.
+      Address: MemberAddress
+      /// Its client address; empty when not known.
+      Client: string
+      /// `leader` or `follower`.
+      Role: string
+      /// Whether the leader reaches it: `available`, `unavailable` or `unknown`.
+      Status: string }
 
 /// A record of `inspect failed-jobs`: the job, with when it failed.
 type FailedJob = { Job: Job; FailedAt: Instant }
@@ -44,6 +72,8 @@ type Reply =
     | JobRecords of Job list
     | QueueRecords of QueueStats list
     | ServerRecord of ServerStats
+    /// The members of a cluster (`cluster status`).
+    | MemberRecords of MemberStats list
     | FailedRecords of FailedJob list
     | RecurrenceRecords of Recurrence list
     /// `+OK 1`, then a record of how many failed jobs of the name went back to their queue.
@@ -52,3 +82,11 @@ type Reply =
     | ServerError of string
     | Timeout
     | NotFound
+
+module Reply =
+    /// An `inspect server` reply with `node` for its last keys (the decider puts a server
+    /// on its own there); any other reply as it is.
+    let withNode (node: NodeStatus) (reply: Reply) =
+        match reply with
+        | ServerRecord stats -> ServerRecord { stats with Node = node }
+        | other -> other

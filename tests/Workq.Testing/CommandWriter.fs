@@ -78,6 +78,9 @@ let private valuesOf (command: Command) : string * string voption * Args =
     | Inspect i ->
         let object, values = inspection i
         "inspect", ValueSome object, values
+    | Cluster ClusterStatus -> "cluster", ValueSome "status", Args.Empty
+    | Cluster(AddMember m) -> "cluster", ValueSome "add", { Args.Empty with Member = m }
+    | Cluster(RemoveMember m) -> "cluster", ValueSome "remove", { Args.Empty with Member = m }
 
 /// The tokens of a role's value.
 let private tokens (role: Role) (a: Args) : string list =
@@ -95,6 +98,7 @@ let private tokens (role: Role) (a: Args) : string list =
     | Role.Priority -> [ string a.Priority ]
     | Role.MaxAttempts -> [ string a.MaxAttempts.Value ]
     | Role.MaxFails -> [ string a.MaxFails.Value ]
+    | Role.Member -> [ a.Member.Value ]
     | Role.Key -> [ a.Key.Value ]
     | Role.Cron -> [ a.Cron.Token ]
     | Role.Backoff -> [ string a.Backoff.Ms ]

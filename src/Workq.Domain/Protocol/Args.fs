@@ -23,6 +23,7 @@ type Args =
       mutable Priority: int
       mutable MaxAttempts: Limit
       mutable MaxFails: Limit
+      mutable Member: MemberAddress
       mutable Key: JobName
       mutable Cron: Cron
       mutable Backoff: RetryDelay
@@ -55,6 +56,7 @@ type Args =
           Args.Priority = 0
           Args.MaxAttempts = Limit.zero
           Args.MaxFails = Limit.zero
+          Args.Member = Unchecked.defaultof<MemberAddress>
           Args.Key = Unchecked.defaultof<JobName>
           Args.Cron = Unchecked.defaultof<Cron>
           Args.Backoff = RetryDelay.zero

@@ -17,6 +17,7 @@ module CommandTable =
     let private limit = field Role.Limit InvalidLimit
     let private payloadSize = field Role.Size InvalidPayloadSize
     let private resultSize = field Role.Size InvalidResultSize
+    let private memberAddress = field Role.Member InvalidMember
     let private optionalTtr = { ttr with Arity = Optional }
     let private key = field Role.Key InvalidKey
     let private cron = field Role.Cron InvalidCron
@@ -42,6 +43,11 @@ module CommandTable =
 
     let private inspect object fields build =
         CommandSpec.create "inspect" (ValueSome object) fields [] false (build >> Inspect)
+
+    /// Answered by the cluster off the engine, so they wait like a blocking command: the
+    /// connection's later requests follow the answer.
+    let private cluster object fields build =
+        CommandSpec.create "cluster" (ValueSome object) fields [] true (build >> Cluster)
 
     let private newJob (a: Args) : NewJob =
         { Id = a.Id
@@ -95,7 +101,10 @@ module CommandTable =
           inspect "queues" [ offset; limit ] (fun a -> InspectQueues a.Page)
           inspect "server" [] (fun _ -> InspectServer)
           inspect "failed-jobs" [ name; offset; limit ] (fun a -> InspectFailedJobs(a.Name, a.Page))
-          inspect "recurring" [ offset; limit ] (fun a -> InspectRecurring a.Page) ]
+          inspect "recurring" [ offset; limit ] (fun a -> InspectRecurring a.Page)
+          cluster "status" [] (fun _ -> ClusterStatus)
+          cluster "add" [ memberAddress ] (fun a -> AddMember a.Member)
+          cluster "remove" [ memberAddress ] (fun a -> RemoveMember a.Member) ]
 
     /// The commands named by their word alone, for the readers that look them up on every
     /// request.

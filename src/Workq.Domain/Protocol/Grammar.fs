@@ -73,6 +73,8 @@ let priority: P<int> =
 
 let retryLimit: P<Limit> = natural |> validated Limit.tryOfNumber |> whole
 
+/// `HOST:PORT` of a cluster member.
+let memberAddress: P<MemberAddress> = token |> validated MemberAddress.tryCreate |> whole
 /// A back-off or a `-retry-in`: milliseconds, 0 to an hour.
 let retryDelay: P<RetryDelay> = millis |> validated RetryDelay.tryCreate |> whole
 

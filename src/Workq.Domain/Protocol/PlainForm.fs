@@ -129,6 +129,7 @@ let private read (role: Role) (t: Tokens) i (data: byte[]) (a: byref<Args>) : bo
     | Role.Priority
     | Role.MaxAttempts
     | Role.MaxFails
+    | Role.Member
     | Role.Cron
     | Role.Backoff
     | Role.RetryIn

@@ -133,10 +133,16 @@ let private queueRecord (output: IBufferWriter<byte>) (queue: QueueStats) =
     numberLine output "workers "B queue.Workers
     numberLine output "failed-len "B queue.Failed
 
+/// `<key> <value>\r\n` for a text that holds no space or line end (an empty one too).
+let private textLine (output: IBufferWriter<byte>) (key: byte[]) (value: string) =
+    Wire.bytes output key
+    Wire.text output value
+    Wire.newline output
+
 let private serverRecord (output: IBufferWriter<byte>) (server: ServerStats) =
     Wire.bytes output okOne
     Wire.bytes output "server "B
-    Wire.int output (8 + server.HostKeys.Length)
+    Wire.int output (12 + server.HostKeys.Length)
     Wire.newline output
     numberLine output "active-clients "B server.ActiveClients
     numberLine output "evicted-jobs "B server.EvictedJobs
@@ -151,11 +157,17 @@ let private serverRecord (output: IBufferWriter<byte>) (server: ServerStats) =
         Wire.space output
         Wire.int64 output value
         Wire.newline output
+    textLine output "role "B server.Node.Role
+    textLine output "leader "B server.Node.Leader
+    numberLine output "term "B server.Node.Term
+    numberLine output "commit-index "B server.Node.CommitIndex
 
-let private textLine (output: IBufferWriter<byte>) (key: byte[]) (value: string) =
-    Wire.bytes output key
-    Wire.text output value
-    Wire.newline output
+let private memberRecord (output: IBufferWriter<byte>) (m: MemberStats) =
+    Wire.text output m.Address.Value
+    Wire.bytes output " 3\r\n"B
+    textLine output "client "B m.Client
+    textLine output "role "B m.Role
+    textLine output "status "B m.Status
 
 let private recurrenceRecord (output: IBufferWriter<byte>) (r: Recurrence) =
     let spec = r.Spec
@@ -214,6 +226,7 @@ let write (output: IBufferWriter<byte>) (reply: Reply) : unit =
     | JobRecords jobs -> records output jobRecord jobs
     | QueueRecords queues -> records output queueRecord queues
     | ServerRecord server -> serverRecord output server
+    | MemberRecords members -> records output memberRecord members
     | LeaseCountedOf job -> leasedCounted output job
     | FailedRecords jobs -> records output failedRecord jobs
     | RecurrenceRecords recurrences -> records output recurrenceRecord recurrences

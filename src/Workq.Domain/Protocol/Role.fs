@@ -27,6 +27,8 @@ type Role =
     | Overlap
     /// `-counts=1`: its presence is its value.
     | Counts
+    /// A cluster member's address.
+    | Member
 
 module Role =
     /// The role's bit in `Args.Given`.
@@ -51,3 +53,4 @@ module Role =
         | Role.RetryIn -> 65536
         | Role.Overlap -> 131072
         | Role.Counts -> 262144
+        | Role.Member -> 524288

@@ -91,4 +91,5 @@ module State =
           FailedJobs = FailedJobs.total state.Failed
           StoredBytes = state.StoredBytes
           MaxStoredBytes = limits.MaxStoredBytes
-          HostKeys = [] }
+          HostKeys = []
+          Node = NodeStatus.standalone }

@@ -1,4 +1,5 @@
 using System.Net;
+using Workq.Host.Cluster;
 using Workq.Domain;
 using Workq.Host.CommandLog;
 using Workq.Host.Network;
@@ -22,6 +23,7 @@ internal sealed class ServerOptions
 
     public CommandLogOptions CommandLog { get; } = new();
 
+    public ClusterOptions Cluster { get; } = new();
     public ConnectionOptions Connections { get; } = new();
 
     /// <summary>The payload and result bytes live jobs may hold; 0: half the memory available to the process.</summary>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
+using Workq.Host.Cluster;
 using Workq.Host.CommandLog;
 using Workq.Host.Configuration;
 using Workq.Host.Engine;
@@ -35,7 +36,8 @@ internal sealed class HttpSide(
     PublishedState published,
     LogHealth logHealth,
     MetricsExport metrics,
-    ILoggerFactory loggerFactory)
+    ILoggerFactory loggerFactory,
+    ClusterNode? cluster = null)
     : IHostedService, IAsyncDisposable, IDisposable
 {
     private Socket? socket;
@@ -85,7 +87,7 @@ internal sealed class HttpSide(
         builder.Services.AddSingleton<IHostLifetime, HostedByServer>();
         // The server's logging, filters and formatter included.
         builder.Services.AddSingleton(loggerFactory);
-        HealthEndpoints.AddChecks(builder.Services, published, logHealth);
+        HealthEndpoints.AddChecks(builder.Services, published, logHealth, cluster);
 
         WebApplication app = builder.Build();
         app.UseRouting();
