@@ -47,7 +47,7 @@ let private genJob =
         let! attempts = Gen.choose (0, 255)
         let! fails = Gen.choose (0, 255)
         let! status =
-            Gen.oneof [ Gen.constant Waiting; Gen.constant Ready; genInstant |> Gen.map Leased
+            Gen.oneof [ Gen.constant Waiting; Gen.constant Ready; genInstant |> Gen.map Leased; genInstant |> Gen.map Delayed
                         Gen.map2 (fun s d -> Finished { Success = s; Data = d }) (Gen.elements [ true; false ]) genBytes ]
         return
             { Id = id; Name = name; Ttr = Ttr.tryCreate (int64 ttr * 1L<ms>) |> some; Priority = priority
@@ -55,6 +55,29 @@ let private genJob =
               Payload = payload; Created = created
               Origin = (match origin with 0 -> Background ttl | 1 -> Scheduled(ttl, at) | _ -> Foreground 7L)
               Seq = int64 seq; Attempts = attempts; Fails = fails; Status = status }
+    }
+
+let private genBackoff = Gen.choose (0, 3_600_000) |> Gen.map (fun v -> RetryDelay.tryCreate (int64 v * 1L<ms>) |> some)
+
+let private genTtl = Gen.choose (1, Int32.MaxValue) |> Gen.map (fun v -> Ttl.tryCreate (int64 v * 1L<ms>) |> some)
+
+let private genRecurrence =
+    gen {
+        let! job = genJob
+        let! key = genName
+        let! ttl = genTtl
+        let! cron = Gen.elements [ "*_*_*_*_*"; "0_9_*_*_MON-FRI"; "*/15_*_*_*_*_*"; "@hourly" ] |> Gen.map (Cron.tryParse >> some)
+        let! backoff = genBackoff
+        let! overlap = Gen.elements [ Allow; Skip ]
+        let! seq = Gen.choose (0, Int32.MaxValue)
+        let! created = genInstant
+        let! next = Gen.optionOf genInstant
+        let! last = Gen.optionOf genId
+        let spec =
+            { Key = key; Name = job.Name; Ttr = job.Ttr; Ttl = ttl; Cron = cron; Priority = job.Priority
+              MaxAttempts = job.MaxAttempts; MaxFails = job.MaxFails; Backoff = backoff; Overlap = overlap
+              Payload = job.Payload }
+        return { Spec = spec; Seq = int64 seq; Created = created; Next = next; Last = last }
     }
 
 let genEvent =
@@ -68,7 +91,14 @@ let genEvent =
         Gen.map2 (fun id at -> JobRetried(id, at)) genId genInstant
         Gen.map3 (fun id at d -> JobFailed(id, at, d)) genId genInstant genBytes
         Gen.map2 (fun id at -> JobDeleted(id, at)) genId genInstant
-        Gen.map2 (fun id at -> JobExpired(id, at)) genId genInstant ]
+        Gen.map2 (fun id at -> JobExpired(id, at)) genId genInstant
+        Gen.map2 (fun job backoff -> JobAddedWithBackoff(job, backoff)) genJob genBackoff
+        Gen.map3 (fun id at until -> JobRetryScheduled(id, at, until)) genId genInstant genInstant
+        Gen.map3 (fun id at until -> LeaseExtended(id, at, until)) genId genInstant genInstant
+        Gen.map4 (fun id at ttl seq -> JobRequeued(id, at, ttl, int64 seq)) genId genInstant genTtl (Gen.choose (0, Int32.MaxValue))
+        genRecurrence |> Gen.map RecurrenceSet
+        Gen.map2 (fun key at -> RecurrenceRemoved(key, at)) genName genInstant
+        Gen.map4 (fun key at next job -> RecurrenceFired(key, at, next, job)) genName genInstant (Gen.optionOf genInstant) (Gen.optionOf genId) ]
 
 /// A segment file holding these events.
 let segmentOf (events: JobEvent list) =
@@ -141,12 +171,14 @@ let tests =
                 let contents = Segment.read bytes bytes.Length
                 contents.Damage.IsSome && contents.Events = List.truncate contents.Events.Length events)
 
-        testPropertyWithConfig config "a snapshot holds the jobs and counters of a state, within Snapshot.maxSize" <|
-            Prop.forAll (Arb.fromGen (Gen.listOf genJob)) (fun jobs ->
-                let jobs = jobs |> List.distinctBy (fun j -> j.Id) |> List.filter (fun j -> j.Origin <> Foreground 7L)
-                let jobs = jobs |> List.mapi (fun i j -> { j with Seq = int64 i })
+        testPropertyWithConfig config "a snapshot holds the jobs, their back-offs and failures, the recurring definitions and the counters of a state, within Snapshot.maxSize" <|
+            let stored = Gen.zip3 genJob genBackoff genInstant
+            Prop.forAll (Arb.fromGen (Gen.zip (Gen.listOf stored) (Gen.listOf genRecurrence))) (fun (jobs, recurrences) ->
+                let jobs = jobs |> List.distinctBy (fun (j, _, _) -> j.Id) |> List.filter (fun (j, _, _) -> j.Origin <> Foreground 7L)
+                let jobs = jobs |> List.mapi (fun i (j, backoff, failedAt) -> { j with Seq = int64 i }, backoff, failedAt)
                 let state =
-                    jobs |> List.fold (fun s j -> Evolve.applyJob s (JobAdded j)) (State.initial 0L<ms>)
+                    jobs |> List.fold (fun s (j, backoff, failedAt) -> Evolve.restore j backoff (Some failedAt) s) (State.initial 0L<ms>)
+                let state = recurrences |> List.fold (fun s r -> Evolve.applyJob s (RecurrenceSet r)) state
                 let state = { state with EvictedJobs = 42L }
                 let out = ArrayBufferWriter<byte>()
                 Snapshot.write out state

@@ -77,6 +77,36 @@ let data: Gen<byte[]> =
           4, Gen.arrayOf (Gen.choose (0, 255) |> Gen.map byte)
           1, Gen.constant (Array.init Sizes.maxData byte) ]
 
+/// A retry's wait, 0 ms to an hour.
+let retryDelay: Gen<RetryDelay> = millis 0L (int64 RetryDelay.max) |> Gen.map (RetryDelay.tryCreate >> get "retry delay")
+
+/// Cron tokens: common shapes, macros, and fields drawn from their ranges, with and
+/// without seconds.
+let cron: Gen<Cron> =
+    let field lo hi =
+        Gen.oneof
+            [ Gen.constant "*"
+              Gen.choose (lo, hi) |> Gen.map string
+              Gen.map2 (fun a b -> $"{min a b}-{max a b}") (Gen.choose (lo, hi)) (Gen.choose (lo, hi))
+              Gen.choose (1, max 1 (hi - lo)) |> Gen.map (fun step -> $"*/{step}")
+              Gen.map2 (fun a b -> $"{a},{b}") (Gen.choose (lo, hi)) (Gen.choose (lo, hi)) ]
+    let fields =
+        gen {
+            let! seconds = Gen.elements [ true; false ]
+            let! second = field 0 59
+            let! minute = field 0 59
+            let! hour = field 0 23
+            let! day = Gen.frequency [ 3, Gen.constant "*"; 1, field 1 28 ]
+            let! month = Gen.frequency [ 3, Gen.constant "*"; 1, field 1 12 ]
+            let! weekday = Gen.frequency [ 3, Gen.constant "*"; 1, field 0 6; 1, Gen.constant "MON-FRI" ]
+            let parts = [ minute; hour; day; month; weekday ]
+            return String.Join("_", if seconds then second :: parts else parts)
+        }
+    Gen.frequency
+        [ 1, Gen.elements [ "*_*_*_*_*"; "0_9_*_*_MON-FRI"; "*/15_*_*_*_*_*"; "@hourly"; "@every_second"; "0_0_29_2_*" ]
+          4, fields ]
+    |> Gen.map (Cron.tryParse >> get "cron")
+
 let page: Gen<Page> =
     gen {
         let! offset = edgesOr [ 0u; UInt32.MaxValue ] (Gen.choose64 (0L, int64 UInt32.MaxValue) |> Gen.map uint32)
@@ -106,6 +136,7 @@ let newJob: Gen<NewJob> =
         let! priority = priority
         let! maxAttempts = limit
         let! maxFails = limit
+        let! backoff = edgesOr [ RetryDelay.zero ] retryDelay
         let! payload = data
         return
             { Id = id
@@ -115,7 +146,28 @@ let newJob: Gen<NewJob> =
               Priority = priority
               MaxAttempts = maxAttempts
               MaxFails = maxFails
+              Backoff = backoff
               Payload = payload }
+    }
+
+let newRecurrence: Gen<NewRecurrence> =
+    gen {
+        let! job = newJob
+        let! key = jobName
+        let! cron = cron
+        let! overlap = Gen.elements [ Allow; Skip ]
+        return
+            { Key = key
+              Name = job.Name
+              Ttr = job.Ttr
+              Ttl = job.Ttl
+              Cron = cron
+              Priority = job.Priority
+              MaxAttempts = job.MaxAttempts
+              MaxFails = job.MaxFails
+              Backoff = job.Backoff
+              Overlap = overlap
+              Payload = job.Payload }
     }
 
 let runJob: Gen<RunJob> =
@@ -136,7 +188,23 @@ let inspection: Gen<Inspection> =
           Gen.zip jobName page |> Gen.map InspectScheduledJobs
           jobName |> Gen.map InspectQueue
           page |> Gen.map InspectQueues
-          Gen.constant InspectServer ]
+          Gen.constant InspectServer
+          Gen.zip jobName page |> Gen.map InspectFailedJobs
+          page |> Gen.map InspectRecurring ]
+
+/// A cluster member's address in each of its forms.
+let memberAddress: Gen<MemberAddress> =
+    gen {
+        let! host = Gen.elements [ "127.0.0.1"; "10.0.12.7"; "[::1]"; "[fe80::1]"; "localhost"; "255.255.255.255" ]
+        let! port = Gen.oneof [ Gen.choose (1, 65535); Gen.elements [ 1; 7000; 65535 ] ]
+        return MemberAddress.tryCreate $"{host}:{port}" |> Option.get
+    }
+
+let clusterRequest: Gen<ClusterRequest> =
+    Gen.oneof
+        [ Gen.constant ClusterStatus
+          memberAddress |> Gen.map AddMember
+          memberAddress |> Gen.map RemoveMember ]
 
 let command: Gen<Command> =
     Gen.oneof
@@ -149,6 +217,14 @@ let command: Gen<Command> =
           Gen.zip jobId data |> Gen.map Fail
           jobId |> Gen.map Delete
           inspection |> Gen.map Inspect
+          Gen.zip (Gen.nonEmptyListOf jobName) waitTimeout |> Gen.map LeaseCounted
+          Gen.zip3 jobId data retryDelay |> Gen.map FailRetryIn
+          Gen.zip jobId (Gen.optionOf ttr) |> Gen.map Touch
+          Gen.zip jobId (Gen.optionOf ttl) |> Gen.map Requeue
+          Gen.zip jobName (Gen.optionOf ttl) |> Gen.map RequeueFailed
+          newRecurrence |> Gen.map Recur
+          jobName |> Gen.map Unrecur
+          clusterRequest |> Gen.map Cluster
           token |> Gen.map Auth ]
 
 // ---- arbitrary lines ------------------------------------------------------------
@@ -166,7 +242,9 @@ let line: Gen<string> =
 let tokenSoup: Gen<string> =
     let words =
         [ "add"; "schedule"; "run"; "result"; "lease"; "complete"; "fail"; "delete"; "inspect job"; "inspect jobs"
-          "inspect scheduled-jobs"; "inspect queue"; "inspect queues"; "inspect server"; "inspect"; "auth" ]
+          "inspect scheduled-jobs"; "inspect queue"; "inspect queues"; "inspect server"; "inspect"; "touch"; "requeue"
+          "requeue-failed"; "recur"; "unrecur"; "inspect failed-jobs"; "inspect recurring"
+          "cluster status"; "cluster add"; "cluster remove"; "cluster"; "auth" ]
     let number = Gen.choose64 (0L, Int64.MaxValue) |> Gen.map string
     let token =
         Gen.oneof
@@ -177,6 +255,11 @@ let tokenSoup: Gen<string> =
                   [ "0"; "1"; "-1"; "+1"; "00"; "99999999999999999999"; "1048576"; "1048577"; "4294967296"; "86400001"
                     "2026-02-30T00:00:00Z"; "2026-01-01T00:00:00.5Z"; "-priority=1"; "-priority=-2147483649"
                     "-max-attempts=256"; "-max-fails=0"; "-x=1"; "-="; "-a=b=c"; "-"; "="; "--"; "\000"; "\u00ff"
+                    "-backoff=3600001"; "-backoff=0"; "-retry-in=1000"; "-counts=1"; "-counts=0"; "-ttl=0"; "-ttl=5000"
+                    "-overlap=skip"; "-overlap=never"; "*/5_*_*_*_*"; "0_0_30_2_*"; "@hourly"; "@often"; "H_*_*_*_*"
+                    "1_2_3_4_5_6_7"; "*_*_*_*"; "_"
+                    "127.0.0.1:7000"; "127.0.0.1:0"; "127.0.0.1:65536"; "[::1]:7000"; "::1:7000"; "localhost:1"; "host:7000"
+                    "256.0.0.1:7000"; ":7000"; "127.0.0.1:"
                     "s3cr3t"; "-token"; "a=b"; "\u007f" ]
               line ]
     gen {
@@ -224,6 +307,7 @@ let private status: Gen<Status> =
         [ Gen.constant Waiting
           Gen.constant Ready
           instant |> Gen.map Status.Leased
+          instant |> Gen.map Delayed
           Gen.zip (Gen.elements [ true; false ]) data |> Gen.map (fun (ok, d) -> Finished { Success = ok; Data = d }) ]
 
 let private origin: Gen<Origin> =
@@ -266,7 +350,8 @@ let queueStats: Gen<QueueStats> =
         let! scheduled = count
         let! leased = count
         let! workers = count
-        return { Name = name; Ready = ready; Scheduled = scheduled; Leased = leased; Workers = workers }
+        let! failed = count
+        return { Name = name; Ready = ready; Scheduled = scheduled; Leased = leased; Workers = workers; Failed = failed }
     }
 
 let serverStats: Gen<ServerStats> =
@@ -276,13 +361,38 @@ let serverStats: Gen<ServerStats> =
         let! started = instant
         let! jobs = count
         let! queues = count
+        let! failed = count
         let! stored = Gen.choose64 (0L, Int64.MaxValue)
         let! maxStored = Gen.choose64 (0L, Int64.MaxValue)
         let hostKey = Gen.zip (Gen.elements [ "connections"; "connection-bytes"; "x-y" ]) (Gen.choose64 (0L, Int64.MaxValue))
         let! hostKeys = Gen.choose (0, 3) |> Gen.bind (fun n -> Gen.listOfLength n hostKey)
+        let! role = Gen.elements [ "standalone"; "leader"; "follower"; "candidate" ]
+        let! leader = Gen.elements [ ""; "127.0.0.1:9922"; "[::1]:9922" ]
+        let! term = Gen.choose64 (0L, Int64.MaxValue)
+        let! commit = Gen.choose64 (0L, Int64.MaxValue)
         return
             { ActiveClients = clients; EvictedJobs = evicted; Started = started; Jobs = jobs; Queues = queues
-              StoredBytes = stored; MaxStoredBytes = maxStored; HostKeys = hostKeys }
+              FailedJobs = failed; StoredBytes = stored; MaxStoredBytes = maxStored; HostKeys = hostKeys
+              Node = { Role = role; Leader = leader; Term = term; CommitIndex = commit } }
+    }
+
+let memberStats: Gen<MemberStats> =
+    gen {
+        let! address = memberAddress
+        let! client = Gen.elements [ ""; "127.0.0.1:9922"; "[::1]:9922" ]
+        let! role = Gen.elements [ "leader"; "follower" ]
+        let! status = Gen.elements [ "available"; "unavailable"; "unknown" ]
+        return { Address = address; Client = client; Role = role; Status = status }
+    }
+
+let recurrence: Gen<Recurrence> =
+    gen {
+        let! spec = newRecurrence
+        let! seq = Gen.choose64 (0L, Int64.MaxValue)
+        let! created = instant
+        let! next = Gen.optionOf instant
+        let! last = Gen.optionOf jobId
+        return { Spec = spec; Seq = seq; Created = created; Next = next; Last = last }
     }
 
 /// Record replies, with few records each: jobs may carry a megabyte.
@@ -291,4 +401,8 @@ let records: Gen<Reply> =
     Gen.oneof
         [ few job |> Gen.map JobRecords
           few queueStats |> Gen.map QueueRecords
-          serverStats |> Gen.map ServerRecord ]
+          serverStats |> Gen.map ServerRecord
+          few (Gen.zip job instant) |> Gen.map (List.map (fun (j, at) -> { Job = j; FailedAt = at }) >> FailedRecords)
+          few recurrence |> Gen.map RecurrenceRecords
+          Gen.zip jobName count |> Gen.map Requeued
+          few memberStats |> Gen.map MemberRecords ]

@@ -130,7 +130,7 @@ let private spec (ids: JobId list) =
         let! maxFails = Gen.elements [ 0; 1; 3 ] |> Gen.map (Limit.tryCreate >> Option.get)
         return
             { Id = id; Name = name; Ttr = ttr; Ttl = ttl; Priority = priority; MaxAttempts = maxAttempts; MaxFails = maxFails
-              Payload = [||] }
+              Backoff = RetryDelay.zero; Payload = [||] }
     }
 
 /// Records about a few jobs (and some the log never adds), mostly in time order.
@@ -167,7 +167,8 @@ let private consistent (state: State) (now: Instant) =
         let q = State.queue job.Name state
         match job.Status with
         | Ready -> SortedKeys.contains (QueueKey.Of job) q.Ready
-        | Waiting -> SortedKeys.contains { At = Job.readySince job; Seq = job.Seq; Id = job.Id } q.Scheduled
+        | Waiting
+        | Delayed _ -> SortedKeys.contains { At = Job.dueAt job; Seq = job.Seq; Id = job.Id } q.Scheduled
         | Leased until -> q.Leased > 0 && until > now
         | Finished _ -> true
     let unfinished = state.Jobs |> Seq.filter (fun kv -> not (Job.isFinished kv.Value)) |> Seq.length

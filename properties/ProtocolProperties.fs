@@ -29,7 +29,9 @@ let private isDataCommand =
     | Schedule _
     | Run _
     | Complete _
-    | Fail _ -> true
+    | Fail _
+    | FailRetryIn _
+    | Recur _ -> true
     | _ -> false
 
 // ---- print, frame, parse ----------------------------------------------------------
@@ -62,7 +64,9 @@ let private dataOf =
     | Schedule({ Payload = d }, _)
     | Run { Payload = d }
     | Complete(_, d)
-    | Fail(_, d) -> d
+    | Fail(_, d)
+    | FailRetryIn(_, d, _)
+    | Recur { Payload = d } -> d
     | _ -> [||]
 
 let private framesDataCommands =
@@ -108,8 +112,12 @@ let private totality =
 /// The command with the flags left at their defaults, as a plain line carries it.
 let private withoutFlags =
     function
-    | Add job -> Add { job with Priority = 0; MaxAttempts = Limit.zero; MaxFails = Limit.zero }
+    | Add job -> Add { job with Priority = 0; MaxAttempts = Limit.zero; MaxFails = Limit.zero; Backoff = RetryDelay.zero }
     | Run job -> Run { job with Priority = 0 }
+    | LeaseCounted(names, wait) -> Lease(names, wait)
+    | FailRetryIn(id, data, _) -> Fail(id, data)
+    | Requeue(id, _) -> Requeue(id, None)
+    | RequeueFailed(name, _) -> RequeueFailed(name, None)
     | other -> other
 
 /// Printed commands (mostly plain) and arbitrary lines, each with data of the
@@ -132,55 +140,45 @@ let private plainForm =
             match PlainForm.tryRead line data with
             | ValueSome command -> Parser.parseByGrammar line data = Ok command
             | ValueNone -> true)
-        property "it reads every add, run, lease, complete, fail, result and delete printed without flags"
+        property "it reads every command printed without flags but schedule, recur and inspect"
             (Arb.fromGen Generators.command)
             (fun command ->
                 let plain = withoutFlags command
                 let read = PlainForm.tryRead (Generators.commandLine plain) (dataOf plain)
                 match plain with
                 | Schedule _
-                | Inspect _ -> read = ValueNone
+                | Recur _
+                | Inspect _
+                | Cluster _ -> read = ValueNone
                 | Auth token when token.Text.Contains '=' -> read = ValueNone
                 | _ -> read = ValueSome plain)
         property "parse gives what the grammar gives" anyRequest (fun (line, data) ->
             Parser.parse line data = Parser.parseByGrammar line data)
     ]
 
-// ---- a shape no command has yet -------------------------------------------------------
+// ---- a row with an optional field -----------------------------------------------------
 
-/// `touch <id> [<wait>]`, as a row of the command table would state it: a command with an
-/// optional field, which builds differently with and without it.
-let private touch =
-    let field role arity error = { Field.Role = role; Field.Arity = arity; Field.Error = error }
-    CommandSpec.create
-        "touch"
-        ValueNone
-        [ field Role.Id One InvalidId; field Role.Wait Optional InvalidWaitTimeout ]
-        []
-        false
-        (fun a -> if a.Has Role.Wait then Result(a.Id, a.Wait) else Delete a.Id)
-
+/// `touch <id> [<ttr>]` builds differently with and without its optional field.
 let private optionalField =
     testList "a row with an optional field" [
-        property "both readers read it with and without the field"
-            (Gen.zip Generators.jobId (Gen.optionOf Generators.waitTimeout) |> Arb.fromGen)
-            (fun (id, wait) ->
-                let line, expected =
-                    match wait with
-                    | Some w -> $"touch {id} {w.Ms}", Result(id, w)
-                    | None -> $"touch {id}", Delete id
-                PlainForm.tryReadAs touch line [||] = ValueSome expected
-                && Parser.parseByGrammarAs touch line [||] = Ok expected)
+        property "both readers read touch with and without its TTR"
+            (Gen.zip Generators.jobId (Gen.optionOf Generators.ttr) |> Arb.fromGen)
+            (fun (id, ttr) ->
+                let line =
+                    match ttr with
+                    | Some t -> $"touch {id} {t.Ms}"
+                    | None -> $"touch {id}"
+                PlainForm.tryRead line [||] = ValueSome(Touch(id, ttr)) && Parser.parseByGrammar line [||] = Ok(Touch(id, ttr)))
         testCase "its errors, in the validation order" <| fun () ->
             let id = "6ba7b810-9dad-11d1-80b4-00c04fd430c4"
             for line, error in
                 [ "touch", InvalidArgs
                   $"touch {id} 1 2", InvalidArgs
                   $"touch {id} -x=1", InvalidFlags
-                  $"touch {id} 86400001", InvalidWaitTimeout
+                  $"touch {id} 86400001", InvalidTtr
                   "touch bad 86400001", InvalidId ] do
-                Expect.equal (Parser.parseByGrammarAs touch line [||]) (Error error) line
-                Expect.equal (PlainForm.tryReadAs touch line [||]) ValueNone line
+                Expect.equal (Parser.parse line [||]) (Error error) line
+                Expect.equal (PlainForm.tryRead line [||]) ValueNone line
     ]
 
 // ---- replies ----------------------------------------------------------------------
@@ -188,7 +186,8 @@ let private optionalField =
 /// A record as read back: label, declared key count, and the keys in order.
 type private Record = { Label: string; Declared: int; Keys: string list }
 
-/// Reads `+OK <n>` and n records by their key counts; `payload` by `payload-size`.
+/// Reads `+OK <n>` and n records by their key counts; `payload` by `payload-size`,
+/// `result` by `result-size`.
 let private readRecords (bytes: byte[]) : Result<Record list, string> =
     let line pos =
         match indexOfCrlf bytes pos with
@@ -196,24 +195,27 @@ let private readRecords (bytes: byte[]) : Result<Record list, string> =
         | i -> Some(latin1 bytes.[pos .. i - 1], i + 2)
     let startsWith (prefix: string) pos =
         pos + prefix.Length <= bytes.Length && latin1 bytes.[pos .. pos + prefix.Length - 1] = prefix
-    let rec keys k payloadSize pos acc =
+    let rec keys k (sizes: Map<string, int>) pos acc =
+        let raw = sizes |> Map.tryFindKey (fun key _ -> startsWith (key + " ") pos)
         if k = 0 then Some(List.rev acc, pos)
-        elif startsWith "payload " pos then
-            let next = pos + 8 + payloadSize
-            if startsWith "\r\n" next then keys (k - 1) payloadSize (next + 2) ("payload" :: acc) else None
         else
-            line pos
-            |> Option.bind (fun (text, next) ->
-                match text.Split ' ' with
-                | [| "payload-size"; v |] -> keys (k - 1) (int v) next ("payload-size" :: acc)
-                | [| key; _ |] -> keys (k - 1) payloadSize next (key :: acc)
-                | _ -> None)
+            match raw with
+            | Some key ->
+                let next = pos + key.Length + 1 + sizes[key]
+                if startsWith "\r\n" next then keys (k - 1) (sizes.Remove key) (next + 2) (key :: acc) else None
+            | None ->
+                line pos
+                |> Option.bind (fun (text, next) ->
+                    match text.Split ' ' with
+                    | [| ("payload-size" | "result-size") as key; v |] -> keys (k - 1) (sizes.Add(key.[.. key.Length - 6], int v)) next (key :: acc)
+                    | [| key; _ |] -> keys (k - 1) sizes next (key :: acc)
+                    | _ -> None)
     let record pos =
         line pos
         |> Option.bind (fun (header, next) ->
             match header.Split ' ' with
             | [| label; k |] ->
-                keys (int k) 0 next [] |> Option.map (fun (ks, next) -> { Label = label; Declared = int k; Keys = ks }, next)
+                keys (int k) Map.empty next [] |> Option.map (fun (ks, next) -> { Label = label; Declared = int k; Keys = ks }, next)
             | _ -> None)
     let rec records n pos acc =
         if n = 0 then (if pos = bytes.Length then Ok(List.rev acc) else Error "trailing bytes")
@@ -231,19 +233,33 @@ let private jobKeys (job: Job) =
     @ (match job.Origin with
        | Scheduled _ -> [ "time" ]
        | _ -> [])
+    @ (match job.Status with
+       | Delayed _ -> [ "retry-at" ]
+       | _ -> [])
 
-let private queueKeys = [ "ready-len"; "scheduled-len"; "leased-len"; "workers" ]
+let private queueKeys = [ "ready-len"; "scheduled-len"; "leased-len"; "workers"; "failed-len" ]
 
 let private serverKeys (s: ServerStats) =
-    [ "active-clients"; "evicted-jobs"; "started"; "jobs"; "queues"; "stored-bytes"; "max-stored-bytes" ]
+    [ "active-clients"; "evicted-jobs"; "started"; "jobs"; "queues"; "stored-bytes"; "max-stored-bytes"; "failed-jobs" ]
     @ (s.HostKeys |> List.map fst)
+    @ [ "role"; "leader"; "term"; "commit-index" ]
+
+let private recurrenceKeys (r: Recurrence) =
+    [ "name"; "ttr"; "ttl"; "cron"; "payload-size"; "payload"; "max-attempts"; "max-fails"; "priority"; "backoff"
+      "overlap"; "created" ]
+    @ (if r.Next.IsSome then [ "next" ] else [])
+    @ (if r.Last.IsSome then [ "last-job" ] else [])
 
 /// The label and keys each record should have.
 let private expected =
     function
     | JobRecords jobs -> jobs |> List.map (fun j -> string j.Id, jobKeys j)
+    | FailedRecords failed -> failed |> List.map (fun f -> string f.Job.Id, jobKeys f.Job @ [ "failed"; "result-size"; "result" ])
     | QueueRecords queues -> queues |> List.map (fun q -> q.Name.Value, queueKeys)
     | ServerRecord s -> [ "server", serverKeys s ]
+    | RecurrenceRecords rs -> rs |> List.map (fun r -> r.Spec.Key.Value, recurrenceKeys r)
+    | Requeued(name, _) -> [ name.Value, [ "requeued" ] ]
+    | MemberRecords members -> members |> List.map (fun m -> m.Address.Value, [ "client"; "role"; "status" ])
     | _ -> []
 
 let private replies =
@@ -260,7 +276,11 @@ let private replies =
                 let sized (reply: Reply) (header: string) (body: byte[]) =
                     ReplyWriter.toBytes reply = Array.concat [ Encoding.ASCII.GetBytes header; body; "\r\n"B ]
                 sized (ResultOf(job.Id, { Success = true; Data = data })) $"+OK 1\r\n{job.Id} 1 {data.Length}\r\n" data
-                && sized (LeaseOf job) $"+OK 1\r\n{job.Id} {job.Name} {job.Ttr.Ms} {job.Payload.Length}\r\n" job.Payload)
+                && sized (LeaseOf job) $"+OK 1\r\n{job.Id} {job.Name} {job.Ttr.Ms} {job.Payload.Length}\r\n" job.Payload
+                && sized
+                    (LeaseCountedOf job)
+                    $"+OK 1\r\n{job.Id} {job.Name} {job.Ttr.Ms} {job.Attempts} {job.Fails} {job.Payload.Length}\r\n"
+                    job.Payload)
     ]
 
 [<Tests>]

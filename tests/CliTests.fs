@@ -126,7 +126,8 @@ let binary = [| 0uy; 255uy; 13uy; 10uy; 200uy; 1uy; 65uy |]
 // Help and usage errors: nothing is sent, so no server is needed
 
 let subcommands =
-    [ "add"; "schedule"; "run"; "result"; "lease"; "complete"; "fail"; "delete"; "inspect"
+    [ "add"; "schedule"; "run"; "result"; "lease"; "complete"; "fail"; "touch"; "delete"; "failed"; "requeue"
+      "requeue-failed"; "recur"; "recur add"; "recur list"; "recur remove"; "inspect"
       "inspect job"; "inspect jobs"; "inspect scheduled-jobs"; "inspect queue"; "inspect queues"; "inspect server" ]
 
 let help =
@@ -167,7 +168,7 @@ let help =
                         Expect.stringContains o.Text $"Usage:\n  workq {command}" $"{command} --help: usage line"
                         Expect.stringContains o.Text "Exit codes: 0 ok" $"{command} --help: exit codes"
                     let! add = offline [ "add"; "--help" ]
-                    for option in [ "--ttr"; "--ttl"; "--id"; "--priority"; "--max-attempts"; "--max-fails"; "--file"; "--stdin"; "--server" ] do
+                    for option in [ "--ttr"; "--ttl"; "--id"; "--priority"; "--max-attempts"; "--max-fails"; "--backoff"; "--file"; "--stdin"; "--server" ] do
                         Expect.stringContains add.Text option $"add --help names {option}"
                     Expect.stringContains add.Text "workq add ping hello" "add's examples"
                     // --help wins over a command line that is otherwise incomplete.
@@ -375,6 +376,7 @@ let work =
                 expectCode o 0 "lease a b --json"
                 let j = o.Json
                 Expect.equal (str j "id", str j "name", int64Of j "ttr") (idText b, "b", 5000L) "the best job of either queue"
+                Expect.equal (int64Of j "attempts", int64Of j "fails") (1L, 0L) "its counts"
                 Expect.equal (str j "payload", str j "payloadBase64", int64Of j "payloadSize") ("second", "c2Vjb25k", 6L) "payload"
                 let! o = workq ep [ "lease"; "a"; "--base64" ]
                 expectCode o 0 "lease --base64"
@@ -382,7 +384,7 @@ let work =
                 Expect.stringContains o.Err (idText a) "stderr names the job"
                 let! o = workq ep [ "lease"; "a" ]
                 Expect.equal o.Text "third" "raw: the bytes and nothing else"
-                Expect.equal o.Err $"job {idText c} from a, ttr 5s, payload 5 bytes\n" "stderr: the job"
+                Expect.equal o.Err $"job {idText c} from a, ttr 5s, attempt 1, fails 0, payload 5 bytes\n" "stderr: the job"
                 let! o = workq ep [ "lease"; "a"; "--wait"; "0" ]
                 expectFailure o 3 "workq lease" "no job came within 0s" "an empty queue, no wait"
                 let! o = workq ep [ "lease"; "a"; "--wait"; "200ms"; "--json" ]
@@ -574,15 +576,15 @@ let inspect =
                 let! o = workq ep [ "inspect"; "queues" ]
                 expectCode o 0 "inspect queues"
                 let expected =
-                    [| [| "NAME"; "READY"; "SCHEDULED"; "LEASED"; "WORKERS" |]
-                       [| "alpha"; "1"; "0"; "1"; "0" |]
-                       [| "beta"; "1"; "1"; "0"; "0" |] |]
+                    [| [| "NAME"; "READY"; "SCHEDULED"; "LEASED"; "WORKERS"; "FAILED" |]
+                       [| "alpha"; "1"; "0"; "1"; "0"; "0" |]
+                       [| "beta"; "1"; "1"; "0"; "0"; "0" |] |]
                 Expect.equal (cells o) expected "the table"
                 let! o = workq ep [ "inspect"; "queues"; "--offset"; "1"; "--json" ]
                 let queues = [ for q in o.Json.EnumerateArray() -> str q "name", int64Of q "ready", int64Of q "scheduled" ]
                 Expect.equal queues [ "beta", 1L, 1L ] "the second page's queue"
                 let! o = workq ep [ "inspect"; "queue"; "alpha" ]
-                Expect.equal (cells o) [| [| "NAME"; "READY"; "SCHEDULED"; "LEASED"; "WORKERS" |]; [| "alpha"; "1"; "0"; "1"; "0" |] |] "one queue"
+                Expect.equal (cells o) [| [| "NAME"; "READY"; "SCHEDULED"; "LEASED"; "WORKERS"; "FAILED" |]; [| "alpha"; "1"; "0"; "1"; "0"; "0" |] |] "one queue"
                 let! o = workq ep [ "inspect"; "queue"; "alpha"; "--json" ]
                 Expect.equal (str o.Json "name", int64Of o.Json "leased", int64Of o.Json "workers") ("alpha", 1L, 0L) "JSON"
             })
@@ -595,8 +597,8 @@ let inspect =
                 Expect.equal
                     (o.Lines |> Array.map (fun l -> l.Split(' ').[0]))
                     [| "active-clients"; "evicted-jobs"; "started"; "jobs"; "queues"; "stored-bytes"; "max-stored-bytes"
-                       "max-connections"; "rejected-connections"; "timed-out-requests"; "connection-bytes"; "connection-bytes-max"
-                       "connection-bytes-peak" |]
+                       "failed-jobs"; "max-connections"; "rejected-connections"; "timed-out-requests"; "connection-bytes"
+                       "connection-bytes-max"; "connection-bytes-peak"; "role"; "leader"; "term"; "commit-index" |]
                     "the keys, in order"
                 Expect.equal (field o "jobs", field o "evicted-jobs") ("1", "0") "values"
                 let! o = workq ep [ "inspect"; "server"; "--json" ]
@@ -605,6 +607,111 @@ let inspect =
                 Expect.equal (int64Of j "jobs", int64Of j "queues", int64Of j "evictedJobs") (1L, 1L, 0L) "counts"
                 Expect.equal (str (j.GetProperty "keys") "jobs") "1" "the keys as sent"
                 Expect.isTrue (DateTimeOffset.TryParse(str j "started") |> fst) "started is a time"
+            })
+    ]
+
+// ---------------------------------------------------------------------------
+// Failed and recurring work
+
+let failedAndRecurring =
+    testList "failed and recurring work" [
+        serverTest "add --backoff and fail --retry-in: the retry waits, shown as retry-at; touch extends a lease" (fun ep ->
+            task {
+                let! o = workq ep [ "add"; "q"; "x"; "--ttr"; "5s"; "--ttl"; "1d"; "--max-fails"; "5"; "--backoff"; "1h" ]
+                let id = printedId o
+                let! leased = leaseJob ep "q"
+                Expect.equal (int64Of leased "attempts", int64Of leased "fails") (1L, 0L) "a first attempt"
+                let! o = workq ep [ "touch"; idText id ]
+                expectCode o 0 "touch"
+                let! o = workq ep [ "touch"; idText id; "--ttr"; "1m" ]
+                expectCode o 0 "touch --ttr"
+                let! o = workq ep [ "fail"; idText id; "busy" ]
+                expectCode o 0 "fail"
+                let! o = workq ep [ "inspect"; "job"; idText id ]
+                let retryAt = DateTimeOffset.Parse(field o "retry-at")
+                let wait = retryAt - DateTimeOffset.UtcNow
+                Expect.isTrue (wait > TimeSpan.FromMinutes 45.0 && wait <= TimeSpan.FromMinutes 61.0) $"its back-off, an hour within a fifth: {wait}"
+                let! o = workq ep [ "inspect"; "scheduled-jobs"; "q" ]
+                Expect.equal (cells o |> Array.map (fun r -> r[0])) [| "ID"; idText id |] "waiting among the scheduled jobs"
+                let! o = workq ep [ "touch"; idText id ]
+                expectFailure o 4 "workq touch" $"no leased job {idText id}" "touch of a job not leased"
+                // fail --retry-in names this retry's wait: 0, ready at once.
+                let! o = workq ep [ "fail"; idText id; "again"; "--retry-in"; "0" ]
+                expectCode o 0 "fail --retry-in 0"
+                let! leased = leaseJob ep "q"
+                Expect.equal (str leased "id", int64Of leased "fails") (idText id, 2L) "ready at once, its second fail counted"
+                let! o = workq ep [ "fail"; idText id; "x"; "--retry-in"; "2h" ]
+                expectFailure o 5 "workq fail" "Invalid Retry In" "a retry-in over an hour"
+                let! o = workq ep [ "add"; "q"; "--ttr"; "1s"; "--ttl"; "1m"; "--backoff"; "soon" ]
+                expectFailure o 2 "workq add" "--backoff: 'soon' is not a duration" "a bad back-off"
+            })
+
+        serverTest "failed lists a name's failed jobs; requeue and requeue-failed put them back" (fun ep ->
+            task {
+                let! a = addJob ep "mail" "first" []
+                let! b = addJob ep "mail" "second" []
+                let! o = workq ep [ "fail"; idText a; "bounced" ]
+                expectCode o 0 "fail a"
+                do! Task.Delay 20
+                let! o = workq ep [ "fail"; idText b; "line\nbreak" ]
+                expectCode o 0 "fail b"
+                let! o = workq ep [ "failed"; "mail" ]
+                expectCode o 0 "failed"
+                let rows = cells o
+                Expect.equal rows[0] [| "ID"; "FAILED"; "ATTEMPTS"; "FAILS"; "SIZE"; "PAYLOAD"; "RESULT" |] "the header"
+                Expect.equal (rows[1..] |> Array.map (fun r -> r[0])) [| idText b; idText a |] "newest first"
+                Expect.equal (Array.last rows[1]) "line\\nbreak" "the result, its line break escaped"
+                let! o = workq ep [ "failed"; "mail"; "--json"; "--limit"; "1"; "--offset"; "1" ]
+                let j = o.Json[0]
+                Expect.equal (str j "id", str j "state", str j "result", str j "payload") (idText a, "FAILED", "bounced", "first") "JSON"
+                Expect.isTrue (DateTimeOffset.TryParse(str j "failedAt") |> fst) "failedAt is a time"
+                let! o = workq ep [ "inspect"; "queue"; "mail" ]
+                expectFailure o 4 "workq inspect queue" "no queue mail" "the queue is gone; its failed jobs are not"
+                let! o = workq ep [ "requeue"; idText a; "--ttl"; "1h" ]
+                expectCode o 0 "requeue"
+                let! o = workq ep [ "inspect"; "job"; idText a ]
+                Expect.equal (field o "state", field o "ttl", field o "fails") ("NEW", "1h", "0") "a new series of attempts, its new TTL"
+                let! o = workq ep [ "requeue"; idText a ]
+                expectFailure o 5 "workq requeue" "Job not failed" "a job not failed"
+                let! o = workq ep [ "requeue"; idText (Guid.CreateVersion7()) ]
+                expectFailure o 4 "workq requeue" "no job" "an unknown job"
+                let! o = workq ep [ "requeue-failed"; "mail" ]
+                expectCode o 0 "requeue-failed"
+                Expect.equal o.Text "1\n" "how many went back"
+                let! o = workq ep [ "failed"; "mail"; "--json" ]
+                Expect.equal (o.Json.GetArrayLength()) 0 "none failed any more"
+                let! o = workq ep [ "inspect"; "queue"; "mail"; "--json" ]
+                Expect.equal (int64Of o.Json "ready", int64Of o.Json "failed") (2L, 0L) "both ready again"
+                let! o = workq ep [ "inspect"; "server"; "--json" ]
+                Expect.equal (int64Of o.Json "failedJobs") 0L "the server's count"
+            })
+
+        serverTest "recur add, list and remove; a job at each occurrence; errors" (fun ep ->
+            task {
+                let! o = workq ep [ "recur"; "add"; "tick"; "q"; "* * * * * *"; "hello"; "--ttr"; "5s"; "--ttl"; "1m"; "--overlap"; "skip"; "--priority"; "2" ]
+                expectCode o 0 "recur add"
+                Expect.isEmpty o.Out "recur add prints nothing"
+                let! o = workq ep [ "recur"; "add"; "daily"; "r"; "@daily"; "--ttr"; "1m"; "--ttl"; "1d"; "--backoff"; "30s" ]
+                expectCode o 0 "recur add @daily"
+                let! o = workq ep [ "recur"; "list" ]
+                let rows = cells o
+                Expect.equal rows[0] [| "KEY"; "NAME"; "CRON"; "NEXT"; "OVERLAP"; "TTR"; "TTL"; "PRIORITY"; "LAST"; "JOB"; "PAYLOAD" |] "the header"
+                Expect.equal (rows[1..] |> Array.map (fun r -> r[0], r[1], r[2])) [| "daily", "r", "@daily"; "tick", "q", "*_*_*_*_*_*" |] "by key"
+                let! leased = leaseJob ep "q"
+                Expect.equal (str leased "payload") "hello" "an occurrence's job"
+                let! o = workq ep [ "recur"; "list"; "--json"; "--offset"; "1" ]
+                let t = o.Json[0]
+                Expect.equal (str t "key", str t "overlap", int64Of t "priority", str t "lastJob") ("tick", "skip", 2L, str leased "id") "JSON"
+                let! o = workq ep [ "recur"; "list"; "--json"; "--limit"; "1" ]
+                Expect.equal (int64Of (o.Json[0]) "backoff") 30_000L "the back-off"
+                let! o = workq ep [ "recur"; "remove"; "tick" ]
+                expectCode o 0 "recur remove"
+                let! o = workq ep [ "recur"; "remove"; "tick" ]
+                expectFailure o 4 "workq recur remove" "no recurring definition tick" "removed already"
+                let! o = workq ep [ "recur"; "add"; "bad"; "q"; "0 0 30 2 *"; "--ttr"; "5s"; "--ttl"; "1m" ]
+                expectFailure o 5 "workq recur add" "Invalid Cron" "the 30th of February never comes"
+                let! o = workq ep [ "recur"; "add"; "bad"; "q"; "@daily"; "--ttr"; "5s"; "--ttl"; "1m"; "--overlap"; "never" ]
+                expectCode o 2 "--overlap never"
             })
     ]
 
@@ -643,6 +750,7 @@ let tests =
     testList "workq tool" [
         help
         usage
+        failedAndRecurring
         connection
         submit
         work

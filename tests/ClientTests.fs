@@ -10,6 +10,8 @@ open System.Net
 open System.Text
 open System.Threading
 open System.Threading.Tasks
+open System.Text.Json
+open System.Text.Json.Serialization
 open Expecto
 open Microsoft.Extensions.Configuration
 open Microsoft.Extensions.DependencyInjection
@@ -656,6 +658,163 @@ let injection =
             Expect.equal v6.Server "[::1]:9922" "a bracketed IPv6 address")
     ]
 
+// ---------------------------------------------------------------------------
+// Failed and recurring work
+
+/// A type for the JSON payload helpers.
+type Order = { Number: int; Items: string[] }
+
+let failedAndRecurring =
+    testList "failed and recurring work" [
+        withClient "back-off and retry-in: a retry waits, with its time; LeasedJob carries the counts; touch" (fun _ client ->
+            task {
+                let job = BackgroundJob(Name = "q", Ttr = seconds 5.0, Ttl = TimeSpan.FromDays 1.0, MaxFails = 5, Backoff = TimeSpan.FromHours 1.0, PayloadText = "x")
+                let! id = client.AddAsync job
+                let! leased = client.LeaseAsync("q", TimeSpan.Zero)
+                let leased = some leased
+                Expect.equal (leased.Attempts, leased.Fails) (Nullable 1, Nullable 0) "a first attempt"
+                do! client.TouchAsync(id)
+                do! client.TouchAsync(id, Nullable(seconds 60.0))
+                do! client.FailAsync(id, "busy")
+                let! info = client.InspectJobAsync id
+                Expect.equal info.State JobState.Pending "pending"
+                let wait = info.RetryAt.Value - DateTimeOffset.UtcNow
+                Expect.isTrue (wait > TimeSpan.FromMinutes 45.0 && wait <= TimeSpan.FromMinutes 61.0) $"an hour within a fifth: {wait}"
+                let! scheduled = client.InspectScheduledJobsAsync "q"
+                Expect.equal [ for j in scheduled -> j.Id ] [ id ] "among the scheduled jobs"
+                let! none = client.LeaseAsync("q", TimeSpan.Zero)
+                Expect.isNull none "not leasable while it waits"
+                let! e = throwsAsync<WorkqNotFoundException> "touch of a job not leased" (fun () -> client.TouchAsync(id))
+                expectReply e "NOT-FOUND" null
+                // A retry-in of zero: ready at once, whatever the back-off.
+                do! client.FailAsync(id, "again", TimeSpan.Zero)
+                let! again = client.LeaseAsync("q", TimeSpan.Zero)
+                Expect.equal ((some again).Fails, (some again).Attempts) (Nullable 2, Nullable 2) "its second fail and attempt"
+                do! client.FailAsync(id, bytes "later", millis 300.0)
+                let sw = Stopwatch.StartNew()
+                let! third = client.LeaseAsync("q", seconds 10.0)
+                Expect.equal (some third).Id id "leased again after its retry-in"
+                expectWaited sw 300.0 "the lease after -retry-in"
+                let! e = throwsAsync<WorkqClientErrorException> "a retry-in over an hour" (fun () -> client.FailAsync(id, "x", TimeSpan.FromHours 2.0))
+                expectReply e "CLIENT-ERROR" "Invalid Retry In"
+                let! e = throwsAsync<WorkqClientErrorException> "a TTR over a day" (fun () -> client.TouchAsync(id, Nullable(TimeSpan.FromDays 2.0)))
+                expectReply e "CLIENT-ERROR" "Invalid TTR"
+                let! e = throwsAsync<WorkqClientErrorException> "a back-off over an hour" (fun () ->
+                    client.AddAsync(BackgroundJob(Name = "q", Ttr = seconds 5.0, Ttl = seconds 60.0, Backoff = TimeSpan.FromHours 2.0)))
+                expectReply e "CLIENT-ERROR" "Invalid Backoff"
+                do! expectThrows<ArgumentOutOfRangeException> "a negative retry-in" (fun () -> client.FailAsync(id, "x", seconds -1.0))
+            })
+
+        withClient "failed jobs: listed with their results, counted; requeue one or all" (fun _ client ->
+            task {
+                let! a = client.AddAsync(bgJob "mail" "first")
+                let! b = client.AddAsync(bgJob "mail" "second")
+                let! c = client.AddAsync(bgJob "mail" "third")
+                do! client.FailAsync(a, bytes "line\r\nbreak")
+                do! Task.Delay 20
+                do! client.FailAsync(b, "no")
+                let! failed = client.InspectFailedJobsAsync "mail"
+                Expect.equal [ for f in failed -> f.Job.Id ] [ b; a ] "newest first"
+                Expect.equal failed[1].ResultText "line\r\nbreak" "the result, raw"
+                Expect.equal (failed[1].Job.State, failed[1].Job.PayloadText) (JobState.Failed, "first") "the job"
+                Expect.isTrue (abs (failed[0].FailedAt - DateTimeOffset.UtcNow).TotalSeconds < 60.0) "when it failed"
+                let! queue = client.InspectQueueAsync "mail"
+                Expect.equal (queue.ReadyLength, queue.FailedLength) (1, Nullable 2) "the queue's counts"
+                let! server = client.InspectServerAsync()
+                Expect.equal server.FailedJobs (Nullable 2L) "the server's count"
+                do! client.RequeueAsync(a, Nullable(TimeSpan.FromHours 1.0))
+                let! info = client.InspectJobAsync a
+                Expect.equal (info.State, info.Fails, info.Ttl) (JobState.New, 0, TimeSpan.FromHours 1.0) "a new series, its new TTL"
+                let! e = throwsAsync<WorkqClientErrorException> "requeue of a job not failed" (fun () -> client.RequeueAsync(c))
+                expectReply e "CLIENT-ERROR" "Job not failed"
+                let! e = throwsAsync<WorkqNotFoundException> "requeue of no job" (fun () -> client.RequeueAsync(Guid.CreateVersion7()))
+                expectReply e "NOT-FOUND" null
+                let! count = client.RequeueFailedAsync "mail"
+                Expect.equal count 1 "b went back"
+                let! count = client.RequeueFailedAsync("mail", Nullable(seconds 30.0))
+                Expect.equal count 0 "none left"
+                let! ready = client.InspectJobsAsync "mail"
+                Expect.equal [ for j in ready -> j.Id ] [ c; a; b ] "all three ready, the requeued as if just added"
+            })
+
+        withClient "recurring definitions: set, listed, their occurrences' jobs, removed" (fun _ client ->
+            task {
+                let definition =
+                    RecurringJob(Key = "tick", Name = "q", Cron = "* * * * * *", Ttr = seconds 5.0, Ttl = seconds 60.0,
+                                 PayloadText = "t", Priority = 3, MaxFails = 2, Backoff = seconds 1.0, Overlap = RecurringOverlap.Skip)
+                do! client.RecurAsync definition
+                let! listed = client.InspectRecurringAsync()
+                let d = Seq.exactlyOne listed
+                Expect.equal (d.Key, d.Name, d.Cron, d.PayloadText, d.Priority, d.MaxFails, d.Backoff, d.Overlap)
+                    ("tick", "q", "*_*_*_*_*_*", "t", 3, 2, seconds 1.0, RecurringOverlap.Skip) "as set, the expression as one token"
+                Expect.isTrue d.Next.HasValue "its next occurrence"
+                let! job = client.LeaseAsync("q", seconds 10.0)
+                let job = some job
+                Expect.equal job.PayloadText "t" "an occurrence's job"
+                Expect.equal (job.Id.Version) 8 "its id derived from the key and the time"
+                let! listed = client.InspectRecurringAsync(0L, 1)
+                Expect.equal listed[0].LastJob (Nullable job.Id) "its last job"
+                do! client.UnrecurAsync "tick"
+                let! e = throwsAsync<WorkqNotFoundException> "unrecur of no definition" (fun () -> client.UnrecurAsync "tick")
+                expectReply e "NOT-FOUND" null
+                let! e = throwsAsync<WorkqClientErrorException> "an expression that never occurs" (fun () ->
+                    client.RecurAsync(RecurringJob(Key = "k", Name = "q", Cron = "0 0 30 2 *", Ttr = seconds 5.0, Ttl = seconds 60.0)))
+                expectReply e "CLIENT-ERROR" "Invalid Cron"
+                let! listed = client.InspectRecurringAsync()
+                Expect.isEmpty listed "none left"
+            })
+
+        withClient "JSON payloads and results: by reflection and by type metadata" (fun _ client ->
+            task {
+                let order = { Number = 7; Items = [| "tea"; "cake" |] }
+                let info = JsonSerializerOptions.Web.GetTypeInfo(typeof<Order>) :?> Metadata.JsonTypeInfo<Order>
+                let! id = client.AddAsync(BackgroundJob(Name = "orders", Ttr = seconds 5.0, Ttl = seconds 60.0, Payload = ReadOnlyMemory(WorkqJson.Serialize(order, info))))
+                let! leased = client.LeaseAsync("orders", TimeSpan.Zero)
+                let leased = some leased
+                Expect.equal leased.PayloadText """{"number":7,"items":["tea","cake"]}""" "camelCase JSON"
+                Expect.equal (nonNull (leased.PayloadAs<Order>(info))) order "read by type metadata"
+                Expect.equal (nonNull (leased.PayloadAs<Order>())) order "read by reflection"
+                do! client.CompleteAsync(id, ReadOnlyMemory(WorkqJson.Serialize({ order with Number = 8 })))
+                let! result = client.ResultAsync id
+                Expect.equal (nonNull (result.ResultAs<Order>(info))).Number 8 "the result"
+                let! job = client.InspectJobAsync id
+                Expect.equal (nonNull (job.PayloadAs<Order>())) order "an inspected job's payload"
+                Expect.throws (fun () -> WorkqJson.Deserialize<Order>(bytes "not json", info) |> ignore) "not JSON"
+            })
+
+        testCaseAsync "a server that ignores -counts=1 (the original): the lease's counts are null; records with a result" (async {
+            let id = "0f6a7d2e-52b1-4c1e-9a57-3f0c2b9d8e11"
+            let lines = ConcurrentQueue<string>()
+            let reply (line: string) =
+                lines.Enqueue line
+                match line with
+                | l when l.StartsWith "lease " -> $"+OK 1\r\n{id} q 5000 3\r\nabc\r\n"
+                | _ ->
+                    $"+OK 1\r\n{id} 16\r\nname q\r\nttr 5000\r\nttl 60000\r\npayload-size 1\r\npayload x\r\nmax-attempts 0\r\nattempts 1\r\nmax-fails 0\r\nfails 1\r\npriority 0\r\nstate 2\r\ncreated 2026-11-27T21:50:02Z\r\nfailed 2026-11-27T21:50:03Z\r\nresult-size 4\r\nresult a\r\nb\r\nnext 1\r\n"
+            use server = new ScriptedServer(reply)
+            use client = new WorkqClient(server.Address)
+            do! task {
+                    let! job = client.LeaseAsync([ "q"; "r" ], seconds 1.0)
+                    let job = some job
+                    Expect.equal (job.PayloadText, job.Attempts, job.Fails) ("abc", Nullable(), Nullable()) "no counts"
+                    Expect.equal (List.ofSeq lines) [ "lease q r 1000 -counts=1" ] "the request asks for them"
+                    let! failed = client.InspectFailedJobsAsync("q", 0L, 1)
+                    let f = Seq.exactlyOne failed
+                    Expect.equal (f.ResultText, f.Job.Fails) ("a\r\nb", 1) "the result by its size; keys after it"
+                    Expect.equal f.FailedAt (DateTimeOffset(2026, 11, 27, 21, 50, 3, TimeSpan.Zero)) "failed"
+                } |> Async.AwaitTask
+        })
+
+        testCase "AddWorkqClient: the client is also the IWorkqClient, unless one is registered before" (fun () ->
+            let provider = ServiceCollection().AddWorkqClient().BuildServiceProvider()
+            Expect.isTrue (obj.ReferenceEquals(provider.GetRequiredService<IWorkqClient>(), provider.GetRequiredService<WorkqClient>())) "one instance"
+            let mine = new WorkqClient("127.0.0.1:1")
+            let services = ServiceCollection()
+            services.AddSingleton<IWorkqClient>(mine) |> ignore
+            let provider = services.AddWorkqClient().BuildServiceProvider()
+            Expect.isTrue (obj.ReferenceEquals(provider.GetRequiredService<IWorkqClient>(), mine)) "the application's own")
+    ]
+
 [<Tests>]
 let tests =
     testList "Workq.Client" [
@@ -666,4 +825,5 @@ let tests =
         connections
         replies
         injection
+        failedAndRecurring
     ]

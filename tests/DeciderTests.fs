@@ -18,7 +18,7 @@ let bytes (s: string) = System.Text.Encoding.ASCII.GetBytes s
 
 let spec n queue =
     { Id = jobId n; Name = name queue; Ttr = ttr 1000; Ttl = ttl 60_000; Priority = 0
-      MaxAttempts = Limit.zero; MaxFails = Limit.zero; Payload = bytes (sprintf "job %d" n) }
+      MaxAttempts = Limit.zero; MaxFails = Limit.zero; Backoff = RetryDelay.zero; Payload = bytes (sprintf "job %d" n) }
 
 let add n queue = Add(spec n queue)
 let addWith n queue (change: NewJob -> NewJob) = Add(change (spec n queue))
@@ -441,10 +441,10 @@ let inspecting =
             |> send 0 1 (Inspect(InspectQueue(name "q"))) |> expect [ 1, NotFound ]
             |> send 0 2 (lease [ "q" ] 5000)
             |> send 1 1 (Inspect(InspectQueue(name "q")))
-            |> expect [ 1, QueueRecords [ { Name = name "q"; Ready = 0; Scheduled = 0; Leased = 0; Workers = 1 } ] ]
+            |> expect [ 1, QueueRecords [ { Name = name "q"; Ready = 0; Scheduled = 0; Leased = 0; Workers = 1; Failed = 0 } ] ]
             |> send 2 1 (add 1 "q") |> send 2 1 (add 2 "q") |> send 2 1 (Schedule(spec 3 "q", t0 + ms 9000))
             |> send 3 1 (Inspect(InspectQueue(name "q")))
-            |> expect [ 1, QueueRecords [ { Name = name "q"; Ready = 1; Scheduled = 1; Leased = 1; Workers = 0 } ] ]
+            |> expect [ 1, QueueRecords [ { Name = name "q"; Ready = 1; Scheduled = 1; Leased = 1; Workers = 0; Failed = 0 } ] ]
             |> send 4 1 (complete 1 "") |> send 4 1 (complete 2 "") |> send 4 1 (Delete(jobId 3))
             |> send 5 1 (Inspect(InspectQueue(name "q"))) |> expect [ 1, NotFound ]
             |> ignore
@@ -473,8 +473,9 @@ let inspecting =
             |> expect
                 [ 1,
                   ServerRecord
-                      { ActiveClients = 2; EvictedJobs = 1L; Started = t0; Jobs = 1; Queues = 1
-                        StoredBytes = 5L; MaxStoredBytes = Limits.none.MaxStoredBytes; HostKeys = [] } ]
+                      { ActiveClients = 2; EvictedJobs = 1L; Started = t0; Jobs = 1; Queues = 1; FailedJobs = 0
+                        StoredBytes = 5L; MaxStoredBytes = Limits.none.MaxStoredBytes; HostKeys = []
+                        Node = NodeStatus.standalone } ]
             |> ignore
         }
     ]
@@ -508,7 +509,7 @@ let withoutLog =
             Expect.equal after.State sim.State "nothing changed"
             after
             |> refuse 2 (Request(1, Inspect(InspectQueue(name "q"))))
-            |> expect [ 1, QueueRecords [ { Name = name "q"; Ready = 1; Scheduled = 0; Leased = 0; Workers = 0 } ] ]
+            |> expect [ 1, QueueRecords [ { Name = name "q"; Ready = 1; Scheduled = 0; Leased = 0; Workers = 0; Failed = 0 } ] ]
             |> refuse 3 (Request(1, lease [ "other" ] 0)) |> expect [ 1, Timeout ]
             |> ignore
         }

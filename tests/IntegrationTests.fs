@@ -91,11 +91,11 @@ let private readRecord (c: Client) : Task<Record> =
         let keys = ResizeArray()
         for _ in 1 .. int count do
             let! key = readKey c
-            if key = "payload" then
-                // Raw bytes, sized by the payload-size key before it.
+            if key = "payload" || key = "result" then
+                // Raw bytes, sized by the payload-size (result-size) key before it.
                 let size =
-                    keys |> Seq.tryFind (fst >> (=) "payload-size") |> Option.map (snd >> int)
-                    |> Option.defaultWith (fun () -> failtest "payload before payload-size")
+                    keys |> Seq.tryFind (fst >> (=) $"{key}-size") |> Option.map (snd >> int)
+                    |> Option.defaultWith (fun () -> failtestf "%s before %s-size" key key)
                 let! data = readExactly c size
                 do! expect c "\r\n"
                 keys.Add(key, textOf data)
@@ -166,9 +166,10 @@ let expectRecord (actual: Record) (label: string) (expected: (string * string) l
 /// The expected keys of `inspect server` on a server with the default limits.
 let serverKeys clients evicted jobs queues storedBytes =
     [ "active-clients", string clients; "evicted-jobs", string evicted; "started", anyTime; "jobs", string jobs
-      "queues", string queues; "stored-bytes", string storedBytes; "max-stored-bytes", anyCount
+      "queues", string queues; "stored-bytes", string storedBytes; "max-stored-bytes", anyCount; "failed-jobs", "0"
       "max-connections", "10000"; "rejected-connections", "0"; "timed-out-requests", "0"
-      "connection-bytes", anyCount; "connection-bytes-max", anyCount; "connection-bytes-peak", anyCount ]
+      "connection-bytes", anyCount; "connection-bytes-max", anyCount; "connection-bytes-peak", anyCount
+      "role", "standalone"; "leader", ""; "term", "0"; "commit-index", "0" ]
 
 /// The expected keys of `inspect job`, state and counts given.
 let jobKeys name (ttr: int) (ttl: int) (payload: string) maxAttempts attempts maxFails fails priority state =
@@ -189,7 +190,8 @@ let queueKeys ready scheduled leasedLen workers =
     [ "ready-len", string ready
       "scheduled-len", string scheduled
       "leased-len", string leasedLen
-      "workers", string workers ]
+      "workers", string workers
+      "failed-len", "0" ]
 
 // ---------------------------------------------------------------------------
 // Time
@@ -456,7 +458,7 @@ let commands =
                 do! call c "inspect jobs bad$ 0 10\r\n" (clientError "Invalid Name")
             })
 
-        clientTest "inspect server: the original's keys, then the stored bytes and the connections' figures" (fun _ c ->
+        clientTest "inspect server: the original's keys, then the stored bytes, the connections' figures, and standalone for the cluster's keys" (fun _ c ->
             task {
                 do! call c (addReq (newId ()) "a" 1000 60000 "x" []) ok
                 do! call c (addReq (newId ()) "b" 1000 60000 "x" []) ok
@@ -562,7 +564,7 @@ let examples =
                 do! call c "lease ping 1000\r\n" (leased l "ping" 5000 "ping")
                 let! q = inspect c "queue ping"
                 Expect.equal q.Length 1 "one record"
-                expectRecord q[0] "ping" [ "ready-len", "2"; "scheduled-len", "0"; "leased-len", "1"; "workers", "0" ]
+                expectRecord q[0] "ping" [ "ready-len", "2"; "scheduled-len", "0"; "leased-len", "1"; "workers", "0"; "failed-len", "0" ]
                 use! others = connectMany ep 3
                 for o in others.All do
                     do! call o "lease none 0\r\n" timeout // surely accepted
@@ -745,7 +747,7 @@ let pipelining =
                       yield "frobnicate\r\n" ]
                 let replies =
                     [ for _ in ids -> ok
-                      yield "+OK 1\r\np 4\r\nready-len 30\r\nscheduled-len 0\r\nleased-len 0\r\nworkers 0\r\n"
+                      yield "+OK 1\r\np 5\r\nready-len 30\r\nscheduled-len 0\r\nleased-len 0\r\nworkers 0\r\nfailed-len 0\r\n"
                       yield! ids |> List.mapi (fun i id -> leased id "p" 5000 $"job{i}\r\n")
                       for _ in ids -> ok
                       yield timeout

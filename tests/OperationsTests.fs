@@ -37,7 +37,7 @@ let private hour = 3_600_000
 
 let private http = new HttpClient(Timeout = TimeSpan.FromSeconds 30.0)
 
-let private get (ep: IPEndPoint) (path: string) : Task<int * string> =
+let get (ep: IPEndPoint) (path: string) : Task<int * string> =
     task {
         use! response = http.GetAsync($"http://{ep}{path}")
         let! body = response.Content.ReadAsStringAsync()
@@ -45,7 +45,7 @@ let private get (ep: IPEndPoint) (path: string) : Task<int * string> =
     }
 
 /// One sample of a scrape: its name, its labels and its value.
-type private Sample = { Name: string; Labels: Map<string, string>; Value: float }
+type Sample = { Name: string; Labels: Map<string, string>; Value: float }
 
 let private sampleLine = Regex(@"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$")
 let private labelPair = Regex(@"([a-zA-Z_][a-zA-Z0-9_]*)=""((?:[^""\\]|\\.)*)""")
@@ -61,7 +61,7 @@ let private parseScrape (text: string) : Sample list =
                   |> Map.ofSeq
               yield { Name = m.Groups[1].Value; Labels = labels; Value = Double.Parse(m.Groups[3].Value, Globalization.CultureInfo.InvariantCulture) } ]
 
-let private scrape (ep: IPEndPoint) : Task<Sample list> =
+let scrape (ep: IPEndPoint) : Task<Sample list> =
     task {
         let! status, body = get ep "/metrics"
         Expect.equal status 200 "GET /metrics"
@@ -69,7 +69,7 @@ let private scrape (ep: IPEndPoint) : Task<Sample list> =
     }
 
 /// The value of the sample named `name` with exactly these labels (besides none other); 0 if absent.
-let private valueOf (samples: Sample list) name (labels: (string * string) list) =
+let valueOf (samples: Sample list) name (labels: (string * string) list) =
     let wanted = Map.ofList labels
     match samples |> List.filter (fun s -> s.Name = name && s.Labels = wanted) with
     | [ s ] -> s.Value
@@ -232,6 +232,58 @@ let private metricsTests =
                         let runSum = valueOf m "workq_job_run_duration_seconds_sum" (jobEvent "timed-out")
                         Expect.isGreaterThanOrEqual runSum 0.2 "the timed-out runs' length"
                         Expect.equal (valueOf m "workq_queue_jobs" (queueJobs "uq" "failed")) 1.0 "failed in uq"
+                    })
+        }
+
+        testTask "back-offs, touches, requeues and recurrences: counted, the new commands by their word" {
+            do!
+                withHttpServer [ "--listen"; "127.0.0.1:0" ] (fun server ->
+                    task {
+                        let a = newId ()
+                        use! c = connect server.EndPoint
+                        do! call c (addReq a "bq" 60000 hour "a" [ "-max-fails=3"; "-backoff=200" ]) ok
+                        do! call c "lease bq 0 -counts=1\r\n" $"+OK 1\r\n{a} bq 60000 1 0 1\r\na\r\n"
+                        do! call c $"touch {a}\r\n" ok
+                        // Retried after its back-off, then at once, then final.
+                        do! call c (failReq a "busy") ok
+                        do! call c "lease bq 10000\r\n" (leased a "bq" 60000 "a")
+                        do! call c $"fail {a} 4 -retry-in=0\r\nbusy\r\n" ok
+                        do! call c "lease bq 0\r\n" (leased a "bq" 60000 "a")
+                        do! call c (failReq a "dead") ok
+                        let! m = scrape (httpOf server)
+                        Expect.equal (valueOf m "workq_queue_jobs" (queueJobs "bq" "failed")) 1.0 "failed in bq, whose queue is gone"
+                        do! call c $"requeue {a}\r\n" ok
+                        do! call c $"touch {a}\r\n" notFound
+                        do! call c "recur every rq 60000 3600000 *_*_*_*_*_* 1 -overlap=skip\r\nx\r\n" ok
+                        // The first occurrence adds a job; the next ones skip while it is unfinished.
+                        do! eventually 10000 "an occurrence added and one skipped" (fun () ->
+                            task {
+                                let! m = scrape (httpOf server)
+                                return valueOf m "workq_recurring_occurrences_total" [ "workq_outcome", "skipped" ] >= 1.0
+                            })
+                        let! m = scrape (httpOf server)
+                        Expect.equal (valueOf m "workq_recurring_occurrences_total" [ "workq_outcome", "added" ]) 1.0 "occurrences added"
+                        Expect.equal (valueOf m "workq_recurring_definitions" []) 1.0 "definitions"
+                        for labels, count in
+                            [ command "lease" "ok", 3.0
+                              command "fail" "ok", 3.0
+                              command "touch" "ok", 1.0
+                              command "touch" "not-found", 1.0
+                              command "requeue" "ok", 1.0
+                              command "recur" "ok", 1.0 ] do
+                            Expect.equal (valueOf m "workq_commands_total" labels) count $"commands %A{labels}"
+                        for name, count in
+                            [ "added", 2.0; "leased", 3.0; "retried", 2.0; "failed", 1.0; "awoken", 1.0; "touched", 1.0; "requeued", 1.0 ] do
+                            Expect.equal (valueOf m "workq_job_events_total" (jobEvent name)) count $"job events: {name}"
+                        Expect.equal (valueOf m "workq_job_run_duration_seconds_count" (jobEvent "retried")) 2.0 "runs retried"
+                        // Each lease's wait, the counted one's too.
+                        Expect.equal (valueOf m "workq_job_wait_duration_seconds_count" []) 3.0 "waits"
+                        Expect.equal (valueOf m "workq_queue_jobs" (queueJobs "bq" "failed")) 0.0 "none failed after the requeue"
+                        Expect.equal (valueOf m "workq_queue_jobs" (queueJobs "bq" "ready")) 1.0 "the requeued job, ready"
+                        Expect.equal (valueOf m "workq_queue_jobs" (queueJobs "rq" "ready")) 1.0 "the occurrence's job"
+                        do! call c "unrecur every\r\n" ok
+                        let! m = scrape (httpOf server)
+                        Expect.equal (valueOf m "workq_recurring_definitions" []) 0.0 "no definitions"
                     })
         }
 
@@ -401,14 +453,37 @@ let private metricsTests =
             ignore serve
         }
 
-        test "every command's tag names it" {
-            let cases = FSharp.Reflection.FSharpType.GetUnionCases typeof<Command>
-            Expect.equal CommandNames.All.Length (cases.Length + 1) "the commands and unknown"
-            for case in cases do
-                let name = case.Name.ToLowerInvariant()
-                Expect.equal CommandNames.All[case.Tag] name $"tag {case.Tag}"
-                Expect.equal (CommandNames.OfLine $"{name} x y") case.Tag $"the line of {name}"
+        test "every command is counted under the word it was sent with" {
             Expect.equal CommandNames.All[CommandNames.Unknown] "unknown" "unknown"
+            Expect.equal (List.ofArray CommandNames.All |> List.distinct |> List.length) CommandNames.All.Length "each word once"
+            for spec in CommandTable.all do
+                let index = CommandNames.OfLine $"{spec.Name} x y"
+                Expect.equal CommandNames.All[index] spec.Name $"the line of {spec.Name}"
+            // Each command parsed is counted under the word of its line.
+            let sent =
+                [ "add 6ba7b810-9dad-41d1-80b4-00c04fd430c8 q 1 1 0", "add"
+                  "schedule 6ba7b810-9dad-41d1-80b4-00c04fd430c8 q 1 1 2030-01-01T00:00:00Z 0", "schedule"
+                  "run 6ba7b810-9dad-41d1-80b4-00c04fd430c8 q 1 1 0", "run"
+                  "result 6ba7b810-9dad-41d1-80b4-00c04fd430c8 0", "result"
+                  "lease q 0", "lease"
+                  "lease q 0 -counts=1", "lease"
+                  "complete 6ba7b810-9dad-41d1-80b4-00c04fd430c8 0", "complete"
+                  "fail 6ba7b810-9dad-41d1-80b4-00c04fd430c8 0", "fail"
+                  "fail 6ba7b810-9dad-41d1-80b4-00c04fd430c8 0 -retry-in=5", "fail"
+                  "delete 6ba7b810-9dad-41d1-80b4-00c04fd430c8", "delete"
+                  "touch 6ba7b810-9dad-41d1-80b4-00c04fd430c8", "touch"
+                  "requeue 6ba7b810-9dad-41d1-80b4-00c04fd430c8", "requeue"
+                  "requeue-failed q", "requeue-failed"
+                  "recur k q 1 1 @hourly 0", "recur"
+                  "unrecur k", "unrecur"
+                  "inspect server", "inspect"
+                  "inspect failed-jobs q 0 1", "inspect"
+                  "cluster status", "cluster" ]
+            for line, word in sent do
+                match Parser.parse line [||] with
+                | Ok command -> Expect.equal CommandNames.All[CommandNames.Of command] word line
+                | Error e -> failtestf "%s: %A" line e
+            Expect.equal (sent |> List.map snd |> List.distinct |> List.sort) (CommandNames.All |> Array.filter ((<>) "unknown") |> List.ofArray |> List.sort) "every word"
             Expect.equal (CommandNames.OfLine "ADD x") CommandNames.Unknown "no other spelling"
         }
     ]

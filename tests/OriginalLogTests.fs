@@ -80,7 +80,7 @@ let private writerTests =
             let spec: NewJob =
                 { Id = idOf g; Name = (JobName.tryCreate "ab").Value; Ttr = (Ttr.tryCreate 1000L<ms>).Value
                   Ttl = (Ttl.tryCreate 60_000L<ms>).Value; Priority = -2; MaxAttempts = (Limit.tryCreate 3).Value
-                  MaxFails = (Limit.tryCreate 1).Value; Payload = "hi"B }
+                  MaxFails = (Limit.tryCreate 1).Value; Backoff = RetryDelay.zero; Payload = "hi"B }
             Expect.equal contents.Damage None "sound"
             Expect.equal contents.Records [ { At = instant appended; Entry = OriginalSegment.Add(spec, instant created) } ] "the record"
         }
@@ -143,7 +143,7 @@ let private readerTests =
                 { Id = idOf g; Name = (JobName.tryCreate name).Value; Ttr = (Ttr.tryCreate (int64 j.Ttr * 1L<ms>)).Value
                   Ttl = (Ttl.tryCreate (int64 j.Ttl * 1L<ms>)).Value; Priority = int j.Priority
                   MaxAttempts = (Limit.tryCreate (int j.MaxAttempts)).Value; MaxFails = (Limit.tryCreate (int j.MaxFails)).Value
-                  Payload = Text.Encoding.ASCII.GetBytes j.Payload }
+                  Backoff = RetryDelay.zero; Payload = Text.Encoding.ASCII.GetBytes j.Payload }
             let expected =
                 [ OriginalSegment.Add(spec a "q" { job a "q" (at -1.0) with Priority = -2_147_483_648L }, instant (at -1.0))
                   OriginalSegment.Schedule(spec c "sched.q" s, instant (at 30.0), instant (at 0.0))

@@ -33,6 +33,7 @@ let private newJob: NewJob =
       Priority = 0
       MaxAttempts = Limit.zero
       MaxFails = Limit.zero
+      Backoff = RetryDelay.zero
       Payload = latin1 "ping" }
 
 let private parses (line: string) (data: string) (expected: Command) =
@@ -124,6 +125,10 @@ let private commands =
         parses "inspect queues 007 010" "" (Inspect(InspectQueues { Offset = 7u; Limit = 10 }))
         parses "inspect server" "" (Inspect InspectServer)
         parses " inspect   server " "" (Inspect InspectServer)
+        parses "cluster status" "" (Cluster ClusterStatus)
+        parses "cluster add 127.0.0.1:7003" "" (Cluster(AddMember(MemberAddress.tryCreate "127.0.0.1:7003" |> Option.get)))
+        parses "cluster remove [::1]:7003" "" (Cluster(RemoveMember(MemberAddress.tryCreate "[::1]:7003" |> Option.get)))
+        parses "cluster add localhost:1" "" (Cluster(AddMember(MemberAddress.tryCreate "localhost:1" |> Option.get)))
         parses "auth s3cr3t" "" (Auth(Token.tryCreate "s3cr3t" |> Option.get))
         parses "auth a:b=c/+" "" (Auth(Token.tryCreate "a:b=c/+" |> Option.get))
     ]
@@ -191,6 +196,12 @@ let private args =
         fails "inspect queue a b" "" InvalidArgs
         fails "inspect queues 0" "" InvalidArgs
         fails "inspect server now" "" InvalidArgs
+        fails "cluster" "" InvalidArgs
+        fails "cluster add" "" InvalidArgs
+        fails "cluster status now" "" InvalidArgs
+        fails "cluster add 127.0.0.1:7003 127.0.0.1:7004" "" InvalidArgs
+        fails "cluster join 127.0.0.1:7003" "" UnknownCommand
+        fails "cluster add -x=1 127.0.0.1:7003" "" InvalidFlags
         // Framing catches these first, but parse stays total.
         fails "add a b c d" "" InvalidArgs
         fails "fail a" "" InvalidArgs
@@ -226,6 +237,13 @@ let private fields =
         fails "fail bad 2" "x" InvalidId
         fails "delete bad" "" InvalidId
         fails "inspect job bad" "" InvalidId
+        fails "cluster add 127.0.0.1" "" InvalidMember
+        fails "cluster add 127.0.0.1:0" "" InvalidMember
+        fails "cluster add 127.0.0.1:65536" "" InvalidMember
+        fails "cluster add ::1:7003" "" InvalidMember
+        fails "cluster add [127.0.0.1]:7003" "" InvalidMember
+        fails "cluster add example.org:7003" "" InvalidMember
+        fails "cluster remove :7003" "" InvalidMember
         fails "inspect jobs bad$ x x" "" InvalidName
         fails "inspect jobs q 4294967296 0" "" InvalidCursorOffset
         fails "inspect jobs q -1 1" "" InvalidCursorOffset
@@ -391,23 +409,43 @@ let private replies =
             (crlfLines ("+OK 1" :: (jobLines |> List.map (fun l -> if l = "state 4" then "state 3" else l))))
         writes "no jobs" (JobRecords []) "+OK 0\r\n"
         writes "inspect queue"
-            (QueueRecords [ { Name = jobName "ping"; Ready = 2; Scheduled = 0; Leased = 1; Workers = 0 } ])
-            "+OK 1\r\nping 4\r\nready-len 2\r\nscheduled-len 0\r\nleased-len 1\r\nworkers 0\r\n"
+            (QueueRecords [ { Name = jobName "ping"; Ready = 2; Scheduled = 0; Leased = 1; Workers = 0; Failed = 0 } ])
+            "+OK 1\r\nping 5\r\nready-len 2\r\nscheduled-len 0\r\nleased-len 1\r\nworkers 0\r\nfailed-len 0\r\n"
         writes "inspect queues"
             (QueueRecords
-                [ { Name = jobName "a"; Ready = 0; Scheduled = 1; Leased = 0; Workers = 3 }
-                  { Name = jobName "b"; Ready = 5; Scheduled = 0; Leased = 0; Workers = 0 } ])
+                [ { Name = jobName "a"; Ready = 0; Scheduled = 1; Leased = 0; Workers = 3; Failed = 0 }
+                  { Name = jobName "b"; Ready = 5; Scheduled = 0; Leased = 0; Workers = 0; Failed = 0 } ])
             (crlfLines
-                [ "+OK 2"; "a 4"; "ready-len 0"; "scheduled-len 1"; "leased-len 0"; "workers 3"
-                  "b 4"; "ready-len 5"; "scheduled-len 0"; "leased-len 0"; "workers 0" ])
+                [ "+OK 2"; "a 5"; "ready-len 0"; "scheduled-len 1"; "leased-len 0"; "workers 3"; "failed-len 0"
+                  "b 5"; "ready-len 5"; "scheduled-len 0"; "leased-len 0"; "workers 0"; "failed-len 0" ])
         writes "no queues" (QueueRecords []) "+OK 0\r\n"
-        writes "inspect server"
+        writes "inspect server, on its own"
             (ServerRecord
-                { ActiveClients = 4; EvictedJobs = 0L; Started = at 2026 11 27 21 47 33 "250"; Jobs = 12; Queues = 3
-                  StoredBytes = 5120L; MaxStoredBytes = 1073741824L; HostKeys = [ "connection-bytes", 2048L ] })
+                { ActiveClients = 4; EvictedJobs = 0L; Started = at 2026 11 27 21 47 33 "250"; Jobs = 12; Queues = 3; FailedJobs = 2
+                  StoredBytes = 5120L; MaxStoredBytes = 1073741824L; HostKeys = [ "connection-bytes", 2048L ]
+                  Node = NodeStatus.standalone })
             (crlfLines
-                [ "+OK 1"; "server 8"; "active-clients 4"; "evicted-jobs 0"; "started 2026-11-27T21:47:33Z"; "jobs 12"
-                  "queues 3"; "stored-bytes 5120"; "max-stored-bytes 1073741824"; "connection-bytes 2048" ])
+                [ "+OK 1"; "server 13"; "active-clients 4"; "evicted-jobs 0"; "started 2026-11-27T21:47:33Z"; "jobs 12"
+                  "queues 3"; "stored-bytes 5120"; "max-stored-bytes 1073741824"; "failed-jobs 2"; "connection-bytes 2048"
+                  "role standalone"; "leader "; "term 0"; "commit-index 0" ])
+        writes "inspect server, a cluster's leader"
+            (ServerRecord
+                { ActiveClients = 1; EvictedJobs = 2L; Started = at 2026 11 27 21 47 33 "250"; Jobs = 0; Queues = 0; FailedJobs = 0
+                  StoredBytes = 0L; MaxStoredBytes = 1024L; HostKeys = []
+                  Node = { Role = "leader"; Leader = "127.0.0.1:9922"; Term = 7L; CommitIndex = 1234L } })
+            (crlfLines
+                [ "+OK 1"; "server 12"; "active-clients 1"; "evicted-jobs 2"; "started 2026-11-27T21:47:33Z"; "jobs 0"; "queues 0"
+                  "stored-bytes 0"; "max-stored-bytes 1024"; "failed-jobs 0"
+                  "role leader"; "leader 127.0.0.1:9922"; "term 7"; "commit-index 1234" ])
+        writes "cluster status"
+            (MemberRecords
+                [ { Address = MemberAddress.tryCreate "127.0.0.1:7001" |> Option.get; Client = "127.0.0.1:9922"
+                    Role = "leader"; Status = "available" }
+                  { Address = MemberAddress.tryCreate "127.0.0.1:7002" |> Option.get; Client = ""
+                    Role = "follower"; Status = "unavailable" } ])
+            (crlfLines
+                [ "+OK 2"; "127.0.0.1:7001 3"; "client 127.0.0.1:9922"; "role leader"; "status available"
+                  "127.0.0.1:7002 3"; "client "; "role follower"; "status unavailable" ])
         testList "client errors" [
             for e, text in
                 [ UnknownCommand, "Unknown command"; InvalidArgs, "Invalid command args"
@@ -418,6 +456,7 @@ let private replies =
                   InvalidMaxFails, "Invalid Max Fails"; InvalidWaitTimeout, "Invalid wait timeout"
                   InvalidCursorOffset, "Invalid cursor offset"; InvalidLimit, "Invalid limit"
                   DuplicateJob, "Duplicate job"; DuplicateResult, "Duplicate result"; LineTooLong, "Line too long"
+                  InvalidMember, "Invalid member address"; NotClustered, "Not a cluster member"
                   RequestTimedOut, "Request timed out"; InvalidToken, "Invalid token"
                   AuthenticationRequired, "Authentication required"; AuthenticationFailed, "Authentication failed" ] ->
                 writes text (ClientError e) $"-CLIENT-ERROR {text}\r\n"
@@ -426,12 +465,27 @@ let private replies =
             match Parser.parse (sprintf "delete %s" (readmeId.ToUpperInvariant())) [||] with
             | Ok(Delete id) -> Expect.equal (show (ReplyWriter.toBytes (ResultOf(id, { Success = true; Data = [||] })))) $"+OK 1\r\n{readmeId} 1 0\r\n\r\n" "lowercase"
             | other -> failtest $"parsed {other}"
-        testCase "a page of jobs written a record at a time is the page written whole" <| fun () ->
+        testCase "a page of records written a record at a time is the page written whole" <| fun () ->
             let jobs = [ leasedJob; { leasedJob with Payload = "second"B; Status = Ready } ]
-            let pieces = ArrayBufferWriter<byte>()
-            ReplyWriter.writeRecordCount pieces jobs.Length
-            jobs |> List.iter (ReplyWriter.writeJob pieces)
-            Expect.equal (show (pieces.WrittenSpan.ToArray())) (show (ReplyWriter.toBytes (JobRecords jobs))) "the same bytes"
+            let failed = { leasedJob with Status = Finished { Success = false; Data = "no\r\n"B } }
+            let recurrence =
+                { Spec =
+                    { Key = (JobName.tryCreate "nightly").Value; Name = leasedJob.Name; Ttr = leasedJob.Ttr
+                      Ttl = (Ttl.tryCreate 60_000L<ms>).Value; Cron = (Cron.tryParse "0_2_*_*_*").Value; Priority = 1
+                      MaxAttempts = Limit.zero; MaxFails = Limit.zero; Backoff = RetryDelay.zero; Overlap = Skip; Payload = "go"B }
+                  Seq = 3L; Created = leasedJob.Created; Next = None; Last = Some leasedJob.Id }
+            for reply in [ JobRecords jobs
+                           FailedRecords [ { Job = failed; FailedAt = leasedJob.Created } ]
+                           RecurrenceRecords [ recurrence; recurrence ]
+                           JobRecords [] ] do
+                let pieces = ArrayBufferWriter<byte>()
+                match ReplyWriter.paged reply with
+                | ValueSome(struct (count, records)) ->
+                    ReplyWriter.writeRecordCount pieces count
+                    records |> List.iter (fun write -> write pieces)
+                | ValueNone -> failtestf "%A is a page of records" reply
+                Expect.equal (show (pieces.WrittenSpan.ToArray())) (show (ReplyWriter.toBytes reply)) "the same bytes"
+            Expect.isTrue (ReplyWriter.paged Done).IsNone "+OK is no page"
         testCase "replies append to the buffer" <| fun () ->
             let buffer = ArrayBufferWriter<byte>()
             ReplyWriter.write buffer Done

@@ -23,6 +23,15 @@ let private samples: (string * string * (ServerOptions -> unit)) list =
       "cmdlog-seg-size", "15", (fun o -> Expect.equal o.CommandLog.SegmentSize 15L "cmdlog-seg-size")
       "cmdlog-clean-int", "9000", (fun o -> Expect.equal o.CommandLog.CleanInterval (TimeSpan.FromSeconds 9.0) "cmdlog-clean-int")
       "cmdlog-repair", "true", (fun o -> Expect.isTrue o.CommandLog.Repair "cmdlog-repair")
+      "cluster-listen", "10.1.2.3:7001", (fun o -> Expect.equal o.Cluster.Listen (IPEndPoint(IPAddress.Parse "10.1.2.3", 7001)) "cluster-listen")
+      "cluster-peers", "10.1.2.3:7001,10.1.2.4:7001,[::1]:7002",
+      (fun o ->
+          Expect.equal
+              (List.ofSeq o.Cluster.Peers)
+              [ IPEndPoint(IPAddress.Parse "10.1.2.3", 7001); IPEndPoint(IPAddress.Parse "10.1.2.4", 7001); IPEndPoint(IPAddress.IPv6Loopback, 7002) ]
+              "cluster-peers")
+      "cluster-election-timeout", "150-900",
+      (fun o -> Expect.equal o.Cluster.ElectionTimeout (Workq.Host.Cluster.ElectionTimeout(150, 900)) "cluster-election-timeout")
       "max-stored-bytes", "1048576", (fun o -> Expect.equal o.MaxStoredBytes 1048576L "max-stored-bytes")
       "max-connections", "200", (fun o -> Expect.equal o.Connections.MaxConnections 200 "max-connections")
       "max-unsent-bytes", "65536", (fun o -> Expect.equal o.Connections.MaxUnsentBytes 65536L "max-unsent-bytes")

@@ -251,7 +251,7 @@ let failures =
                 Expect.isTrue (sink.Has(LogLevel.Warning, string thrown, "could not resize")) "the failure is logged"
             })
 
-        serverTest "a hung handler is cancelled before its TTR ends, not reported, and the job's retry succeeds" (fun ep ->
+        serverTest "without lease extension, a hung handler is cancelled before its TTR ends, not reported, and the job's retry succeeds" (fun ep ->
             task {
                 use client = new WorkqClient(addressOf ep)
                 let sink = new LogSink()
@@ -271,7 +271,8 @@ let failures =
                         b.Services.AddWorkqWorker("hung", work, fun o ->
                             o.Concurrency <- 2
                             o.LeaseWait <- seconds 1.0
-                            o.TtrMargin <- millis 500.0) |> ignore)
+                            o.TtrMargin <- millis 500.0
+                            o.ExtendLeases <- false) |> ignore)
                 do! host.StartAsync()
                 let! id = client.AddAsync(Bg.Job("hung", "x", ttr = seconds 2.0))
                 do! within10s "the hung handler's token is cancelled" cancelled.Task
@@ -403,6 +404,184 @@ let shutdown =
             })
     ]
 
+/// A stand-in for the server behind IWorkqClient: hands out `jobs` once each, then has
+/// nothing (a lease waits its wait out), and records how each job was reported.
+type FakeClient(jobs: LeasedJob list) =
+    let pending = ConcurrentQueue<LeasedJob>(jobs)
+    let reports = ConcurrentQueue<Guid * string * TimeSpan option>()
+
+    let lease (wait: TimeSpan) (ct: CancellationToken) : Task<LeasedJob | null> =
+        task {
+            match pending.TryDequeue() with
+            | true, job -> return job
+            | _ ->
+                do! Task.Delay(wait, ct)
+                return null
+        }
+
+    let report id how retryIn : Task =
+        reports.Enqueue((id, how, retryIn))
+        Task.CompletedTask
+
+    /// Each report: the job, "complete" or "fail", and the retry-in of a fail that had one.
+    member _.Reports = List.ofSeq reports
+
+    interface IWorkqClient with
+        member _.Server = "fake:9922"
+        member _.LeaseAsync(_: string, wait: TimeSpan, ct: CancellationToken) = lease wait ct
+        member _.LeaseAsync(_: Collections.Generic.IEnumerable<string>, wait: TimeSpan, ct: CancellationToken) = lease wait ct
+        member _.CompleteAsync(id: Guid, _: ReadOnlyMemory<byte>, _: CancellationToken) = report id "complete" None
+        member _.CompleteAsync(id: Guid, _: string, _: CancellationToken) = report id "complete" None
+        member _.FailAsync(id: Guid, _: ReadOnlyMemory<byte>, _: CancellationToken) = report id "fail" None
+        member _.FailAsync(id: Guid, _: string, _: CancellationToken) = report id "fail" None
+        member _.FailAsync(id: Guid, _: ReadOnlyMemory<byte>, retryIn: TimeSpan, _: CancellationToken) = report id "fail" (Some retryIn)
+        member _.FailAsync(id: Guid, _: string, retryIn: TimeSpan, _: CancellationToken) = report id "fail" (Some retryIn)
+        member _.TouchAsync(_, _, _) = Task.CompletedTask
+        member _.AddAsync(_, _) = raise (NotSupportedException())
+        member _.ScheduleAsync(_, _) = raise (NotSupportedException())
+        member _.RunAsync(_, _) = raise (NotSupportedException())
+        member _.ResultAsync(_, _, _) = raise (NotSupportedException())
+        member _.DeleteAsync(_, _) = raise (NotSupportedException())
+        member _.RequeueAsync(_, _, _) = raise (NotSupportedException())
+        member _.RequeueFailedAsync(_, _, _) = raise (NotSupportedException())
+        member _.RecurAsync(_, _) = raise (NotSupportedException())
+        member _.UnrecurAsync(_, _) = raise (NotSupportedException())
+        member _.InspectJobAsync(_, _) = raise (NotSupportedException())
+        member _.InspectJobsAsync(_, _, _, _) = raise (NotSupportedException())
+        member _.InspectScheduledJobsAsync(_, _, _, _) = raise (NotSupportedException())
+        member _.InspectQueueAsync(_, _) = raise (NotSupportedException())
+        member _.InspectQueuesAsync(_, _, _) = raise (NotSupportedException())
+        member _.InspectFailedJobsAsync(_, _, _, _) = raise (NotSupportedException())
+        member _.InspectRecurringAsync(_, _, _) = raise (NotSupportedException())
+        member _.InspectServerAsync(_) = raise (NotSupportedException())
+        member _.Dispose() = ()
+        member _.DisposeAsync() = ValueTask.CompletedTask
+
+let longAndRetried =
+    testList "long jobs and retries" [
+        serverTest "a handler that runs past its TTR keeps its job: the worker touches it, and the handler's token holds" (fun ep ->
+            task {
+                use client = new WorkqClient(addressOf ep)
+                let sink = new LogSink()
+                let work =
+                    handler (fun _ ct ->
+                        task {
+                            // Three TTRs: cancelled at the first deadline unless the lease is extended.
+                            do! Task.Delay(seconds 3.0, ct)
+                            return text "done"
+                        })
+                use host =
+                    workerHost ep sink (seconds 10.0) (fun b ->
+                        b.Services.AddWorkqWorker("long", work, fun o ->
+                            o.Concurrency <- 1
+                            o.LeaseWait <- seconds 1.0
+                            o.TtrMargin <- millis 200.0) |> ignore)
+                do! host.StartAsync()
+                let! id = client.AddAsync(Bg.Job("long", "x", ttr = seconds 1.0))
+                let! result = client.ResultAsync(id, seconds 15.0)
+                Expect.equal (result.Success, result.ResultText) (true, "done") "completed by its first attempt"
+                let! info = client.InspectJobAsync id
+                Expect.equal info.Attempts 1 "one lease, extended"
+                do! host.StopAsync()
+                Expect.isTrue (sink.Has(LogLevel.Debug, string id, "touched")) "the touches are logged"
+            })
+
+        serverTest "a touch that finds the lease gone cancels the handler, and the job is not reported" (fun ep ->
+            task {
+                use client = new WorkqClient(addressOf ep)
+                let sink = new LogSink()
+                let cancelled = TaskCompletionSource()
+                let work =
+                    handler (fun _ ct ->
+                        task {
+                            use _ = ct.Register(fun () -> cancelled.TrySetResult() |> ignore)
+                            do! Task.Delay(Timeout.InfiniteTimeSpan, ct)
+                            return text "never"
+                        })
+                use host =
+                    workerHost ep sink (seconds 10.0) (fun b ->
+                        b.Services.AddWorkqWorker("gone", work, fun o -> o.LeaseWait <- seconds 1.0) |> ignore)
+                do! host.StartAsync()
+                let! id = client.AddAsync(Bg.Job("gone", "x", ttr = seconds 2.0))
+                do! eventually 10000 "the job is leased" (fun () ->
+                    task {
+                        let! info = client.InspectJobAsync id
+                        return info.State = JobState.Leased
+                    })
+                do! client.DeleteAsync id
+                do! within10s "the handler is cancelled at the next touch" cancelled.Task
+                do! eventually 10000 "the lost lease is logged" (fun () ->
+                    task { return sink.Has(LogLevel.Warning, string id, "no longer leased") })
+                do! host.StopAsync()
+                Expect.isFalse (sink.Has(LogLevel.Warning, string id, "TTR")) "no TTR deadline is claimed"
+            })
+
+        serverTest "a retryable exception fails the job with a wait before its retry, over the wire" (fun ep ->
+            task {
+                use client = new WorkqClient(addressOf ep)
+                let sink = new LogSink()
+                let work = handler (fun _ _ -> task { return raise (TimeoutException "the downstream timed out") })
+                use host =
+                    workerHost ep sink (seconds 10.0) (fun b ->
+                        b.Services.AddWorkqWorker("flaky-downstream", work, fun o ->
+                            o.LeaseWait <- seconds 1.0
+                            o.RetryOn.Add typeof<TimeoutException>
+                            o.RetryBackoff <- TimeSpan.FromHours 1.0) |> ignore)
+                do! host.StartAsync()
+                let! id = client.AddAsync(Bg.Job("flaky-downstream", "x", maxFails = 3, ttl = TimeSpan.FromDays 1.0))
+                do! eventually 10000 "the job failed once" (fun () ->
+                    task {
+                        let! info = client.InspectJobAsync id
+                        return info.Fails = 1
+                    })
+                let! info = client.InspectJobAsync id
+                Expect.equal info.State JobState.Pending "waiting for its retry"
+                let wait = info.RetryAt.Value - DateTimeOffset.UtcNow
+                Expect.isTrue (wait > TimeSpan.FromMinutes 45.0 && wait <= TimeSpan.FromMinutes 61.0) $"the worker's back-off, an hour at most: {wait}"
+                do! host.StopAsync()
+            })
+
+        testCaseAsync "the retry's wait: RetryBackoff doubled per fail the job had, a WorkqRetryException's own, none for other exceptions" (async {
+            let job payload fails = LeasedJob(Guid.CreateVersion7(), "q", seconds 60.0, bytes payload, Attempts = Nullable(fails + 1), Fails = Nullable fails)
+            let timedOut, named, plain, retry = job "timeout" 3, job "named" 0, job "plain" 0, job "retry" 0
+            let fake = new FakeClient([ timedOut; named; plain; retry ])
+            let work =
+                handler (fun j _ ->
+                    task {
+                        match j.PayloadText with
+                        | "timeout" -> return raise (TimeoutException "slow")
+                        | "named" -> return raise (WorkqRetryException("later", seconds 30.0))
+                        | "plain" -> return raise (InvalidOperationException "broken")
+                        | _ -> return raise (WorkqRetryException "again")
+                    })
+            let sink = new LogSink()
+            use host =
+                workerHost (IPEndPoint(IPAddress.Loopback, 9)) sink (seconds 5.0) (fun b ->
+                    b.Services.AddSingleton<IWorkqClient>(fake) |> ignore
+                    b.Services.AddWorkqWorker("q", work, fun o ->
+                        o.LeaseWait <- millis 100.0
+                        o.RetryOn.Add typeof<TimeoutException>
+                        o.RetryBackoff <- seconds 1.0) |> ignore)
+            do! task {
+                    do! host.StartAsync()
+                    do! eventually 10000 "four reports" (fun () -> task { return fake.Reports.Length = 4 })
+                    do! host.StopAsync()
+                    let retryIn (j: LeasedJob) =
+                        match fake.Reports |> List.filter (fun (id, _, _) -> id = j.Id) with
+                        | [ _, "fail", wait ] -> wait
+                        | other -> failtestf "job %s: %A" j.PayloadText other
+                    let between (low: float) (high: float) (wait: TimeSpan option) what =
+                        match wait with
+                        | Some w -> Expect.isTrue (w.TotalSeconds >= low && w.TotalSeconds <= high) $"{what}: {w}"
+                        | None -> failtestf "%s: no retry-in" what
+                    between 6.4 9.6 (retryIn timedOut) "1 s doubled three times, within a fifth"
+                    Expect.equal (retryIn named) (Some(seconds 30.0)) "the exception's own"
+                    Expect.equal (retryIn plain) None "a plain fail"
+                    between 0.8 1.2 (retryIn retry) "a WorkqRetryException without a wait: the back-off"
+                } |> Async.AwaitTask
+        })
+    ]
+
 let registration =
     testList "registration" [
         testCase "one worker per queue; a queue name must be one word" (fun () ->
@@ -426,4 +605,4 @@ let registration =
 
 [<Tests>]
 let tests =
-    testList "Workq.Client.Hosting" [ processing; failures; shutdown; registration ]
+    testList "Workq.Client.Hosting" [ processing; failures; longAndRetried; shutdown; registration ]

@@ -23,7 +23,9 @@ public static class CmdlogComparison
                 results[variant].Add(m);
             }
         }
-        CmdlogReport.Print(o, results);
+        VariantReport.Print(
+            o, "workq command log vs in memory", [.. LogVariant.All.Select(v => v.Name)], "mem",
+            results.ToDictionary(r => r.Key.Name, r => r.Value));
     }
 
     static async Task<Measurement> RunOnceAsync(Options o, string repo, LogVariant variant, CancellationToken cancel)

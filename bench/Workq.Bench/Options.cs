@@ -2,12 +2,12 @@ using System.Net;
 
 namespace Workq.Bench;
 
-public enum Mode { Queue, Run, Fill, Replay, Hostile }
+public enum Mode { Queue, Run, Fill, Replay, Hostile, Failover }
 
 public enum Target { Workq, Beanstalkd }
 
-/// <summary>What <c>--vs</c> compares Workq with: nothing, beanstalkd, or its own command log.</summary>
-public enum Versus { None, Beanstalkd, Cmdlog }
+/// <summary>What <c>--vs</c> compares Workq with: nothing, beanstalkd, its own command log, or a cluster of it.</summary>
+public enum Versus { None, Beanstalkd, Cmdlog, Cluster }
 
 /// <summary>The command line, parsed.</summary>
 public sealed record Options
@@ -40,9 +40,13 @@ public sealed record Options
     public IReadOnlyDictionary<string, string> ServerEnvironment { get; init; } = new Dictionary<string, string>();
     /// <summary>Start Workq with its HTTP side on and scrape its /metrics every second.</summary>
     public bool ScrapeMetrics { get; init; }
+    /// <summary>How many times <c>failover</c> kills the leader.</summary>
+    public int Kills { get; init; } = 20;
+    /// <summary>The cluster members' <c>--cluster-election-timeout</c>.</summary>
+    public string ElectionTimeout { get; init; } = "300-600";
 
     public const string Usage = """
-        usage: workq-bench [queue|run|fill|replay|hostile] [options]
+        usage: workq-bench [queue|run|fill|replay|hostile|failover] [options]
 
           queue   P producers add jobs while W workers lease and complete them, until N are complete
           run     P clients issue synchronous runs while W workers serve them (Workq only)
@@ -52,6 +56,9 @@ public sealed record Options
                   (defaults here: -n 1000000 --payload 100 --pipeline 64)
           hostile what careless or hostile clients can take: each pattern against a fresh
                   server, its peak RSS growth against the server's bound (bench/README.md)
+          failover  start a 3-member cluster, P producers add through every member, and kill
+                    its leader --kills times (starting it again each time): the time from each
+                    kill to the first acknowledged add, and the acknowledged adds lost
 
           --pattern NAME             hostile: run this pattern only (repeatable): slow-senders,
                                      drip, no-read, unfinished, flood, history
@@ -68,8 +75,13 @@ public sealed record Options
           --vs cmdlog                run Workq in memory and with --cmdlog-sync os, interval and
                                      always alternately, --runs times each, and print medians
                                      and the ratios to in memory
+          --vs cluster               run Workq with --cmdlog-sync interval, with always, and a
+                                     3-member cluster on this machine alternately, --runs times
+                                     each, and print medians and the ratios to interval
           --runs K                   runs per server with --vs (default 3)
-          --log-dir DIR              where --vs cmdlog and replay make their fresh log directories
+          --kills N                  failover: how many times the leader is killed (default 20)
+          --election-timeout LOW-HIGH  the cluster members' election timeout in ms (default 300-600)
+          --log-dir DIR              where --vs cmdlog, --vs cluster, replay and failover make their fresh directories
                                      (default: the system's temp directory); removed afterwards
           -n, --jobs N               jobs (default 200000)
           -p, --producers P          producer (or run client) connections (default 4)
@@ -105,6 +117,9 @@ public sealed record Options
                 "run" => options with { Mode = Mode.Run },
                 "fill" => options with { Mode = Mode.Fill },
                 "replay" => options with { Mode = Mode.Replay },
+                "failover" => options with { Mode = Mode.Failover },
+                "--kills" => options with { Kills = Positive() },
+                "--election-timeout" => options with { ElectionTimeout = Value() },
                 "hostile" => options with { Mode = Mode.Hostile },
                 "--pattern" => options with { HostilePatterns = [.. options.HostilePatterns ?? [], Value()] },
                 "--connections" => options with { HostileConnections = Positive() },
@@ -138,8 +153,12 @@ public sealed record Options
             throw new ArgumentException("--vs starts its own servers: drop --addr");
         if (options.ScrapeMetrics && (options.Address is not null || options.Mode == Mode.Replay || options.Versus == Versus.Cmdlog))
             throw new ArgumentException("--scrape-metrics applies to the Workq servers of queue, run and fill, with or without --vs beanstalkd");
-        if (options.Versus == Versus.Cmdlog && options.Target != Target.Workq)
-            throw new ArgumentException("--vs cmdlog compares Workq with itself: drop --target");
+        if (options.Versus is Versus.Cmdlog or Versus.Cluster && options.Target != Target.Workq)
+            throw new ArgumentException("--vs cmdlog and --vs cluster compare Workq with itself: drop --target");
+        if (options.Versus == Versus.Cluster && options.ScrapeMetrics)
+            throw new ArgumentException("--scrape-metrics applies to the Workq servers of queue, run and fill, with or without --vs beanstalkd");
+        if (options.Mode == Mode.Failover && (options.Address is not null || options.Target != Target.Workq || options.Versus != Versus.None || options.ScrapeMetrics))
+            throw new ArgumentException("failover starts its own cluster: drop --addr, --target, --vs and --scrape-metrics");
         if (options.Mode == Mode.Replay)
         {
             if (options.Address is not null || options.Target != Target.Workq || options.Versus != Versus.None)
@@ -165,7 +184,8 @@ public sealed record Options
     {
         "beanstalkd" => Versus.Beanstalkd,
         "cmdlog" => Versus.Cmdlog,
-        _ => throw new ArgumentException($"--vs takes beanstalkd or cmdlog, not {text}"),
+        "cluster" => Versus.Cluster,
+        _ => throw new ArgumentException($"--vs takes beanstalkd, cmdlog or cluster, not {text}"),
     };
 
     static Target ParseTarget(string text) => text switch

@@ -32,9 +32,11 @@ try
     var run = (options.Mode, options.Versus) switch
     {
         (Mode.Replay, _) => ReplayRun.RunAsync(options, stop.Token),
+        (Mode.Failover, _) => FailoverRun.RunAsync(options, stop.Token),
         (Mode.Hostile, _) => Hostile.RunAsync(options, stop.Token),
         (_, Versus.Beanstalkd) => Comparison.RunAsync(options, stop.Token),
         (_, Versus.Cmdlog) => CmdlogComparison.RunAsync(options, stop.Token),
+        (_, Versus.Cluster) => ClusterComparison.RunAsync(options, stop.Token),
         _ => SingleRun.RunAsync(options, stop.Token),
     };
     await run;

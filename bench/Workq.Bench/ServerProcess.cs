@@ -66,6 +66,10 @@ public sealed class ServerProcess : IAsyncDisposable
         return StartAsync(WorkqExe(repoRoot), [.. WorkqPorts(port), .. extraArgs], port, cancel, environment);
     }
 
+    /// <summary>A Workq host on client port <paramref name="port"/> (a cluster member, started again on the same one).</summary>
+    public static Task<ServerProcess> StartWorkqOnAsync(string repoRoot, int port, IReadOnlyList<string> extraArgs, CancellationToken cancel) =>
+        StartAsync(WorkqExe(repoRoot), [$"--listen", $"127.0.0.1:{port}", .. extraArgs], port, cancel);
+
     /// <summary>
     /// The job port, and the HTTP side on a free port of its own: on as by default, but
     /// never on the default port, which another server on the machine may hold. A later
@@ -193,8 +197,18 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// SIGKILL, as a machine that dies: nothing of the server's shutdown runs. Returns
+    /// once the signal is sent (the process is gone from then on, though the kernel may
+    /// take a moment to reap it); <see cref="DisposeAsync"/> waits for its exit.
+    /// </summary>
+    public void Kill()
+    {
+        if (!process.HasExited) process.Kill();
+    }
+
     /// <summary>A port the kernel just handed out, so most likely free for the server.</summary>
-    static int FreePort()
+    public static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

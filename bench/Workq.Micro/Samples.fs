@@ -26,7 +26,7 @@ let latin1 (s: string) = Encoding.Latin1.GetBytes s
 
 let newJob n : NewJob =
     { Id = jobId n; Name = name; Ttr = ttr; Ttl = ttl; Priority = 0
-      MaxAttempts = Limit.zero; MaxFails = Limit.zero; Payload = payload }
+      MaxAttempts = Limit.zero; MaxFails = Limit.zero; Backoff = RetryDelay.zero; Payload = payload }
 
 let producer: ConnId = 1L
 let worker: ConnId = 2L

@@ -73,8 +73,14 @@ public static class Cli
             LeaseCommand.Create(context),
             FinishCommand.Create(context, "complete"),
             FinishCommand.Create(context, "fail"),
+            TouchCommand.Create(context),
             DeleteCommand.Create(context),
+            FailedCommand.Create(context),
+            RequeueCommand.CreateOne(context),
+            RequeueCommand.CreateAll(context),
+            RecurCommand.Create(context),
             InspectCommand.Create(context),
+            ClusterCommand.Create(context),
         };
         foreach (Option option in context.Global)
             root.Options.Add(option);

@@ -30,7 +30,7 @@ internal sealed class CliContext
             : WorkqClientOptions.DefaultServer;
         Server = new Option<string>("--server")
         {
-            Description = $"The server's HOST:PORT; when not given, ${ServerVariable}, or else {WorkqClientOptions.DefaultServer}.",
+            Description = $"The server's HOST:PORT (a cluster's members: several, separated by commas); when not given, ${ServerVariable}, or else {WorkqClientOptions.DefaultServer}.",
             HelpName = "HOST:PORT",
             Recursive = true, // before or after the subcommand
             DefaultValueFactory = _ => fallback,
@@ -107,7 +107,7 @@ internal sealed class CliContext
         }
         catch (ArgumentException)
         {
-            throw new UsageException($"'{server}' is not a server address: expected HOST:PORT, e.g. 127.0.0.1:9922");
+            throw new UsageException($"'{server}' is not a server address: expected HOST:PORT, e.g. 127.0.0.1:9922, or several separated by commas");
         }
     }
 

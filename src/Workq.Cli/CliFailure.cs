@@ -12,5 +12,9 @@ internal sealed class CliFailure(int exitCode, string message) : Exception(messa
 
     public static CliFailure NoQueue(string name) => new(ExitCodes.NotFound, $"no queue {name}");
 
+    public static CliFailure NotLeased(Guid id) => new(ExitCodes.NotFound, $"no leased job {Values.JobIds.Format(id)}");
+
+    public static CliFailure NoDefinition(string key) => new(ExitCodes.NotFound, $"no recurring definition {key}");
+
     public static CliFailure TimedOut(string message) => new(ExitCodes.Timeout, message);
 }

@@ -40,7 +40,7 @@ public static class ExitCodes
           1  server error (-SERVER-ERROR), or another failure
           2  usage error: the command line or its payload cannot make a request
           3  timeout: no job to lease, or no result within --wait
-          4  not found: no such job (or queue)
+          4  not found: no such job (or queue, leased job, recurring definition)
           5  refused by the server (-CLIENT-ERROR), e.g. Duplicate job, Invalid TTR
           6  connection failure: the server could not be reached, or the connection broke
           7  the job's result is a failure (run, result)

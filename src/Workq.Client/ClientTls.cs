@@ -5,19 +5,20 @@ using System.Security.Cryptography.X509Certificates;
 namespace Workq.Client;
 
 /// <summary>
-/// How a client's connections do TLS: the name the server's certificate must be for, the
-/// authorities trusted for it (the system's, or those of a CA file), and the client's own
-/// certificate, if any. The files are read once, when the client is made.
+/// How a client's connections do TLS: the name the server's certificate must be for (the
+/// one given, or the host each connection goes to), the authorities trusted for it (the
+/// system's, or those of a CA file), and the client's own certificate, if any. The files
+/// are read once, when the client is made.
 /// </summary>
 internal sealed class ClientTls
 {
     private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1");
 
-    private readonly string serverName;
+    private readonly string? serverName;
     private readonly X509Certificate2Collection? authorities;
     private readonly X509Certificate2? certificate;
 
-    private ClientTls(string serverName, X509Certificate2Collection? authorities, X509Certificate2? certificate)
+    private ClientTls(string? serverName, X509Certificate2Collection? authorities, X509Certificate2? certificate)
     {
         this.serverName = serverName;
         this.authorities = authorities;
@@ -26,7 +27,7 @@ internal sealed class ClientTls
 
     /// <summary>The TLS of <paramref name="options"/>, or null for plain TCP.</summary>
     /// <exception cref="ArgumentException">A file cannot be read or holds no usable certificate.</exception>
-    public static ClientTls? From(WorkqClientOptions options, ServerAddress address)
+    public static ClientTls? From(WorkqClientOptions options)
     {
         if (!options.TlsWanted)
             return null;
@@ -44,7 +45,7 @@ internal sealed class ClientTls
                 ?? (options.TlsClientCertificateFile is { } file ? LoadCertificate(file, options.TlsClientKeyFile, options.TlsClientKeyPassword) : null);
             if (certificate is { HasPrivateKey: false })
                 throw new CryptographicException("the client certificate has no private key");
-            return new ClientTls(options.TlsServerName ?? address.Host, authorities, certificate);
+            return new ClientTls(options.TlsServerName, authorities, certificate);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
         {
@@ -52,12 +53,12 @@ internal sealed class ClientTls
         }
     }
 
-    /// <summary>The settings of one handshake.</summary>
-    public SslClientAuthenticationOptions Options()
+    /// <summary>The settings of one handshake with the server at <paramref name="address"/>.</summary>
+    public SslClientAuthenticationOptions Options(ServerAddress address)
     {
         var tls = new SslClientAuthenticationOptions
         {
-            TargetHost = serverName,
+            TargetHost = serverName ?? address.Host,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         };
         if (certificate is not null)

@@ -24,11 +24,15 @@ internal sealed class Connection : IDisposable
     private int start;
     private int end;
 
-    private Connection(Socket socket, SslStream? tls)
+    private Connection(Socket socket, ServerAddress address, SslStream? tls)
     {
         this.socket = socket;
+        Address = address;
         this.tls = tls;
     }
+
+    /// <summary>The server it is connected to.</summary>
+    public ServerAddress Address { get; }
 
     /// <summary>
     /// Connects, and does the TLS handshake if <paramref name="tls"/> is given, failing with
@@ -47,9 +51,9 @@ internal sealed class Connection : IDisposable
             if (tls is not null)
             {
                 stream = new SslStream(new NetworkStream(socket, ownsSocket: true));
-                await stream.AuthenticateAsClientAsync(tls.Options(), deadline.Token);
+                await stream.AuthenticateAsClientAsync(tls.Options(address), deadline.Token);
             }
-            return new Connection(socket, stream);
+            return new Connection(socket, address, stream);
         }
         catch (Exception e)
         {

@@ -4,20 +4,25 @@ namespace Workq.Client;
 
 /// <summary>
 /// One record of an <c>inspect</c> reply as read off the wire: its label and its keys in
-/// order. A <c>payload</c> key holds raw bytes (sized by <c>payload-size</c>) and is kept
-/// apart. The typed accessors throw <see cref="InvalidDataException"/> for a missing or
-/// malformed value.
+/// order. A key whose size came before it (<c>payload</c> after <c>payload-size</c>,
+/// <c>result</c> after <c>result-size</c>) holds raw bytes and is kept apart. The typed
+/// accessors throw <see cref="InvalidDataException"/> for a missing or malformed value.
 /// </summary>
-internal sealed class InspectRecord(string label, IReadOnlyList<KeyValuePair<string, string>> textKeys, byte[]? payload)
+internal sealed class InspectRecord(string label, IReadOnlyList<KeyValuePair<string, string>> textKeys, IReadOnlyDictionary<string, byte[]>? data)
 {
     private static readonly string[] TimeFormats = ["yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'"];
 
     public string Label { get; } = label;
 
-    /// <summary>Every key but <c>payload</c>, with its value as text.</summary>
+    /// <summary>Every key but those of raw data, with its value as text.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> TextKeys { get; } = textKeys;
 
-    public byte[]? Payload { get; } = payload;
+    public byte[]? Payload => Data("payload");
+
+    /// <summary>The raw data of a key sized before it, if the record has it.</summary>
+    public byte[]? Data(string key) => data is not null && data.TryGetValue(key, out byte[]? bytes) ? bytes : null;
+
+    public TimeSpan Millis(string key) => TimeSpan.FromMilliseconds(Number(key));
 
     public bool Has(string key) => TryFind(key, out _);
 

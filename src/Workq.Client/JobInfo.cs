@@ -2,7 +2,7 @@ using System.Text;
 
 namespace Workq.Client;
 
-/// <summary>A job as <c>inspect job</c>, <c>inspect jobs</c> and <c>inspect scheduled-jobs</c> show it.</summary>
+/// <summary>A job as <c>inspect job</c>, <c>inspect jobs</c>, <c>inspect scheduled-jobs</c> and <c>inspect failed-jobs</c> show it.</summary>
 public sealed record JobInfo
 {
     /// <summary>The job's id.</summary>
@@ -47,6 +47,12 @@ public sealed record JobInfo
     /// <summary>When it becomes (or became) ready, to the second, for a scheduled job; otherwise null.</summary>
     public DateTimeOffset? Time { get; init; }
 
+    /// <summary>
+    /// When a job waiting after a retried <c>fail</c> (its back-off, or the worker's
+    /// retry-in) may be leased again, to the second; otherwise null.
+    /// </summary>
+    public DateTimeOffset? RetryAt { get; init; }
+
     internal static JobInfo FromRecord(InspectRecord record) => new()
     {
         Id = record.LabelAsId(),
@@ -62,5 +68,6 @@ public sealed record JobInfo
         State = (JobState)record.Int32("state"),
         Created = record.Time("created"),
         Time = record.Has("time") ? record.Time("time") : null,
+        RetryAt = record.Has("retry-at") ? record.Time("retry-at") : null,
     };
 }

@@ -18,6 +18,12 @@ public sealed record QueueInfo
     /// <summary>Workers waiting in <c>lease</c> on this name; null from a server that does not report it.</summary>
     public int? Workers { get; init; }
 
+    /// <summary>
+    /// Jobs of this name that ended failed and are still kept (see
+    /// <see cref="WorkqClient.InspectFailedJobsAsync"/>); null from a server that does not report it.
+    /// </summary>
+    public int? FailedLength { get; init; }
+
     internal static QueueInfo FromRecord(InspectRecord record) => new()
     {
         Name = record.Label,
@@ -25,5 +31,6 @@ public sealed record QueueInfo
         ScheduledLength = record.Int32("scheduled-len"),
         LeasedLength = record.Int32("leased-len"),
         Workers = record.Has("workers") ? record.Int32("workers") : null,
+        FailedLength = record.Has("failed-len") ? record.Int32("failed-len") : null,
     };
 }

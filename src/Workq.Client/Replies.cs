@@ -34,8 +34,10 @@ internal static class Replies
     }
 
     /// <summary>
-    /// <c>+OK 1</c>, then <c>&lt;id&gt; &lt;name&gt; &lt;ttr&gt; &lt;size&gt;</c> and the payload; null for
-    /// <c>-TIMEOUT</c>, which a polling worker meets all the time (so it costs no exception).
+    /// <c>+OK 1</c>, then <c>&lt;id&gt; &lt;name&gt; &lt;ttr&gt; &lt;attempts&gt; &lt;fails&gt; &lt;size&gt;</c>
+    /// (the answer to <c>-counts=1</c>) or <c>&lt;id&gt; &lt;name&gt; &lt;ttr&gt; &lt;size&gt;</c> (from a
+    /// server that ignores the flag), and the payload; null for <c>-TIMEOUT</c>, which a
+    /// polling worker meets all the time (so it costs no exception).
     /// </summary>
     public static async ValueTask<LeasedJob?> LeaseAsync(Connection connection, string command, CancellationToken cancellationToken)
     {
@@ -44,16 +46,24 @@ internal static class Replies
             return null;
         ExpectOneRecord(command, first);
         string line = await connection.ReadLineAsync(cancellationToken);
-        string[] words = Words(line, 4);
+        string[] words = line.Split(' ');
+        if (words.Length is not (4 or 6))
+            throw Unexpected(line);
+        bool counted = words.Length == 6;
         TimeSpan ttr = TimeSpan.FromMilliseconds(Size(words[2], line));
-        byte[] payload = await connection.ReadBlockAsync(Size(words[3], line), cancellationToken);
-        return new LeasedJob(Id(words[0], line), words[1], ttr, payload);
+        byte[] payload = await connection.ReadBlockAsync(Size(words[^1], line), cancellationToken);
+        return new LeasedJob(Id(words[0], line), words[1], ttr, payload)
+        {
+            Attempts = counted ? Size(words[3], line) : null,
+            Fails = counted ? Size(words[4], line) : null,
+        };
     }
 
     /// <summary>
     /// <c>+OK &lt;count&gt;</c> and that many records, each a header <c>&lt;label&gt; &lt;key-count&gt;</c>
     /// and key-count lines <c>&lt;key&gt; &lt;value&gt;</c>. Keys the client does not know are kept,
-    /// not rejected; a <c>payload</c> value is read by the size given before it.
+    /// not rejected; the value of a key whose size came before it, as <c>&lt;key&gt;-size</c>
+    /// (<c>payload</c>, <c>result</c>), is raw data, read by that size.
     /// </summary>
     public static async ValueTask<List<InspectRecord>> RecordsAsync(Connection connection, string command, CancellationToken cancellationToken)
     {
@@ -76,23 +86,26 @@ internal static class Replies
         string label = header[..space];
         int keyCount = Size(header[(space + 1)..], header);
         var keys = new List<KeyValuePair<string, string>>(keyCount);
-        byte[]? payload = null;
+        Dictionary<string, byte[]>? data = null;
         for (int i = 0; i < keyCount; i++)
         {
             string key = await connection.ReadWordAsync(cancellationToken);
-            if (key == "payload")
+            if (keys.Count > 0 && keys[^1].Key == key + "-size")
             {
                 // Raw bytes that may hold anything, CR LF included: read by size, not to the line end.
-                string? size = keys.FirstOrDefault(k => k.Key == "payload-size").Value
-                    ?? throw new InvalidDataException($"record {label}: payload before payload-size");
-                payload = await connection.ReadBlockAsync(Size(size, header), cancellationToken);
+                data ??= [];
+                data[key] = await connection.ReadBlockAsync(Size(keys[^1].Value, header), cancellationToken);
+            }
+            else if (key == "payload")
+            {
+                throw new InvalidDataException($"record {label}: payload before payload-size");
             }
             else
             {
                 keys.Add(new(key, await connection.ReadLineAsync(cancellationToken)));
             }
         }
-        return new InspectRecord(label, keys, payload);
+        return new InspectRecord(label, keys, data);
     }
 
     /// <summary><c>+OK 1</c>: the start of a result or lease reply.</summary>

@@ -24,8 +24,16 @@ internal sealed record ServerAddress(string Host, int Port)
         return new ServerAddress(host, port);
     }
 
+    /// <summary>One address, or several separated by commas (the members of a cluster).</summary>
+    public static ServerAddress[] ParseList(string text)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(text);
+        return [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Parse).Distinct()];
+    }
+
     public override string ToString() => Host.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 
     private static ArgumentException Invalid(string text) =>
-        new($"'{text}' is not a Workq server address: expected HOST:PORT, e.g. 127.0.0.1:9922.", nameof(WorkqClientOptions.Server));
+        new($"'{text}' is not a Workq server address: expected HOST:PORT, e.g. 127.0.0.1:9922, or several separated by commas.",
+            nameof(WorkqClientOptions.Server));
 }

@@ -18,6 +18,23 @@ public sealed record ServerInfo
     /// <summary>Queues that exist; null from a server that does not report it.</summary>
     public long? Queues { get; init; }
 
+    /// <summary>Jobs that ended failed and are still kept; null from a server that does not report it.</summary>
+    public long? FailedJobs { get; init; }
+    /// <summary>
+    /// <c>standalone</c> for a server on its own, <c>leader</c> for a cluster's leader (which
+    /// answers for the whole cluster); null from a server that does not report it.
+    /// </summary>
+    public string? Role { get; init; }
+
+    /// <summary>The cluster leader's client address; null when unknown, on its own, or not reported.</summary>
+    public string? Leader { get; init; }
+
+    /// <summary>The cluster's Raft term (0 on its own); null from a server that does not report it.</summary>
+    public long? Term { get; init; }
+
+    /// <summary>The index of the last committed log entry (0 on its own); null from a server that does not report it.</summary>
+    public long? CommitIndex { get; init; }
+
     /// <summary>Every key of the record as the server sent it, those above included, in order.</summary>
     public required IReadOnlyList<KeyValuePair<string, string>> Keys { get; init; }
 
@@ -28,6 +45,11 @@ public sealed record ServerInfo
         Started = record.Time("started"),
         Jobs = record.Has("jobs") ? record.Number("jobs") : null,
         Queues = record.Has("queues") ? record.Number("queues") : null,
+        FailedJobs = record.Has("failed-jobs") ? record.Number("failed-jobs") : null,
+        Role = record.Has("role") ? record.Text("role") : null,
+        Leader = record.Has("leader") && record.Text("leader").Length > 0 ? record.Text("leader") : null,
+        Term = record.Has("term") ? record.Number("term") : null,
+        CommitIndex = record.Has("commit-index") ? record.Number("commit-index") : null,
         Keys = record.TextKeys,
     };
 }

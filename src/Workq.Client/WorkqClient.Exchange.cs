@@ -20,6 +20,7 @@ public sealed partial class WorkqClient
             cancellationToken.ThrowIfCancellationRequested();
             Connection connection = await pool.RentAsync(cancellationToken);
             bool clean = false;
+            bool broken = false;
             try
             {
                 await connection.SendAsync(request.Bytes, cancellationToken);
@@ -43,12 +44,15 @@ public sealed partial class WorkqClient
                 }
                 if (pool.IsDisposed)
                     throw new ObjectDisposedException($"The {nameof(WorkqClient)} was disposed during {request.Command}.", e);
-                throw new WorkqConnectionException(Describe(request.Command, e), requestSent: true, e);
+                broken = true;
+                throw new WorkqConnectionException(Describe(connection.Address, request.Command, e), requestSent: true, e);
             }
             finally
             {
                 if (clean)
                     pool.Return(connection);
+                else if (broken)
+                    pool.Broken(connection);
                 else
                     pool.Discard(connection);
             }
@@ -81,9 +85,9 @@ public sealed partial class WorkqClient
                 : throw new InvalidDataException($"{records.Count} records where one was due");
         }, cancellationToken);
 
-    private string Describe(string command, Exception e) => e switch
+    private static string Describe(ServerAddress address, string command, Exception e) => e switch
     {
-        InvalidDataException => $"The reply of the Workq server at {pool.Address} to {command} broke the protocol: {e.Message}.",
-        _ => $"The connection to the Workq server at {pool.Address} failed during {command}: {e.Message}.",
+        InvalidDataException => $"The reply of the Workq server at {address} to {command} broke the protocol: {e.Message}.",
+        _ => $"The connection to the Workq server at {address} failed during {command}: {e.Message}.",
     };
 }

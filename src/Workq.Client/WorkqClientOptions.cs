@@ -12,7 +12,11 @@ public sealed class WorkqClientOptions
     /// <summary>The address used when none is given.</summary>
     public const string DefaultServer = "127.0.0.1:9922";
 
-    /// <summary>The server's <c>HOST:PORT</c>: a host name or IP address (IPv6 in brackets). Default <c>127.0.0.1:9922</c>.</summary>
+    /// <summary>
+    /// The server's <c>HOST:PORT</c>: a host name or IP address (IPv6 in brackets); or, for
+    /// the members of a cluster, several separated by commas, any of which serves. Default
+    /// <c>127.0.0.1:9922</c>.
+    /// </summary>
     public string Server { get; set; } = DefaultServer;
 
     /// <summary>How long opening a connection may take before it fails. Default 10 seconds.</summary>

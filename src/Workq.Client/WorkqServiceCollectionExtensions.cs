@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace Workq.Client;
 
-/// <summary>Registers a <see cref="WorkqClient"/> with Microsoft.Extensions.DependencyInjection.</summary>
+/// <summary>Registers a <see cref="WorkqClient"/>, also as <see cref="IWorkqClient"/>, with Microsoft.Extensions.DependencyInjection.</summary>
 public static class WorkqServiceCollectionExtensions
 {
     /// <summary>
@@ -37,6 +37,8 @@ public static class WorkqServiceCollectionExtensions
     {
         // Created by the container from a factory, so the container disposes it.
         services.TryAddSingleton(sp => new WorkqClient(sp.GetRequiredService<IOptions<WorkqClientOptions>>().Value));
+        // The same instance behind the interface, unless the application registered its own.
+        services.TryAddSingleton<IWorkqClient>(sp => sp.GetRequiredService<WorkqClient>());
         return services;
     }
 }

@@ -21,6 +21,16 @@ type ClientError =
     | DuplicateJob
     | DuplicateResult
     | LineTooLong
+    | InvalidMember
+    | NotClustered
+    | InvalidBackoff
+    | InvalidRetryIn
+    | InvalidCounts
+    | InvalidKey
+    | InvalidCron
+    | InvalidOverlap
+    /// `requeue` of a job that has not failed.
+    | NotFailed
     /// A request left unfinished, with nothing more sent, for longer than the server waits.
     | RequestTimedOut
     | InvalidToken
@@ -51,6 +61,15 @@ module ClientError =
         | DuplicateJob -> "Duplicate job"
         | DuplicateResult -> "Duplicate result"
         | LineTooLong -> "Line too long"
+        | InvalidMember -> "Invalid member address"
+        | NotClustered -> "Not a cluster member"
+        | InvalidBackoff -> "Invalid Backoff"
+        | InvalidRetryIn -> "Invalid Retry In"
+        | InvalidCounts -> "Invalid Counts"
+        | InvalidKey -> "Invalid Key"
+        | InvalidCron -> "Invalid Cron"
+        | InvalidOverlap -> "Invalid Overlap"
+        | NotFailed -> "Job not failed"
         | RequestTimedOut -> "Request timed out"
         | InvalidToken -> "Invalid token"
         | AuthenticationRequired -> "Authentication required"

@@ -42,11 +42,13 @@ let private settle (job: Job) outcome at step =
     | Background _
     | Scheduled _ -> step
 
-/// Leases a ready job to a connection at `now` and answers it.
-let private leaseTo conn (key: QueueKey) now step =
+/// Leases a ready job to a connection at `now` and answers it, with the job's attempts
+/// and fails when `counted`.
+let private leaseTo conn (key: QueueKey) counted now step =
     let job = step.State.Jobs[key.Id]
     let step = emitFor job (JobLeased(job.Id, now)) step
-    reply conn (LeaseOf step.State.Jobs[key.Id]) step
+    let leased = step.State.Jobs[key.Id]
+    reply conn (if counted then LeaseCountedOf leased else LeaseOf leased) step
 
 /// Serves waiting workers from the ready jobs of these queues: the earliest-waiting
 /// worker that one of them can serve gets the best job among all the names it waits on,
@@ -65,12 +67,12 @@ let rec private dispatch (names: JobName list) now step =
     match earliest with
     | Some worker ->
         match Map.tryFind worker.Conn step.State.Waits with
-        | Some { Waiter = LeaseWaiter waitedOn } ->
+        | Some { Waiter = LeaseWaiter(waitedOn, counted) } ->
             match State.bestReady waitedOn step.State with
             | Some key ->
                 step
                 |> emit (Session(WaitEnded worker.Conn))
-                |> leaseTo worker.Conn key now
+                |> leaseTo worker.Conn key counted now
                 |> dispatch names now
             | None -> step
         | _ -> step
@@ -99,9 +101,51 @@ let private leaseRunsOut (job: Job) (at: Instant) now step =
         |> emitFor job (AttemptsExhausted(job.Id, at))
         |> settle job { Success = false; Data = [||] } at
 
-/// Fires a job's timer. Workers are served only once every job timer of the instant has
-/// fired, so that they choose among all the jobs ready at that instant.
-let private fireJobTimer (timer: Timer) now step =
+/// The event that adds a job, with its back-off when it has one.
+let private addedEvent (job: Job) (backoff: RetryDelay) =
+    if backoff.Ms = 0L<ms> then JobAdded job else JobAddedWithBackoff(job, backoff)
+
+/// An occurrence of a recurring definition comes at `at`: its job is added, unless the
+/// definition skips overlaps and its last occurrence's job is still unfinished, this
+/// occurrence's job exists already, or its payload would take the stored bytes past the
+/// limit (as a new job's would be refused). The next occurrence is the first after `now`,
+/// so that occurrences missed while the server was down run once, not once each.
+let private fireRecurrence (limits: Limits) key (at: Instant) now step =
+    match Map.tryFind key step.State.Recurrences with
+    | None -> step
+    | Some r ->
+        let spec = r.Spec
+        let id = Recurrence.occurrenceId key at
+        let lastRunning =
+            match spec.Overlap, r.Last with
+            | Skip, Some last -> State.tryJob last step.State |> Option.exists (Job.isFinished >> not)
+            | _ -> false
+        let next = Cron.next now spec.Cron
+        let outOfRoom = not (Limits.admits limits step.State.StoredBytes spec.Payload.LongLength)
+        if lastRunning || outOfRoom || SortedTree.containsKey id step.State.Jobs then
+            emit (Logged(RecurrenceFired(key, at, next, None))) step
+        else
+            let job =
+                { Id = id
+                  Name = spec.Name
+                  Ttr = spec.Ttr
+                  Priority = spec.Priority
+                  MaxAttempts = spec.MaxAttempts
+                  MaxFails = spec.MaxFails
+                  Payload = spec.Payload
+                  Created = now
+                  Origin = Background spec.Ttl
+                  Seq = step.State.NextSeq
+                  Attempts = 0
+                  Fails = 0
+                  Status = Ready }
+            step
+            |> emit (Logged(addedEvent job spec.Backoff))
+            |> emit (Logged(RecurrenceFired(key, at, next, Some id)))
+
+/// Fires a job's timer, or a recurrence's. Workers are served only once every such timer
+/// of the instant has fired, so that they choose among all the jobs ready at that instant.
+let private fireJobTimer limits (timer: Timer) now step =
     let at = timer.At
     match timer.Alarm with
     | Wake id ->
@@ -111,6 +155,7 @@ let private fireJobTimer (timer: Timer) now step =
         let job = step.State.Jobs[id]
         step |> answerWatchers id NotFound |> emitFor job (JobExpired(id, at))
     | LeaseEnd id -> leaseRunsOut step.State.Jobs[id] at now step
+    | Occurrence key -> fireRecurrence limits key at now step
     | WaitEnd _ -> step
 
 let private fireWaitEnd conn at step =
@@ -122,26 +167,27 @@ let private fireWaitEnd conn at step =
 let private nextTimer step = Timers.first step.State.Timers
 
 /// The names of the jobs whose timers fire at this instant, after firing them.
-let rec private fireJobTimersAt at now (names: JobName list) step =
+let rec private fireJobTimersAt limits at now (names: JobName list) step =
     match nextTimer step with
     | ValueSome timer when timer.At = at && not timer.IsWaitEnd ->
         let name =
             match timer.Alarm with
             | Wake id
             | LeaseEnd id -> [ step.State.Jobs[id].Name ]
+            | Occurrence key -> step.State.Recurrences |> Map.tryFind key |> Option.map _.Spec.Name |> Option.toList
             | _ -> []
-        step |> fireJobTimer timer now |> fireJobTimersAt at now (name @ names)
+        step |> fireJobTimer limits timer now |> fireJobTimersAt limits at now (name @ names)
     | _ -> step, List.distinct names
 
 /// Fires, in order, every timer due at or before `now`.
-let rec private fireDue now step =
+let rec private fireDue limits now step =
     match nextTimer step with
     | ValueSome timer when timer.At <= now ->
         match timer.Alarm with
-        | WaitEnd conn -> step |> fireWaitEnd conn timer.At |> fireDue now
+        | WaitEnd conn -> step |> fireWaitEnd conn timer.At |> fireDue limits now
         | _ ->
-            let step, names = fireJobTimersAt timer.At now [] step
-            step |> dispatch names now |> fireDue now
+            let step, names = fireJobTimersAt limits timer.At now [] step
+            step |> dispatch names now |> fireDue limits now
     | _ -> step
 
 let private arriving (step: Step) now origin status (spec: NewJob) : Job =
@@ -175,8 +221,8 @@ let private arrivingRun (step: Step) now conn (spec: RunJob) : Job =
       Fails = 0
       Status = Ready }
 
-let private accept conn (job: Job) now step =
-    step |> emitFor job (JobAdded job) |> reply conn Done |> dispatch [ job.Name ] now
+let private accept conn (job: Job) backoff now step =
+    step |> emitFor job (addedEvent job backoff) |> reply conn Done |> dispatch [ job.Name ] now
 
 let private page (p: Page) (items: seq<'a>) =
     items
@@ -209,15 +255,60 @@ let private inspect limits conn inspection step =
             | None -> NotFound
         | InspectQueue name ->
             match Map.tryFind name state.Queues with
-            | Some q -> QueueRecords [ State.queueStats q ]
+            | Some q -> QueueRecords [ State.queueStats q state ]
             | None -> NotFound
         | InspectQueues p ->
-            state.Queues |> Map.values |> page p |> List.map State.queueStats |> QueueRecords
+            state.Queues |> Map.values |> page p |> List.map (fun q -> State.queueStats q state) |> QueueRecords
         | InspectServer -> ServerRecord(State.serverStats limits state)
+        | InspectFailedJobs(name, p) ->
+            FailedJobs.from name (int (min p.Offset (uint32 System.Int32.MaxValue))) state.Failed
+            |> Seq.truncate p.Limit
+            |> Seq.map (fun key -> { Job = state.Jobs[key.Id]; FailedAt = key.At })
+            |> List.ofSeq
+            |> FailedRecords
+        | InspectRecurring p -> state.Recurrences |> Map.values |> page p |> RecurrenceRecords
     reply conn answer step
 
 let private finish conn (job: Job) outcome event now step =
     step |> emitFor job event |> reply conn Done |> settle job outcome now
+
+/// A `fail`: retried (at once, or after its wait) or final. The wait is the worker's
+/// `-retry-in` if given, else the job's back-off spread by the jitter; a job still waiting
+/// for its scheduled time keeps waiting for it.
+let private fail conn id data (retryIn: RetryDelay option) jitter now step =
+    match State.tryJob id step.State with
+    | None -> reply conn NotFound step
+    | Some job when Job.isFinished job -> reply conn (ClientError DuplicateResult) step
+    | Some job when Job.failIsRetried job ->
+        let delay =
+            match retryIn with
+            | Some wait -> wait.Ms
+            | None ->
+                let backoff = State.backoffOf id step.State
+                if backoff.Ms = 0L<ms> then 0L<ms> else Backoff.delay backoff (job.Fails + 1) jitter
+        let retryAt =
+            match job.Status with
+            | Waiting -> None
+            | _ -> Backoff.retryAt now delay (Job.expiresAt job)
+        let event =
+            match retryAt with
+            | Some at -> JobRetryScheduled(id, now, at)
+            | None -> JobRetried(id, now)
+        step |> emitFor job event |> reply conn Done |> dispatch [ job.Name ] now
+    | Some job -> finish conn job { Success = false; Data = data } (JobFailed(id, now, data)) now step
+
+/// A failed job back in its queue, with `ttl` from now or the time it had left.
+let private requeue (job: Job) (ttl: Ttl option) now step =
+    let left = Job.expiresAt job |> Option.bind (fun expiry -> Ttl.tryCreate (expiry - now))
+    match Option.orElse left ttl with
+    | Some ttl -> emitFor job (JobRequeued(job.Id, now, ttl, step.State.NextSeq)) step
+    | None -> step
+
+let private lease conn names (wait: WaitTimeout) counted now step =
+    match State.bestReady names step.State with
+    | Some key -> leaseTo conn key counted now step
+    | None when wait.Ms = 0L<ms> -> reply conn Timeout step
+    | None -> emit (Session(WaitStarted(conn, LeaseWaiter(names, counted), now + wait.Ms))) step
 
 /// A new job is refused when its payload would take the stored bytes past the limit;
 /// results are never refused (see `Limits`).
@@ -227,19 +318,19 @@ let private outOfRoom (limits: Limits) (payload: byte[]) (state: State) =
 let private outOfMemory (limits: Limits) =
     ServerError(sprintf "Out of memory: stored payloads and results would exceed %d bytes" limits.MaxStoredBytes)
 
-let private command limits conn cmd now step =
+let private command limits conn cmd jitter now step =
     let state = step.State
     let isDuplicate id = SortedTree.containsKey id state.Jobs
     match cmd with
     | Add spec when isDuplicate spec.Id -> reply conn (ClientError DuplicateJob) step
     | Add spec when outOfRoom limits spec.Payload state -> reply conn (outOfMemory limits) step
-    | Add spec -> accept conn (arriving step now (Background spec.Ttl) Ready spec) now step
+    | Add spec -> accept conn (arriving step now (Background spec.Ttl) Ready spec) spec.Backoff now step
     | Schedule(spec, _) when isDuplicate spec.Id -> reply conn (ClientError DuplicateJob) step
     | Schedule(spec, at) when at + spec.Ttl.Ms <= now -> reply conn (ClientError InvalidTime) step
     | Schedule(spec, _) when outOfRoom limits spec.Payload state -> reply conn (outOfMemory limits) step
     | Schedule(spec, at) ->
         let status = if at <= now then Ready else Waiting
-        accept conn (arriving step now (Scheduled(spec.Ttl, at)) status spec) now step
+        accept conn (arriving step now (Scheduled(spec.Ttl, at)) status spec) spec.Backoff now step
     | Run spec when isDuplicate spec.Id -> reply conn (ClientError DuplicateJob) step
     | Run spec when outOfRoom limits spec.Payload state -> reply conn (outOfMemory limits) step
     | Run spec ->
@@ -256,28 +347,54 @@ let private command limits conn cmd now step =
         | Some { Status = Finished outcome } -> reply conn (ResultOf(id, outcome)) step
         | Some _ when wait.Ms = 0L<ms> -> reply conn Timeout step
         | Some _ -> emit (Session(WaitStarted(conn, ResultWaiter id, now + wait.Ms))) step
-    | Lease(names, wait) ->
-        match State.bestReady names state with
-        | Some key -> leaseTo conn key now step
-        | None when wait.Ms = 0L<ms> -> reply conn Timeout step
-        | None -> emit (Session(WaitStarted(conn, LeaseWaiter names, now + wait.Ms))) step
+    | Lease(names, wait) -> lease conn names wait false now step
+    | LeaseCounted(names, wait) -> lease conn names wait true now step
     | Complete(id, data) ->
         match State.tryJob id state with
         | None -> reply conn NotFound step
         | Some job when Job.isFinished job -> reply conn (ClientError DuplicateResult) step
         | Some job -> finish conn job { Success = true; Data = data } (JobCompleted(id, now, data)) now step
-    | Fail(id, data) ->
-        match State.tryJob id state with
-        | None -> reply conn NotFound step
-        | Some job when Job.isFinished job -> reply conn (ClientError DuplicateResult) step
-        | Some job when Job.failIsRetried job ->
-            step |> emitFor job (JobRetried(id, now)) |> reply conn Done |> dispatch [ job.Name ] now
-        | Some job -> finish conn job { Success = false; Data = data } (JobFailed(id, now, data)) now step
+    | Fail(id, data) -> fail conn id data None jitter now step
+    | FailRetryIn(id, data, retryIn) -> fail conn id data (Some retryIn) jitter now step
     | Delete id ->
         match State.tryJob id state with
         | None -> reply conn NotFound step
         | Some job -> step |> reply conn Done |> drop job now
     | Inspect inspection -> inspect limits conn inspection step
+    // A cluster's host answers these itself; the decider answers as a server on its own.
+    | Cluster _ -> reply conn (ClientError NotClustered) step
+    | Touch(id, ttr) ->
+        match State.tryJob id state with
+        | Some({ Status = Leased _ } as job) ->
+            let ttr = defaultArg ttr job.Ttr
+            step |> emitFor job (LeaseExtended(id, now, now + ttr.Ms)) |> reply conn Done
+        | _ -> reply conn NotFound step
+    | Requeue(id, ttl) ->
+        match State.tryJob id state with
+        | None -> reply conn NotFound step
+        | Some job when not (Job.isFailed job) -> reply conn (ClientError NotFailed) step
+        | Some job -> step |> requeue job ttl now |> reply conn Done |> dispatch [ job.Name ] now
+    | RequeueFailed(name, ttl) ->
+        // Oldest failure first, so that the jobs come back in the order they failed.
+        let failed = FailedJobs.from name 0 state.Failed |> Seq.map (fun key -> state.Jobs[key.Id]) |> List.ofSeq |> List.rev
+        failed
+        |> List.fold (fun s job -> requeue job ttl now s) step
+        |> reply conn (Requeued(name, failed.Length))
+        |> dispatch [ name ] now
+    | Recur spec when not (Limits.admits limits state.StoredBytes (Recurrence.storedBytesOf spec)) ->
+        reply conn (outOfMemory limits) step
+    | Recur spec ->
+        let replaced = Map.tryFind spec.Key state.Recurrences
+        let recurrence =
+            { Spec = spec
+              Seq = state.NextSeq
+              Created = now
+              Next = Cron.next now spec.Cron
+              Last = replaced |> Option.bind _.Last }
+        step |> emit (Logged(RecurrenceSet recurrence)) |> reply conn Done
+    | Unrecur key when state.Recurrences.ContainsKey key ->
+        step |> emit (Logged(RecurrenceRemoved(key, now))) |> reply conn Done
+    | Unrecur _ -> reply conn NotFound step
     // A server with tokens checks them on the connection and never passes `auth` on; one
     // without has nothing to check, so a client configured with a token works with it
     // as well (and a server can be given tokens after its clients are).
@@ -293,10 +410,10 @@ let private disconnect conn now step =
         | None -> step
     if step.State.Clients.Contains conn then emit (Session(ClientDisconnected conn)) step else step
 
-let private handle limits now input step =
+let private handle limits jitter now input step =
     match input with
     | Connect conn -> emit (Session(ClientConnected conn)) step
-    | Request(conn, cmd) -> command limits conn cmd now step
+    | Request(conn, cmd) -> command limits conn cmd jitter now step
     | Reject(conn, error) -> reply conn (ClientError error) step
     | Tick -> step
     | Disconnect conn -> disconnect conn now step
@@ -306,9 +423,14 @@ let private start state : Step = { State = state; Events = []; Replies = [] }
 let private decision (step: Step) : Decision =
     { State = step.State; Events = List.rev step.Events; Replies = List.rev step.Replies }
 
-/// Fires whatever is due by `now`, then handles the input, within `limits`.
+/// Fires whatever is due by `now`, then handles the input, within `limits`; `jitter` is
+/// the host's random draw for it, which spreads a retry's back-off.
+let decideWith (limits: Limits) (jitter: Jitter) (now: Instant) (input: Input) (state: State) : Decision =
+    start state |> fireDue limits now |> handle limits jitter now input |> decision
+
+/// `decideWith` the middle draw, which spreads nothing: for callers that draw nothing.
 let decide (limits: Limits) (now: Instant) (input: Input) (state: State) : Decision =
-    start state |> fireDue now |> handle limits now input |> decision
+    decideWith limits Jitter.none now input state
 
 /// The decision when the command log cannot be written: whatever would change what the
 /// log keeps is refused and changes nothing (a request is answered with `reason`, due
@@ -317,8 +439,8 @@ let decide (limits: Limits) (now: Instant) (input: Input) (state: State) : Decis
 let decideWithoutLog (limits: Limits) (reason: string) (now: Instant) (input: Input) (state: State) : Decision =
     let attempt =
         match input with
-        | Tick -> start state |> fireDue now |> decision
-        | _ -> start state |> handle limits now input |> decision
+        | Tick -> start state |> fireDue limits now |> decision
+        | _ -> start state |> handle limits Jitter.none now input |> decision
     if attempt.Events |> List.exists (Event.logged >> Option.isSome) then
         let refused =
             match input with

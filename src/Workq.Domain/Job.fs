@@ -16,6 +16,9 @@ type Origin =
 type Status =
     /// Scheduled and not yet due.
     | Waiting
+    /// Back from a retried fail, waiting for its back-off (or the worker's `-retry-in`) to
+    /// pass: leasable again at `until`.
+    | Delayed of until: Instant
     /// In its queue, leasable.
     | Ready
     /// Held by a worker until the lease runs out.
@@ -58,9 +61,22 @@ module Job =
 
     let expiresAt job = ttl job |> Option.map (fun ttl -> readySince job + ttl.Ms)
 
+    /// When a job not yet ready becomes ready: its scheduled time, or the end of its wait
+    /// for a retry. It waits among its queue's scheduled jobs in this order.
+    let dueAt job =
+        match job.Status with
+        | Delayed until -> until
+        | _ -> readySince job
+
     let isFinished job =
         match job.Status with
         | Finished _ -> true
+        | _ -> false
+
+    /// Whether the job ended failed: its fails or attempts used up.
+    let isFailed job =
+        match job.Status with
+        | Finished { Success = false } -> true
         | _ -> false
 
     /// The payload and result bytes the job holds: what the stored-bytes limit counts.
@@ -68,6 +84,7 @@ module Job =
         match job.Status with
         | Finished outcome -> job.Payload.LongLength + outcome.Data.LongLength
         | Waiting
+        | Delayed _
         | Ready
         | Leased _ -> job.Payload.LongLength
 
@@ -85,5 +102,6 @@ module Job =
         | Finished { Success = true } -> 1
         | Finished _ -> 2
         | Leased _ -> 4
+        | Delayed _ -> 3
         | Waiting
         | Ready -> if job.Attempts > 0 || job.Fails > 0 then 3 else 0

@@ -215,3 +215,47 @@ module Limit =
     /// A number read from a line; any int64, so that a huge one cannot wrap into range.
     let tryOfNumber (v: int64) = if v >= 0L && v <= int64 max then Some(Limit(int v)) else None
     let zero = Limit 0
+
+/// A cluster member's Raft endpoint, `HOST:PORT`, which names the member: an IPv4
+/// address, an IPv6 address in brackets, or `localhost`, and a port 1–65535.
+[<Struct>]
+type MemberAddress =
+    private
+    | MemberAddress of string
+    member this.Value = let (MemberAddress v) = this in v
+    override this.ToString() = this.Value
+
+module MemberAddress =
+    let tryCreate (text: string) =
+        let colon = text.LastIndexOf ':'
+        if colon <= 0 then None
+        else
+            let host = text.Substring(0, colon)
+            let port = text.AsSpan(colon + 1)
+            let portOk =
+                port.Length > 0 && port.Length <= 5
+                && not (port.ContainsAnyExceptInRange('0', '9'))
+                && (let n = Int32.Parse port in n >= 1 && n <= 65535)
+            let isAddress (text: string) family =
+                match Net.IPAddress.TryParse text with
+                | true, NonNull a -> a.AddressFamily = family
+                | _ -> false
+            let hostOk =
+                host = "localhost"
+                || (host.StartsWith '[' && host.EndsWith ']'
+                    && isAddress (host.Substring(1, host.Length - 2)) Net.Sockets.AddressFamily.InterNetworkV6)
+                || isAddress host Net.Sockets.AddressFamily.InterNetwork
+            if portOk && hostOk then Some(MemberAddress text) else None
+/// A retry's wait, 0 ms to an hour: a job's back-off (its wait after a first fail) or the
+/// wait a worker names in `fail -retry-in`. 0: no wait.
+[<Struct>]
+type RetryDelay =
+    private
+    | RetryDelay of int64<ms>
+    member this.Ms = let (RetryDelay v) = this in v
+
+module RetryDelay =
+    /// An hour: no retry waits longer, however often its job has failed.
+    let max = 3_600_000L<ms>
+    let tryCreate (v: int64<ms>) = if v >= 0L<ms> && v <= max then Some(RetryDelay v) else None
+    let zero = RetryDelay 0L<ms>

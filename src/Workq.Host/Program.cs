@@ -35,8 +35,20 @@ public static class Program
             return CannotStart;
         }
         using (host)
-            await host.RunAsync();
-        return 0;
+        {
+            try
+            {
+                await host.RunAsync();
+            }
+            catch (Exception e) when (e is ListenAddressException or CommandLogException)
+            {
+                // A cluster member binds its Raft address as it starts.
+                await Console.Error.WriteLineAsync($"workq-server: {e.Message}");
+                return CannotStart;
+            }
+        }
+        // Set by a cluster member that stopped because it cannot apply its log.
+        return Environment.ExitCode;
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
+using Workq.Host.Cluster;
 using Workq.Host.CommandLog;
 using Workq.Host.Configuration;
 using Workq.Host.Engine;
@@ -62,6 +63,7 @@ public static class WorkqServer
             host.Services.GetRequiredService<ServerTls>();
             host.Services.GetRequiredService<AuthTokens>();
             host.Services.GetRequiredService<Listener>().Bind();
+            host.Services.GetService<ClusterNode>()?.Prepare();
             host.Services.GetRequiredService<HttpSide>().Begin();
             host.Services.GetRequiredService<EngineLoop>().Restore();
             return host;
@@ -85,6 +87,8 @@ public static class WorkqServer
         ServerConfiguration.AddSources(builder.Configuration, commandLine);
         ServerOptions options = ServerConfiguration.Read(builder.Configuration);
         Exposure.Check(options);
+        if (!options.Cluster.IsMember && options.Cluster.Peers.Count > 0)
+            throw new InvalidSettingException("-cluster-peers needs -cluster-listen: this member's own Raft address");
 
         // The console only; its formatter and levels come from configuration (LoggingDefaults).
         builder.Logging.ClearProviders();
@@ -115,9 +119,13 @@ public static class WorkqServer
         builder.Services.AddSingleton<AuthTokens>();
         builder.Services.AddSingleton<Listener>();
         builder.Services.AddSingleton<HttpSide>();
+        // A cluster member's engine starts detached: it serves only while the member leads.
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<EngineLoop>(sp, options.Cluster.IsMember));
         // Started in this order, stopped in reverse: connections close before the engine
-        // ends; the HTTP side goes first, so health checks fail before the job port closes.
-        builder.Services.AddSingleton<EngineLoop>();
+        // ends, and a cluster member's log outlives both; the HTTP side goes first, so
+        // health checks fail before the job port closes.
+        if (options.Cluster.IsMember)
+            AddClusterMember(builder, options.Cluster);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Listener>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HttpSide>());
@@ -126,5 +134,17 @@ public static class WorkqServer
         builder.Services.AddHostedService<MetricsStart>();
         builder.Services.AddHostedService<LifecycleLog>();
         return builder;
+    }
+
+    private static void AddClusterMember(HostApplicationBuilder builder, ClusterOptions cluster)
+    {
+        // A client reaching a member while no leader is known waits this long for one: a
+        // few elections' worth, so that a failover does not turn into an error.
+        TimeSpan patience = TimeSpan.FromMilliseconds(Math.Max(5000, 8 * cluster.ElectionTimeout.Upper));
+        builder.Services.AddSingleton(sp => new LeaderRelay(patience, sp.GetRequiredService<ILogger<LeaderRelay>>()));
+        builder.Services.AddSingleton<IClientRelay>(sp => sp.GetRequiredService<LeaderRelay>());
+        builder.Services.AddSingleton<ClusterNode>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterNode>());
+        builder.Services.AddSingleton<ClusterMetrics>();
     }
 }

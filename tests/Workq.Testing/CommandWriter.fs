@@ -18,7 +18,11 @@ let private jobValues (job: NewJob) =
         Priority = job.Priority
         MaxAttempts = job.MaxAttempts
         MaxFails = job.MaxFails
+        Backoff = job.Backoff
         Data = job.Payload }
+
+let private given (roles: Role list) (a: Args) =
+    { a with Given = roles |> List.fold (fun bits role -> bits ||| Role.bit role) a.Given }
 
 let private inspection =
     function
@@ -28,6 +32,8 @@ let private inspection =
     | InspectQueue name -> "queue", { Args.Empty with Name = name }
     | InspectQueues page -> "queues", { Args.Empty with Offset = page.Offset; Limit = page.Limit }
     | InspectServer -> "server", Args.Empty
+    | InspectFailedJobs(name, page) -> "failed-jobs", { Args.Empty with Name = name; Offset = page.Offset; Limit = page.Limit }
+    | InspectRecurring page -> "recurring", { Args.Empty with Offset = page.Offset; Limit = page.Limit }
 
 /// The words that name the command's row, and its values: the row's build, undone.
 let private valuesOf (command: Command) : string * string voption * Args =
@@ -42,9 +48,39 @@ let private valuesOf (command: Command) : string * string voption * Args =
     | Complete(id, data) -> "complete", ValueNone, { Args.Empty with Id = id; Data = data }
     | Fail(id, data) -> "fail", ValueNone, { Args.Empty with Id = id; Data = data }
     | Delete id -> "delete", ValueNone, { Args.Empty with Id = id }
+    | LeaseCounted(names, wait) -> "lease", ValueNone, given [ Role.Counts ] { Args.Empty with Names = names; Wait = wait }
+    | FailRetryIn(id, data, retryIn) ->
+        "fail", ValueNone, given [ Role.RetryIn ] { Args.Empty with Id = id; Data = data; RetryIn = retryIn }
+    | Touch(id, ttr) ->
+        let values = { Args.Empty with Id = id }
+        "touch", ValueNone, (match ttr with Some ttr -> given [ Role.Ttr ] { values with Ttr = ttr } | None -> values)
+    | Requeue(id, ttl) ->
+        let values = { Args.Empty with Id = id }
+        "requeue", ValueNone, (match ttl with Some ttl -> given [ Role.Ttl ] { values with Ttl = ttl } | None -> values)
+    | RequeueFailed(name, ttl) ->
+        let values = { Args.Empty with Name = name }
+        "requeue-failed", ValueNone, (match ttl with Some ttl -> given [ Role.Ttl ] { values with Ttl = ttl } | None -> values)
+    | Recur r ->
+        "recur", ValueNone,
+        { Args.Empty with
+            Key = r.Key
+            Name = r.Name
+            Ttr = r.Ttr
+            Ttl = r.Ttl
+            Cron = r.Cron
+            Priority = r.Priority
+            MaxAttempts = r.MaxAttempts
+            MaxFails = r.MaxFails
+            Backoff = r.Backoff
+            Overlap = r.Overlap
+            Data = r.Payload }
+    | Unrecur key -> "unrecur", ValueNone, { Args.Empty with Key = key }
     | Inspect i ->
         let object, values = inspection i
         "inspect", ValueSome object, values
+    | Cluster ClusterStatus -> "cluster", ValueSome "status", Args.Empty
+    | Cluster(AddMember m) -> "cluster", ValueSome "add", { Args.Empty with Member = m }
+    | Cluster(RemoveMember m) -> "cluster", ValueSome "remove", { Args.Empty with Member = m }
     | Auth token -> "auth", ValueNone, { Args.Empty with Token = token }
 
 /// The tokens of a role's value.
@@ -63,6 +99,13 @@ let private tokens (role: Role) (a: Args) : string list =
     | Role.Priority -> [ string a.Priority ]
     | Role.MaxAttempts -> [ string a.MaxAttempts.Value ]
     | Role.MaxFails -> [ string a.MaxFails.Value ]
+    | Role.Member -> [ a.Member.Value ]
+    | Role.Key -> [ a.Key.Value ]
+    | Role.Cron -> [ a.Cron.Token ]
+    | Role.Backoff -> [ string a.Backoff.Ms ]
+    | Role.RetryIn -> if a.Has Role.RetryIn then [ string a.RetryIn.Ms ] else []
+    | Role.Overlap -> [ (match a.Overlap with Allow -> "allow" | Skip -> "skip") ]
+    | Role.Counts -> if a.Has Role.Counts then [ "1" ] else []
     | Role.Token -> [ a.Token.Text ]
 
 /// The request's line (without its line end) and its data, if any.
@@ -70,10 +113,12 @@ let private request (command: Command) : string * byte[] voption =
     let word, object, values = valuesOf command
     let spec =
         CommandTable.all |> List.find (fun spec -> spec.Name = word && spec.Object = object)
-    let fields = spec.Fields |> List.collect (fun field -> tokens field.Role values)
+    let fields =
+        spec.Fields
+        |> List.collect (fun field -> if field.Arity = Optional && not (values.Has field.Role) then [] else tokens field.Role values)
     let flags =
         spec.Flags
-        |> List.filter (fun flag -> tokens flag.Role values <> tokens flag.Role Args.Empty)
+        |> List.filter (fun flag -> values.Has flag.Role || tokens flag.Role values <> tokens flag.Role Args.Empty)
         |> List.map (fun flag -> $"-{flag.Key}={List.exactlyOne (tokens flag.Role values)}")
     let line = String.concat " " ([ word ] @ ValueOption.toList object @ fields @ flags)
     line, (if spec.SizeError.IsSome then ValueSome values.Data else ValueNone)

@@ -18,6 +18,7 @@ internal static class AddCommand
             Examples = """
                 workq add ping hello --ttr 5s --ttl 1m
                 workq add resize --file photo.jpg --ttr 30s --ttl 1d --priority 10 --max-attempts 3
+                workq add webhook '{"url":"..."}' --ttr 10s --ttl 1d --max-fails 8 --backoff 30s
                 tar c dir | workq add backup - --ttr 10m --ttl 7d
                 """,
         };
@@ -35,6 +36,7 @@ internal static class AddCommand
                 Priority = (int)parsed.GetValue(job.Priority),
                 MaxAttempts = (int)parsed.GetValue(job.MaxAttempts),
                 MaxFails = (int)parsed.GetValue(job.MaxFails),
+                Backoff = parsed.GetValue(job.Backoff),
                 Payload = await payload.ReadAsync(parsed, context, cancellationToken),
             };
             await using WorkqClient client = context.Connect(parsed);

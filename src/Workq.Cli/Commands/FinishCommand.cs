@@ -18,6 +18,9 @@ internal static class FinishCommand
         bool complete = verb == "complete";
         var id = ValueOptions.JobIdArgument();
         var result = new DataSource("result");
+        var retryIn = ValueOptions.Duration(
+            "--retry-in", "If the fail is retried, the job may be leased again only after this long (up to 1h; 0: at once), whatever its --backoff.",
+            positive: false);
         var command = new ToolCommand(
             verb,
             complete
@@ -32,10 +35,13 @@ internal static class FinishCommand
                 : """
                     workq fail 0195f3c2-8d1e-7a4b-9c3d-2e1f0a9b8c7d "disk full"
                     ./job.sh 2>&1 >/dev/null | workq fail 0195f3c2-8d1e-7a4b-9c3d-2e1f0a9b8c7d -
+                    workq fail 0195f3c2-8d1e-7a4b-9c3d-2e1f0a9b8c7d "rate limited" --retry-in 1m
                     """,
         };
         command.Arguments.Add(id);
         result.AddTo(command);
+        if (!complete)
+            command.Options.Add(retryIn);
         command.SetAction(async (parsed, cancellationToken) =>
         {
             Guid job = parsed.GetValue(id);
@@ -45,6 +51,8 @@ internal static class FinishCommand
             {
                 if (complete)
                     await client.CompleteAsync(job, data, cancellationToken);
+                else if (parsed.GetResult(retryIn) is { Implicit: false })
+                    await client.FailAsync(job, data, parsed.GetValue(retryIn), cancellationToken);
                 else
                     await client.FailAsync(job, data, cancellationToken);
             }

@@ -10,7 +10,7 @@ internal static class InspectServerCommand
     public static Command Create(CliContext context)
     {
         var json = InspectCommand.JsonOption();
-        var command = new ToolCommand("server", "Shows the server's counters: clients, jobs, queues, evicted jobs, start time.")
+        var command = new ToolCommand("server", "Shows the server's counters (clients, jobs, queues, evicted jobs, start time) and where it stands in a cluster.")
         {
             Examples = "workq inspect server --server workq.internal:9922",
         };

@@ -5,16 +5,20 @@ namespace Workq.Cli.Commands;
 
 /// <summary>
 /// The options of a new job, named after the protocol's fields and flags. <c>add</c> and
-/// <c>schedule</c> take them all; <c>run</c> only those a foreground job has.
+/// <c>schedule</c> take them all; <c>run</c> only those a foreground job has; <c>recur add</c>
+/// all but the id, which each occurrence's job gets from the server.
 /// </summary>
 internal sealed class JobOptions
 {
     private readonly bool kept;
+    private readonly bool identified;
 
-    /// <param name="kept">Whether the job is kept for its TTL, with retry limits (add, schedule), or not (run).</param>
-    public JobOptions(bool kept)
+    /// <param name="kept">Whether the job is kept for its TTL, with retry limits (add, schedule, recur), or not (run).</param>
+    /// <param name="identified">Whether the caller names the job's id (add, schedule, run) or not (recur).</param>
+    public JobOptions(bool kept, bool identified = true)
     {
         this.kept = kept;
+        this.identified = identified;
     }
 
     public Option<Guid?> Id { get; } = ValueOptions.JobId("--id", "The job's id. Default: a new UUID (version 7), printed when the job is accepted.");
@@ -35,9 +39,15 @@ internal sealed class JobOptions
     public Option<long> MaxFails { get; } = ValueOptions.Number(
         "--max-fails", "Fails before a fail is final, 0 to 255; 0 or 1 makes the first one final.", 0, 255);
 
+    public Option<TimeSpan> Backoff { get; } = ValueOptions.Duration(
+        "--backoff", "The wait after a first retried fail before the job is leased again, doubled after each further one, "
+            + "spread by a fifth either way, up to 1h. Default 0: ready again at once.",
+        positive: false);
+
     public void AddTo(Command command)
     {
-        command.Options.Add(Id);
+        if (identified)
+            command.Options.Add(Id);
         command.Options.Add(Ttr);
         if (kept)
             command.Options.Add(Ttl);
@@ -46,6 +56,7 @@ internal sealed class JobOptions
         {
             command.Options.Add(MaxAttempts);
             command.Options.Add(MaxFails);
+            command.Options.Add(Backoff);
         }
     }
 

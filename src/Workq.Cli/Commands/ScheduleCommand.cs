@@ -40,6 +40,7 @@ internal static class ScheduleCommand
                 Priority = (int)parsed.GetValue(job.Priority),
                 MaxAttempts = (int)parsed.GetValue(job.MaxAttempts),
                 MaxFails = (int)parsed.GetValue(job.MaxFails),
+                Backoff = parsed.GetValue(job.Backoff),
                 Payload = await payload.ReadAsync(parsed, context, cancellationToken),
             };
             await using WorkqClient client = context.Connect(parsed);

@@ -25,12 +25,14 @@ internal static class JobView
         };
         if (job.Time is { } time)
             fields.Add(("time", Times.Format(time)));
+        if (job.RetryAt is { } retryAt)
+            fields.Add(("retry-at", Times.Format(retryAt)));
         fields.Add(("payload-size", Number(job.Payload.Length)));
         fields.Add(("payload", DataText.Preview(job.Payload, 1000)));
         TextTable.WriteFields(writer, fields);
     }
 
-    /// <summary>Jobs in a table, a row each; <paramref name="scheduled"/> adds their time.</summary>
+    /// <summary>Jobs in a table, a row each; <paramref name="scheduled"/> adds when they become ready (their time, or the end of a wait for a retry).</summary>
     public static void WriteTable(TextWriter writer, IReadOnlyList<JobInfo> jobs, bool scheduled)
     {
         string[] headers = scheduled
@@ -41,7 +43,7 @@ internal static class JobView
         {
             var cells = new List<string> { JobIds.Format(job.Id) };
             if (scheduled)
-                cells.Add(job.Time is { } time ? Times.Format(time) : "");
+                cells.Add(job.RetryAt is { } retryAt ? Times.Format(retryAt) : job.Time is { } time ? Times.Format(time) : "");
             cells.AddRange(
             [
                 State(job.State), Number(job.Priority), Limited(job.Attempts, job.MaxAttempts),
@@ -56,6 +58,13 @@ internal static class JobView
     public static void WriteJson(Utf8JsonWriter json, JobInfo job)
     {
         json.WriteStartObject();
+        WriteJsonFields(json, job);
+        json.WriteEndObject();
+    }
+
+    /// <summary>A job's fields, inside an object of the caller's.</summary>
+    public static void WriteJsonFields(Utf8JsonWriter json, JobInfo job)
+    {
         json.WriteString("id", job.Id);
         json.WriteString("name", job.Name);
         json.WriteString("state", State(job.State));
@@ -71,15 +80,18 @@ internal static class JobView
             json.WriteString("time", Times.Format(time));
         else
             json.WriteNull("time");
+        if (job.RetryAt is { } retryAt)
+            json.WriteString("retryAt", Times.Format(retryAt));
+        else
+            json.WriteNull("retryAt");
         JsonData.Write(json, "payload", job.Payload);
-        json.WriteEndObject();
     }
 
     /// <summary>The protocol's name for a state: NEW, COMPLETED, FAILED, PENDING, LEASED.</summary>
     public static string State(JobState state) =>
         Enum.IsDefined(state) ? state.ToString().ToUpperInvariant() : Number((int)state);
 
-    private static string Limited(int count, int max) =>
+    public static string Limited(int count, int max) =>
         max == 0 ? Number(count) : $"{Number(count)}/{Number(max)}";
 
     private static string Number(long n) => n.ToString(CultureInfo.InvariantCulture);

@@ -9,12 +9,13 @@ internal static class QueueView
 {
     public static void WriteTable(TextWriter writer, IReadOnlyList<QueueInfo> queues)
     {
-        var table = new TextTable("NAME", ">READY", ">SCHEDULED", ">LEASED", ">WORKERS");
+        var table = new TextTable("NAME", ">READY", ">SCHEDULED", ">LEASED", ">WORKERS", ">FAILED");
         foreach (QueueInfo queue in queues)
         {
             table.Add(
                 queue.Name, Number(queue.ReadyLength), Number(queue.ScheduledLength), Number(queue.LeasedLength),
-                queue.Workers is { } workers ? Number(workers) : "-");
+                queue.Workers is { } workers ? Number(workers) : "-",
+                queue.FailedLength is { } failed ? Number(failed) : "-");
         }
         table.WriteTo(writer);
     }
@@ -30,6 +31,10 @@ internal static class QueueView
             json.WriteNumber("workers", workers);
         else
             json.WriteNull("workers");
+        if (queue.FailedLength is { } failed)
+            json.WriteNumber("failed", failed);
+        else
+            json.WriteNull("failed");
         json.WriteEndObject();
     }
 

@@ -22,7 +22,13 @@ internal static class ResultView
 
     /// <summary>The line for standard error that goes with a raw payload.</summary>
     public static string Describe(LeasedJob job) =>
-        $"job {JobIds.Format(job.Id)} from {job.Name}, ttr {Durations.Format(job.Ttr)}, payload {job.Payload.Length} bytes";
+        $"job {JobIds.Format(job.Id)} from {job.Name}, ttr {Durations.Format(job.Ttr)}{Counts(job)}, payload {job.Payload.Length} bytes";
+
+    /// <summary>The attempt and fail counts, when the server reported them.</summary>
+    private static string Counts(LeasedJob job) =>
+        job is { Attempts: { } attempts, Fails: { } fails }
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $", attempt {attempts}, fails {fails}")
+            : "";
 
     public static void WriteJson(Utf8JsonWriter json, LeasedJob job)
     {
@@ -30,7 +36,17 @@ internal static class ResultView
         json.WriteString("id", job.Id);
         json.WriteString("name", job.Name);
         json.WriteNumber("ttr", Durations.Millis(job.Ttr));
+        WriteOptional(json, "attempts", job.Attempts);
+        WriteOptional(json, "fails", job.Fails);
         JsonData.Write(json, "payload", job.Payload);
         json.WriteEndObject();
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, int? value)
+    {
+        if (value is { } n)
+            json.WriteNumber(name, n);
+        else
+            json.WriteNull(name);
     }
 }

@@ -19,6 +19,20 @@ internal static class ServerView
         json.WriteString("started", Times.Format(server.Started));
         WriteOptional(json, "jobs", server.Jobs);
         WriteOptional(json, "queues", server.Queues);
+        WriteOptional(json, "failedJobs", server.FailedJobs);
+        if (server.Role is { } role)
+            json.WriteString("role", role);
+        if (server.Role is not null)
+        {
+            if (server.Leader is { } leader)
+                json.WriteString("leader", leader);
+            else
+                json.WriteNull("leader");
+        }
+        if (server.Term is { } term)
+            json.WriteNumber("term", term);
+        if (server.CommitIndex is { } commitIndex)
+            json.WriteNumber("commitIndex", commitIndex);
         json.WriteStartObject("keys");
         foreach (var (key, value) in server.Keys)
             json.WriteString(key, value);

@@ -33,6 +33,16 @@ public readonly struct JobOutput
     /// <summary>An output of the given bytes.</summary>
     public static JobOutput FromBytes(ReadOnlyMemory<byte> data) => new(data);
 
+    /// <summary>An output of <paramref name="value"/> as JSON, by source-generated metadata (see <see cref="WorkqJson"/>).</summary>
+    public static JobOutput FromJson<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo) =>
+        new(WorkqJson.Serialize(value, typeInfo));
+
+    /// <summary>An output of <paramref name="value"/> as JSON, by reflection (see <see cref="WorkqJson"/>).</summary>
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode("JSON by reflection may need types that trimming removes; pass a source-generated JsonTypeInfo instead.")]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode("JSON by reflection may make code at run time; pass a source-generated JsonTypeInfo instead.")]
+    public static JobOutput FromJson<T>(T value, System.Text.Json.JsonSerializerOptions? options = null) =>
+        new(WorkqJson.Serialize(value, options));
+
     /// <summary>Text, sent as UTF-8.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
     public static implicit operator JobOutput(string text) => FromText(text);

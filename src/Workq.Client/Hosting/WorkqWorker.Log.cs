@@ -49,4 +49,13 @@ internal sealed partial class WorkqWorker
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Workq worker for {Queue} stopped")]
     private partial void LogStopped(string queue);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobId} of {Queue} touched: leased for another {Ttr}")]
+    private partial void LogTouched(Guid jobId, string queue, TimeSpan ttr);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} of {Queue} could not be touched: {Reason}; trying again in {Delay}")]
+    private partial void LogTouchFailed(Guid jobId, string queue, string reason, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} of {Queue} is no longer leased to this worker (a touch found no lease): its handler is cancelled and the job not reported")]
+    private partial void LogLeaseLost(Guid jobId, string queue);
 }

@@ -18,13 +18,16 @@ namespace Workq.Client.Hosting;
 /// Two ways a handler's token is cancelled: its job's TTR deadline, and the host giving up
 /// on shutdown (the token passed to <see cref="StopAsync"/>). Either way the job is not
 /// reported: the server hands it out again when its TTR ends. The stopping token of
-/// <see cref="ExecuteAsync"/> only stops leasing.
+/// <see cref="ExecuteAsync"/> only stops leasing. With <see cref="WorkqWorkerOptions.ExtendLeases"/>
+/// the job is touched halfway to that deadline while its handler runs, and each extension
+/// moves the deadline on; a touch answered <c>-NOT-FOUND</c> means the lease is gone, and cancels
+/// the handler at once.
 /// </para>
 /// </remarks>
 internal sealed partial class WorkqWorker(
     string queue,
     Func<LeasedJob, CancellationToken, Task<JobOutput>> handler,
-    WorkqClient client,
+    IWorkqClient client,
     WorkqWorkerOptions options,
     ILogger<WorkqWorker> logger) : BackgroundService
 {
@@ -127,8 +130,17 @@ internal sealed partial class WorkqWorker(
     {
         try
         {
-            using CancellationTokenRegistration onDeadline = deadline.Token.Register(() => LogTtrDeadline(job.Id, queue, job.Ttr));
+            var lease = new LeaseState();
+            using CancellationTokenRegistration onDeadline = deadline.Token.Register(() =>
+            {
+                if (!lease.Lost)
+                    LogTtrDeadline(job.Id, queue, job.Ttr);
+            });
             using var handlerToken = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, giveUp.Token);
+            using var handlerEnded = new CancellationTokenSource();
+            Task keepingLeased = options.ExtendLeases
+                ? KeepLeasedAsync(job, deadline, lease, handlerEnded.Token)
+                : Task.CompletedTask;
             JobOutput output = default;
             Exception? error = null;
             try
@@ -139,6 +151,8 @@ internal sealed partial class WorkqWorker(
             {
                 error = e;
             }
+            await handlerEnded.CancelAsync();
+            await keepingLeased;
 
             // Cancelled, whatever the handler made of it: the job is the server's again
             // (or soon will be), and a late answer would race with its next attempt.
@@ -151,7 +165,7 @@ internal sealed partial class WorkqWorker(
             if (error is not null)
             {
                 LogHandlerFailed(job.Id, queue, error.Message, error);
-                await ReportAsync(job, success: false, FailureText.From(error), deadline.Token);
+                await ReportAsync(job, success: false, FailureText.From(error), deadline.Token, RetryIn(job, error));
             }
             else if (output.Data.Length > Arguments.MaxDataSize)
             {
@@ -175,12 +189,79 @@ internal sealed partial class WorkqWorker(
         }
     }
 
+    /// <summary>Whether a touch found a job's lease gone: its handler's cancellation is then no TTR deadline.</summary>
+    private sealed class LeaseState
+    {
+        public volatile bool Lost;
+    }
+
+    /// <summary>
+    /// Touches the job until its handler ends, each time halfway to the handler's deadline
+    /// (about half the TTR; always before the deadline, however small the TTR or large the
+    /// margin), and moves the deadline on after each extension. A touch that fails on the way is tried again after
+    /// <see cref="WorkqWorkerOptions.RetryDelay"/> while the deadline allows; one answered
+    /// <c>-NOT-FOUND</c> (the job finished, was deleted, or its lease ran out and it went
+    /// back to its queue) cancels the handler. Never throws.
+    /// </summary>
+    private async Task KeepLeasedAsync(LeasedJob job, CancellationTokenSource deadline, LeaseState lease, CancellationToken handlerEnded)
+    {
+        TimeSpan halfway = Deadline(job.Ttr) / 2;
+        TimeSpan wait = halfway;
+        while (await DelayAsync(wait, handlerEnded))
+        {
+            try
+            {
+                await client.TouchAsync(job.Id, ttr: null, handlerEnded);
+                // The new lease runs from the server's answer, which has just arrived.
+                deadline.CancelAfter(Deadline(job.Ttr));
+                LogTouched(job.Id, queue, job.Ttr);
+                wait = halfway;
+            }
+            catch (OperationCanceledException) when (handlerEnded.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (WorkqNotFoundException)
+            {
+                lease.Lost = true;
+                LogLeaseLost(job.Id, queue);
+                await deadline.CancelAsync();
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return; // the client is gone, and with it any way to reach the server
+            }
+            catch (Exception e)
+            {
+                LogTouchFailed(job.Id, queue, e.Message, options.RetryDelay);
+                wait = options.RetryDelay;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The wait before the retry after the handler threw <paramref name="error"/>: the one a
+    /// <see cref="WorkqRetryException"/> names, or for a retryable exception the worker's
+    /// back-off doubled per fail the job had; null for any other exception.
+    /// </summary>
+    private TimeSpan? RetryIn(LeasedJob job, Exception error)
+    {
+        if (error is WorkqRetryException { RetryIn: { } named })
+            return named;
+        if (error is not WorkqRetryException && !options.RetryOn.Any(type => type.IsInstanceOfType(error)))
+            return null;
+        int doublings = Math.Min(job.Fails ?? 0, 30);
+        TimeSpan backoff = Min(options.RetryBackoff * Math.Pow(2, doublings), WorkqWorkerServiceCollectionExtensions.MaxRetryIn);
+        return Min(Jittered(backoff), WorkqWorkerServiceCollectionExtensions.MaxRetryIn);
+    }
+
     /// <summary>
     /// Completes or fails the job. A lost connection is retried until the job's TTR
     /// deadline: by then the server is about to hand the job out again anyway. A second
     /// attempt may meet <c>Duplicate result</c> when the first did reach the server.
     /// </summary>
-    private async Task ReportAsync(LeasedJob job, bool success, ReadOnlyMemory<byte> result, CancellationToken deadline)
+    private async Task ReportAsync(LeasedJob job, bool success, ReadOnlyMemory<byte> result, CancellationToken deadline, TimeSpan? retryIn = null)
     {
         string outcome = success ? "completed" : "failed";
         TimeSpan retryDelay = options.RetryDelay;
@@ -190,6 +271,8 @@ internal sealed partial class WorkqWorker(
             {
                 if (success)
                     await client.CompleteAsync(job.Id, result, giveUp.Token);
+                else if (retryIn is { } wait)
+                    await client.FailAsync(job.Id, result, wait, giveUp.Token);
                 else
                     await client.FailAsync(job.Id, result, giveUp.Token);
                 LogReported(job.Id, queue, outcome);

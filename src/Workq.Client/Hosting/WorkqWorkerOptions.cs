@@ -36,4 +36,30 @@ public sealed class WorkqWorkerOptions
 
     /// <summary>The longest wait between failed leases. Default 30 seconds.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Whether the lease of a job whose handler runs long is extended: while its handler
+    /// runs, the worker touches the job halfway to the handler's deadline (see
+    /// <see cref="TtrMargin"/>; about half the TTR), and each extension moves the deadline a
+    /// TTR on. Default true. A handler that never
+    /// ends then keeps its job for as long as the worker runs; with false, the handler is
+    /// cancelled near the end of its first TTR.
+    /// </summary>
+    public bool ExtendLeases { get; set; } = true;
+
+    /// <summary>
+    /// Exception types (subclasses included) after which a job is failed with a wait before
+    /// its retry (<c>fail -retry-in</c>) of <see cref="RetryBackoff"/>, as a
+    /// <see cref="WorkqRetryException"/> is. Other exceptions fail the job plainly, and the
+    /// job's own back-off, if it has one, applies. Empty by default.
+    /// </summary>
+    public IList<Type> RetryOn { get; } = [];
+
+    /// <summary>
+    /// The wait before the retry of a job whose handler threw a retryable exception (one of
+    /// <see cref="RetryOn"/>, or a <see cref="WorkqRetryException"/> that names none): this,
+    /// doubled for each fail the job had before (<see cref="LeasedJob.Fails"/>), spread by
+    /// a fifth either way, at most an hour. Zero to an hour; default 10 seconds.
+    /// </summary>
+    public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromSeconds(10);
 }

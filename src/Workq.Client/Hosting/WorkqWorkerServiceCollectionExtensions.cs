@@ -15,6 +15,9 @@ namespace Workq.Client.Hosting;
 /// </remarks>
 public static class WorkqWorkerServiceCollectionExtensions
 {
+    /// <summary>The longest wait before a retry that the server takes.</summary>
+    internal static readonly TimeSpan MaxRetryIn = TimeSpan.FromHours(1);
+
     /// <summary>
     /// Registers a worker for queue <paramref name="queue"/> that runs
     /// <paramref name="handler"/> for every job it leases:
@@ -29,8 +32,9 @@ public static class WorkqWorkerServiceCollectionExtensions
     /// </param>
     /// <param name="configure">Sets the worker's options; defaults when null.</param>
     /// <remarks>
-    /// The worker uses the container's <see cref="WorkqClient"/>; one with default settings
-    /// is registered unless <c>AddWorkqClient</c> is called too (before or after).
+    /// The worker uses the container's <see cref="IWorkqClient"/>; a <see cref="WorkqClient"/>
+    /// with default settings is registered unless <c>AddWorkqClient</c> is called too (before
+    /// or after), or an <see cref="IWorkqClient"/> of the application's own is registered first.
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="queue"/> is not a queue name, or already has a worker.</exception>
     public static IServiceCollection AddWorkqWorker(
@@ -87,14 +91,18 @@ public static class WorkqWorkerServiceCollectionExtensions
                 $"Worker '{queue}': LeaseWait must be positive and at most a day.")
             .Validate(o => o.TtrMargin >= TimeSpan.Zero, $"Worker '{queue}': TtrMargin must not be negative.")
             .Validate(o => o.RetryDelay > TimeSpan.Zero && o.MaxRetryDelay >= o.RetryDelay,
-                $"Worker '{queue}': RetryDelay must be positive and MaxRetryDelay at least RetryDelay.");
+                $"Worker '{queue}': RetryDelay must be positive and MaxRetryDelay at least RetryDelay.")
+            .Validate(o => o.RetryBackoff >= TimeSpan.Zero && o.RetryBackoff <= MaxRetryIn,
+                $"Worker '{queue}': RetryBackoff must be from zero to an hour.")
+            .Validate(o => o.RetryOn.All(t => t is not null && typeof(Exception).IsAssignableFrom(t)),
+                $"Worker '{queue}': RetryOn must hold exception types only.");
 
         // Not AddHostedService: it registers one service per implementation type, and there
         // may be a worker for each of several queues.
         services.AddSingleton<IHostedService>(provider => new WorkqWorker(
             queue,
             makeHandler(provider),
-            provider.GetRequiredService<WorkqClient>(),
+            provider.GetRequiredService<IWorkqClient>(),
             provider.GetRequiredService<IOptionsMonitor<WorkqWorkerOptions>>().Get(queue),
             provider.GetService<ILogger<WorkqWorker>>() ?? NullLogger<WorkqWorker>.Instance));
         return services;

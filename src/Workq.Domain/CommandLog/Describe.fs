@@ -5,10 +5,12 @@ module Workq.Domain.CommandLog.Describe
 open System.Text
 open Workq.Domain
 
-/// The job an event is about, and the instant it happened at.
-let subject (event: JobEvent) : JobId * Instant =
+/// The job an event is about (an occurrence's, for a recurrence; none for a definition
+/// set or removed), and the instant it happened at.
+let subject (event: JobEvent) : JobId option * Instant =
     match event with
-    | JobAdded job -> job.Id, job.Created
+    | JobAdded job
+    | JobAddedWithBackoff(job, _) -> Some job.Id, job.Created
     | JobAwoke(id, at)
     | JobLeased(id, at)
     | LeaseTimedOut(id, at)
@@ -17,7 +19,13 @@ let subject (event: JobEvent) : JobId * Instant =
     | JobRetried(id, at)
     | JobFailed(id, at, _)
     | JobDeleted(id, at)
-    | JobExpired(id, at) -> id, at
+    | JobExpired(id, at)
+    | JobRetryScheduled(id, at, _)
+    | LeaseExtended(id, at, _)
+    | JobRequeued(id, at, _, _) -> Some id, at
+    | RecurrenceSet r -> None, r.Created
+    | RecurrenceRemoved(_, at) -> None, at
+    | RecurrenceFired(_, at, _, job) -> job, at
 
 let instant event = snd (subject event)
 
@@ -43,6 +51,7 @@ let private status =
     | Waiting -> "waiting"
     | Ready -> "ready"
     | Leased until -> sprintf "leased-until=%s" (Time.formatPrecise until)
+    | Delayed until -> sprintf "retry-at=%s" (Time.formatPrecise until)
     | Finished o -> sprintf "%s result=%s" (if o.Success then "completed" else "failed") (data o.Data)
 
 /// A job's fields, `key=value` separated by spaces.
@@ -51,11 +60,29 @@ let job (job: Job) =
         job.Name.Value (int64 job.Ttr.Ms) (origin job.Origin) job.Priority job.MaxAttempts.Value job.MaxFails.Value
         job.Attempts job.Fails (Job.stateCode job) (status job.Status) (data job.Payload)
 
-/// `<instant> <event> <job id> <fields>`.
+let private optionalTime (t: Instant option) =
+    match t with
+    | Some at -> Time.formatPrecise at
+    | None -> "none"
+
+/// A recurring definition's fields, `key=value` separated by spaces.
+let recurrence (r: Recurrence) =
+    let spec = r.Spec
+    sprintf "name=%s ttr=%d ttl=%d cron=%s priority=%d max-attempts=%d max-fails=%d backoff=%d overlap=%s next=%s last-job=%s payload=%s"
+        spec.Name.Value (int64 spec.Ttr.Ms) (int64 spec.Ttl.Ms) spec.Cron.Token spec.Priority spec.MaxAttempts.Value
+        spec.MaxFails.Value (int64 spec.Backoff.Ms) (match spec.Overlap with Allow -> "allow" | Skip -> "skip")
+        (optionalTime r.Next) (r.Last |> Option.map string |> Option.defaultValue "none") (data spec.Payload)
+
+/// `<instant> <event> <job id> <fields>`; a recurrence's events name its key where the
+/// job id would be, and the job of an occurrence among the fields.
 let event (e: JobEvent) =
-    let head name = sprintf "%s %-17s %O" (Time.formatPrecise (instant e)) name (jobIdOf e)
+    let at = Time.formatPrecise (instant e)
+    let head name =
+        sprintf "%s %-17s %s" at name (jobIdOf e |> Option.map string |> Option.defaultValue "-")
+    let about name (key: JobName) = sprintf "%s %-17s %s" at name key.Value
     match e with
     | JobAdded j -> head "JobAdded" + " " + job j
+    | JobAddedWithBackoff(j, backoff) -> sprintf "%s %s backoff=%d" (head "JobAdded") (job j) (int64 backoff.Ms)
     | JobAwoke _ -> head "JobAwoke"
     | JobLeased _ -> head "JobLeased"
     | LeaseTimedOut _ -> head "LeaseTimedOut"
@@ -65,6 +92,17 @@ let event (e: JobEvent) =
     | JobFailed(_, _, d) -> head "JobFailed" + " result=" + data d
     | JobDeleted _ -> head "JobDeleted"
     | JobExpired _ -> head "JobExpired"
+    | JobRetryScheduled(_, _, retryAt) -> head "JobRetryScheduled" + " retry-at=" + Time.formatPrecise retryAt
+    | LeaseExtended(_, _, until) -> head "LeaseExtended" + " leased-until=" + Time.formatPrecise until
+    | JobRequeued(_, _, ttl, _) -> sprintf "%s ttl=%d" (head "JobRequeued") (int64 ttl.Ms)
+    | RecurrenceSet r -> about "RecurrenceSet" r.Spec.Key + " " + recurrence r
+    | RecurrenceRemoved(key, _) -> about "RecurrenceRemoved" key
+    | RecurrenceFired(key, _, next, occurrence) ->
+        let added =
+            match occurrence with
+            | Some id -> sprintf "job=%O" id
+            | None -> "skipped"
+        sprintf "%s %s next=%s" (about "RecurrenceFired" key) added (optionalTime next)
 
 /// An original Workq record, `<instant> <type> <job id> <fields>`, with the original's
 /// names for its types.
@@ -110,10 +148,14 @@ let jobSummary (job: Job) =
         job.Id job.Name.Value code (stateWord code) job.Attempts job.Fails job.Priority
 
 /// A state as `cmdlog replay` prints it: queues in byte order of name, then jobs by
-/// queue and arrival, then the server's counters.
+/// queue and arrival, then recurring definitions by key, then the server's counters.
 let state (s: State) : string list =
     [ for KeyValue(name, q) in s.Queues do
           yield queue name q
       for job in s.Jobs |> Seq.map _.Value |> Seq.sortBy (fun j -> j.Name, j.Seq) do
           yield jobSummary job
-      yield sprintf "server jobs=%d queues=%d evicted-jobs=%d" s.Jobs.Count s.Queues.Count s.EvictedJobs ]
+      for KeyValue(key, r) in s.Recurrences do
+          yield sprintf "recurring %s %s" key.Value (recurrence r)
+      yield
+          sprintf "server jobs=%d queues=%d evicted-jobs=%d failed-jobs=%d" s.Jobs.Count s.Queues.Count s.EvictedJobs
+              (FailedJobs.total s.Failed) ]

@@ -157,6 +157,7 @@ let private job c =
           Priority = priority
           MaxAttempts = maxAttempts
           MaxFails = maxFails
+          Backoff = RetryDelay.zero
           Payload = payload }
     struct (spec, (if unscheduled then None else Some at), created, c)
 

@@ -6,16 +6,21 @@ open System.Buffers.Binary
 open System.Text
 open Workq.Domain
 
-let version = 1u
-let private magic = Encoding.ASCII.GetBytes "WORKQLOG"
+/// The format written: 2 added back-offs, delayed retries, lease extensions, requeues and
+/// recurring definitions to the events of 1. Files of every version up to this one are
+/// read.
+let version = 2u
 let headerSize = 16
 
-/// `WORKQLOG`, the format version, four reserved bytes.
-let header () =
+/// A file's header: its magic, the format version, four reserved bytes.
+let headerOf (magic: string) =
     let bytes = Array.zeroCreate<byte> headerSize
-    magic.CopyTo(bytes, 0)
+    Encoding.ASCII.GetBytes(magic).CopyTo(bytes, 0)
     BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan 8, version)
     bytes
+
+/// `WORKQLOG`, the format version, four reserved bytes.
+let header () = headerOf "WORKQLOG"
 
 /// What went wrong in a file, and where.
 type Damage =
@@ -27,16 +32,20 @@ type Damage =
     | BadHeader
 
 type Contents =
-    { Events: JobEvent list
+    { /// The format the file is written in (0 when it has no header).
+      Version: uint32
+      Events: JobEvent list
       /// Where the sound records end.
       SoundLength: int
       Damage: Damage option }
 
-/// Checks a file's header; an empty file (created, never written) is not one.
-let private checkHeader (expected: byte[]) (bytes: byte[]) (length: int) =
-    length >= headerSize
-    && ReadOnlySpan(bytes, 0, 8).SequenceEqual(ReadOnlySpan expected)
-    && BinaryPrimitives.ReadUInt32LittleEndian(ReadOnlySpan(bytes, 8, 4)) = version
+/// The format version of a file whose header has this magic and a version this server
+/// reads; None otherwise (an empty file, created and never written, has no header).
+let versionOf (expected: string) (bytes: byte[]) (length: int) : uint32 option =
+    if length >= headerSize && ReadOnlySpan(bytes, 0, 8).SequenceEqual(ReadOnlySpan(Encoding.ASCII.GetBytes expected)) then
+        let v = BinaryPrimitives.ReadUInt32LittleEndian(ReadOnlySpan(bytes, 8, 4))
+        if v >= 1u && v <= version then Some v else None
+    else None
 
 /// Whether a sound record starts anywhere after `pos`. A write cut short leaves nothing
 /// sound behind it, so a bad record followed by a sound one is damage, not a torn tail
@@ -76,12 +85,10 @@ let readRecords (decode: byte[] -> int -> int -> 'a option) = readRecordsWith Re
 let read (bytes: byte[]) (length: int) : Contents =
     if length < headerSize then
         // A header cut short is a torn write of a brand-new segment.
-        { Events = []; SoundLength = 0; Damage = (if length = 0 then None else Some(TornTail 0)) }
-    elif not (checkHeader magic bytes length) then
-        { Events = []; SoundLength = 0; Damage = Some BadHeader }
+        { Version = 0u; Events = []; SoundLength = 0; Damage = (if length = 0 then None else Some(TornTail 0)) }
     else
-        let events, sound, damage = readRecords EventCodec.decode bytes length headerSize
-        { Events = events; SoundLength = sound; Damage = damage }
-
-let isHeaderOf (expected: string) (bytes: byte[]) (length: int) =
-    checkHeader (Encoding.ASCII.GetBytes expected) bytes length
+        match versionOf "WORKQLOG" bytes length with
+        | None -> { Version = 0u; Events = []; SoundLength = 0; Damage = Some BadHeader }
+        | Some v ->
+            let events, sound, damage = readRecords EventCodec.decode bytes length headerSize
+            { Version = v; Events = events; SoundLength = sound; Damage = damage }

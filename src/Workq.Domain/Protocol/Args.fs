@@ -23,6 +23,12 @@ type Args =
       mutable Priority: int
       mutable MaxAttempts: Limit
       mutable MaxFails: Limit
+      mutable Member: MemberAddress
+      mutable Key: JobName
+      mutable Cron: Cron
+      mutable Backoff: RetryDelay
+      mutable RetryIn: RetryDelay
+      mutable Overlap: Overlap
       mutable Token: Token
       /// The optional fields and the flags given, a bit each by role.
       mutable Given: int }
@@ -32,6 +38,9 @@ type Args =
     member a.Has(role: Role) = a.Given &&& Role.bit role <> 0
 
     member a.Page: Page = { Offset = a.Offset; Limit = a.Limit }
+
+    /// The value of an optional field or flag, when it was given.
+    member a.Optional(role: Role, value: 'v) = if a.Has role then Some value else None
 
     /// Nothing read yet: the flags at their defaults.
     static member Empty =
@@ -48,5 +57,11 @@ type Args =
           Args.Priority = 0
           Args.MaxAttempts = Limit.zero
           Args.MaxFails = Limit.zero
+          Args.Member = Unchecked.defaultof<MemberAddress>
+          Args.Key = Unchecked.defaultof<JobName>
+          Args.Cron = Unchecked.defaultof<Cron>
+          Args.Backoff = RetryDelay.zero
+          Args.RetryIn = RetryDelay.zero
+          Args.Overlap = Allow
           Args.Token = Unchecked.defaultof<Token>
           Args.Given = 0 }

@@ -75,6 +75,23 @@ let authToken: P<Token> = many1Satisfy Chars.isTokenChar |> validated Token.tryC
 
 let retryLimit: P<Limit> = natural |> validated Limit.tryOfNumber |> whole
 
+/// `HOST:PORT` of a cluster member.
+let memberAddress: P<MemberAddress> = token |> validated MemberAddress.tryCreate |> whole
+/// A back-off or a `-retry-in`: milliseconds, 0 to an hour.
+let retryDelay: P<RetryDelay> = millis |> validated RetryDelay.tryCreate |> whole
+
+/// The characters of a cron token: fields of digits, letters, `*`, `,`, `-`, `/`, `?`,
+/// `#`, joined by `_`, or an `@` macro.
+let private isCronChar (c: char) =
+    Chars.isDigit c || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || "*,-/?#_@".Contains c
+
+let cron: P<Cron> = many1Satisfy isCronChar |> validated Cron.tryParse |> whole
+
+let overlap: P<Overlap> = (stringReturn "allow" Allow <|> stringReturn "skip" Skip) |> whole
+
+/// `-counts=1`: the one value, whose presence asks for the counts.
+let counts: P<unit> = skipChar '1' |> whole
+
 /// `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, a date that exists.
 let time: P<Instant> =
     let digits n = manyMinMaxSatisfy n n Chars.isDigit |>> int

@@ -33,6 +33,13 @@ let private read (role: Role) (token: string) (data: byte[]) (a: byref<Args>) : 
     | Role.Priority -> match into Grammar.priority with Some v -> a.Priority <- v; true | None -> false
     | Role.MaxAttempts -> match into Grammar.retryLimit with Some v -> a.MaxAttempts <- v; true | None -> false
     | Role.MaxFails -> match into Grammar.retryLimit with Some v -> a.MaxFails <- v; true | None -> false
+    | Role.Member -> match into Grammar.memberAddress with Some v -> a.Member <- v; true | None -> false
+    | Role.Key -> match into Grammar.jobName with Some v -> a.Key <- v; true | None -> false
+    | Role.Cron -> match into Grammar.cron with Some v -> a.Cron <- v; true | None -> false
+    | Role.Backoff -> match into Grammar.retryDelay with Some v -> a.Backoff <- v; true | None -> false
+    | Role.RetryIn -> match into Grammar.retryDelay with Some v -> a.RetryIn <- v; true | None -> false
+    | Role.Overlap -> match into Grammar.overlap with Some v -> a.Overlap <- v; true | None -> false
+    | Role.Counts -> (into Grammar.counts).IsSome
     | Role.Token -> match into Grammar.authToken with Some v -> a.Token <- v; true | None -> false
 
 /// Tokens `first` to `first + count - 1`, all for one field, read last first so that a

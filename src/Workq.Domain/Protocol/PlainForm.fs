@@ -5,7 +5,8 @@
 /// and complete, one FParsec run per token; this reads the same three in under 1 KB.
 ///
 /// It reads the commands named by their word alone whose fields it has an index reader
-/// for: not `schedule` (a time is the grammar's) and not the objects of `inspect`.
+/// for: not `schedule` (a time is the grammar's), not `recur` (nor a cron expression), and
+/// not the objects of `inspect`.
 /// It may only ever say less than the grammar: when it reads a command, the grammar
 /// reads the same one (a property checks this on generated and mangled lines).
 module Workq.Domain.PlainForm
@@ -94,6 +95,10 @@ let private read (role: Role) (t: Tokens) i (data: byte[]) (a: byref<Args>) : bo
         match jobName t i with
         | ValueSome v -> a.Name <- v; true
         | ValueNone -> false
+    | Role.Key ->
+        match jobName t i with
+        | ValueSome v -> a.Key <- v; true
+        | ValueNone -> false
     | Role.Names ->
         match jobName t i with
         | ValueSome v -> a.Names <- v :: a.Names; true
@@ -127,7 +132,13 @@ let private read (role: Role) (t: Tokens) i (data: byte[]) (a: byref<Args>) : bo
     | Role.Time
     | Role.Priority
     | Role.MaxAttempts
-    | Role.MaxFails -> false
+    | Role.MaxFails
+    | Role.Member
+    | Role.Cron
+    | Role.Backoff
+    | Role.RetryIn
+    | Role.Overlap
+    | Role.Counts -> false
 
 /// Tokens `first` to `first + count - 1`, all for one field, read last first so that a
 /// field of several tokens lists its values in order.

@@ -60,25 +60,47 @@ let private leased (output: IBufferWriter<byte>) (job: Job) =
     Wire.int64 output (int64 job.Ttr.Ms)
     sizedData output job.Payload
 
-let private jobRecord (output: IBufferWriter<byte>) (job: Job) =
+let private leasedCounted (output: IBufferWriter<byte>) (job: Job) =
+    Wire.bytes output okOne
+    Wire.jobId output job.Id
+    Wire.space output
+    Wire.name output job.Name
+    Wire.space output
+    Wire.int64 output (int64 job.Ttr.Ms)
+    Wire.space output
+    Wire.int output job.Attempts
+    Wire.space output
+    Wire.int output job.Fails
+    sizedData output job.Payload
+
+/// `<key> <size>\r\n`, then `<data-key> <data>\r\n` with the data raw.
+let private dataLines (output: IBufferWriter<byte>) (sizeKey: byte[]) (key: byte[]) (data: byte[]) =
+    numberLine output sizeKey data.LongLength
+    Wire.bytes output key
+    Wire.bytes output data
+    Wire.newline output
+
+/// A job's record, with `extraKeys` more keys that `writeExtra` writes at its end.
+let private jobRecordWith (output: IBufferWriter<byte>) (job: Job) (extraKeys: int) (writeExtra: unit -> unit) =
     let scheduledAt =
         match job.Origin with
         | Scheduled(_, at) -> Some at
         | Background _
         | Foreground _ -> None
+    let retryAt =
+        match job.Status with
+        | Delayed until -> Some until
+        | _ -> None
     Wire.jobId output job.Id
     Wire.space output
-    Wire.int output (if scheduledAt.IsSome then 13 else 12)
+    Wire.int output (12 + Option.count scheduledAt + Option.count retryAt + extraKeys)
     Wire.newline output
     Wire.bytes output "name "B
     Wire.name output job.Name
     Wire.newline output
     numberLine output "ttr "B (int64 job.Ttr.Ms)
     numberLine output "ttl "B (job |> Job.ttl |> Option.map (fun t -> int64 t.Ms) |> Option.defaultValue 0L)
-    numberLine output "payload-size "B job.Payload.LongLength
-    Wire.bytes output "payload "B
-    Wire.bytes output job.Payload
-    Wire.newline output
+    dataLines output "payload-size "B "payload "B job.Payload
     numberLine output "max-attempts "B job.MaxAttempts.Value
     numberLine output "attempts "B job.Attempts
     numberLine output "max-fails "B job.MaxFails.Value
@@ -87,19 +109,40 @@ let private jobRecord (output: IBufferWriter<byte>) (job: Job) =
     numberLine output "state "B (Job.stateCode job)
     timeLine output "created "B job.Created
     scheduledAt |> Option.iter (timeLine output "time "B)
+    retryAt |> Option.iter (timeLine output "retry-at "B)
+    writeExtra ()
+
+let private jobRecord (output: IBufferWriter<byte>) (job: Job) = jobRecordWith output job 0 ignore
+
+/// A job's record, then when it failed and its result.
+let private failedRecord (output: IBufferWriter<byte>) (failed: FailedJob) =
+    let result =
+        match failed.Job.Status with
+        | Finished outcome -> outcome.Data
+        | _ -> [||]
+    jobRecordWith output failed.Job 3 (fun () ->
+        timeLine output "failed "B failed.FailedAt
+        dataLines output "result-size "B "result "B result)
 
 let private queueRecord (output: IBufferWriter<byte>) (queue: QueueStats) =
     Wire.name output queue.Name
-    Wire.bytes output " 4\r\n"B
+    Wire.bytes output " 5\r\n"B
     numberLine output "ready-len "B queue.Ready
     numberLine output "scheduled-len "B queue.Scheduled
     numberLine output "leased-len "B queue.Leased
     numberLine output "workers "B queue.Workers
+    numberLine output "failed-len "B queue.Failed
+
+/// `<key> <value>\r\n` for a text that holds no space or line end (an empty one too).
+let private textLine (output: IBufferWriter<byte>) (key: byte[]) (value: string) =
+    Wire.bytes output key
+    Wire.text output value
+    Wire.newline output
 
 let private serverRecord (output: IBufferWriter<byte>) (server: ServerStats) =
     Wire.bytes output okOne
     Wire.bytes output "server "B
-    Wire.int output (7 + server.HostKeys.Length)
+    Wire.int output (12 + server.HostKeys.Length)
     Wire.newline output
     numberLine output "active-clients "B server.ActiveClients
     numberLine output "evicted-jobs "B server.EvictedJobs
@@ -108,22 +151,72 @@ let private serverRecord (output: IBufferWriter<byte>) (server: ServerStats) =
     numberLine output "queues "B server.Queues
     numberLine output "stored-bytes "B server.StoredBytes
     numberLine output "max-stored-bytes "B server.MaxStoredBytes
+    numberLine output "failed-jobs "B server.FailedJobs
     for key, value in server.HostKeys do
         Wire.text output key
         Wire.space output
         Wire.int64 output value
         Wire.newline output
+    textLine output "role "B server.Node.Role
+    textLine output "leader "B server.Node.Leader
+    numberLine output "term "B server.Node.Term
+    numberLine output "commit-index "B server.Node.CommitIndex
+
+let private memberRecord (output: IBufferWriter<byte>) (m: MemberStats) =
+    Wire.text output m.Address.Value
+    Wire.bytes output " 3\r\n"B
+    textLine output "client "B m.Client
+    textLine output "role "B m.Role
+    textLine output "status "B m.Status
+
+let private recurrenceRecord (output: IBufferWriter<byte>) (r: Recurrence) =
+    let spec = r.Spec
+    Wire.name output spec.Key
+    Wire.space output
+    Wire.int output (12 + Option.count r.Next + Option.count r.Last)
+    Wire.newline output
+    Wire.bytes output "name "B
+    Wire.name output spec.Name
+    Wire.newline output
+    numberLine output "ttr "B (int64 spec.Ttr.Ms)
+    numberLine output "ttl "B (int64 spec.Ttl.Ms)
+    textLine output "cron "B spec.Cron.Token
+    dataLines output "payload-size "B "payload "B spec.Payload
+    numberLine output "max-attempts "B spec.MaxAttempts.Value
+    numberLine output "max-fails "B spec.MaxFails.Value
+    numberLine output "priority "B spec.Priority
+    numberLine output "backoff "B (int64 spec.Backoff.Ms)
+    textLine output "overlap "B (match spec.Overlap with Allow -> "allow" | Skip -> "skip")
+    timeLine output "created "B r.Created
+    r.Next |> Option.iter (timeLine output "next "B)
+    r.Last |> Option.iter (fun id ->
+        Wire.bytes output "last-job "B
+        Wire.jobId output id
+        Wire.newline output)
+
+let private requeued (output: IBufferWriter<byte>) (name: JobName) (count: int) =
+    Wire.bytes output okOne
+    Wire.name output name
+    Wire.bytes output " 1\r\n"B
+    numberLine output "requeued "B count
 
 let private records (output: IBufferWriter<byte>) (write: IBufferWriter<byte> -> 'a -> unit) (items: 'a list) =
     okN output items.Length
     items |> List.iter (write output)
 
-/// The head of a `JobRecords` reply, `+OK <n>`: with `writeJob` of each job, a long page
-/// can be written a record at a time as its reader takes it, the same bytes as `write`.
+/// A page of records written a record at a time, the same bytes as `write`: the head,
+/// `+OK <n>`, with `writeRecordCount`, then each record with its writer from `paged`. A
+/// long page of large jobs then never sits whole in a buffer.
 let writeRecordCount (output: IBufferWriter<byte>) (count: int) = okN output count
 
-/// One record of a `JobRecords` reply.
-let writeJob (output: IBufferWriter<byte>) (job: Job) = jobRecord output job
+/// A reply of records as their count and a writer of each; ValueNone for any other reply.
+let paged (reply: Reply) : struct (int * (IBufferWriter<byte> -> unit) list) voption =
+    let each write items = items |> List.map (fun item (output: IBufferWriter<byte>) -> write output item)
+    match reply with
+    | JobRecords jobs -> ValueSome(struct (jobs.Length, each jobRecord jobs))
+    | FailedRecords jobs -> ValueSome(struct (jobs.Length, each failedRecord jobs))
+    | RecurrenceRecords recurrences -> ValueSome(struct (recurrences.Length, each recurrenceRecord recurrences))
+    | _ -> ValueNone
 
 let write (output: IBufferWriter<byte>) (reply: Reply) : unit =
     match reply with
@@ -133,6 +226,11 @@ let write (output: IBufferWriter<byte>) (reply: Reply) : unit =
     | JobRecords jobs -> records output jobRecord jobs
     | QueueRecords queues -> records output queueRecord queues
     | ServerRecord server -> serverRecord output server
+    | MemberRecords members -> records output memberRecord members
+    | LeaseCountedOf job -> leasedCounted output job
+    | FailedRecords jobs -> records output failedRecord jobs
+    | RecurrenceRecords recurrences -> records output recurrenceRecord recurrences
+    | Requeued(name, count) -> requeued output name count
     | ClientError e -> Wire.bytes output clientErrors.[e]
     | ServerError text ->
         // An error reply is one line, whatever the text holds.

@@ -19,6 +19,16 @@ type Role =
     | Priority
     | MaxAttempts
     | MaxFails
+    /// A recurring definition's key: a name.
+    | Key
+    | Cron
+    | Backoff
+    | RetryIn
+    | Overlap
+    /// `-counts=1`: its presence is its value.
+    | Counts
+    /// A cluster member's address.
+    | Member
     | Token
 
 module Role =
@@ -38,4 +48,11 @@ module Role =
         | Role.Priority -> 1024
         | Role.MaxAttempts -> 2048
         | Role.MaxFails -> 4096
-        | Role.Token -> 8192
+        | Role.Key -> 8192
+        | Role.Cron -> 16384
+        | Role.Backoff -> 32768
+        | Role.RetryIn -> 65536
+        | Role.Overlap -> 131072
+        | Role.Counts -> 262144
+        | Role.Member -> 524288
+        | Role.Token -> 1048576

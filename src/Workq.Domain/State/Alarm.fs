@@ -10,3 +10,5 @@ type Alarm =
     | LeaseEnd of JobId
     /// A blocked connection's wait-timeout runs out.
     | WaitEnd of ConnId
+    /// A recurring definition's next occurrence comes.
+    | Occurrence of key: JobName

@@ -22,7 +22,13 @@ type State =
       Waits: Map<ConnId, Wait>
       /// Connections waiting in `result` (or `run`) for a job to finish.
       Watchers: Map<JobId, Set<ConnId>>
-      NextWaitSeq: int64 }
+      NextWaitSeq: int64
+      /// The back-off of each job that has one: kept beside the jobs, as most have none.
+      Backoffs: SortedTree<JobId, RetryDelay>
+      /// The jobs that ended failed, by name.
+      Failed: FailedJobs
+      /// The recurring definitions, by key.
+      Recurrences: Map<JobName, Recurrence> }
 
 module State =
     let initial (started: Instant) =
@@ -36,9 +42,18 @@ module State =
           Clients = Set.empty
           Waits = Map.empty
           Watchers = Map.empty
-          NextWaitSeq = 0L }
+          NextWaitSeq = 0L
+          Backoffs = SortedTree.empty Order.jobId
+          Failed = FailedJobs.empty
+          Recurrences = Map.empty }
 
     let tryJob id state = SortedTree.tryFind id state.Jobs
+
+    /// The job's back-off; zero for one without.
+    let backoffOf id state =
+        match SortedTree.tryFindV id state.Backoffs with
+        | ValueSome backoff -> backoff
+        | ValueNone -> RetryDelay.zero
 
     let queue name state =
         match state.Queues.TryGetValue name with
@@ -59,12 +74,13 @@ module State =
         | ValueSome key -> Some key
         | ValueNone -> None
 
-    let queueStats (q: Queue) : QueueStats =
+    let queueStats (q: Queue) state : QueueStats =
         { Name = q.Name
           Ready = q.Ready.Count
           Scheduled = q.Scheduled.Count
           Leased = q.Leased
-          Workers = q.Workers.Count }
+          Workers = q.Workers.Count
+          Failed = FailedJobs.count q.Name state.Failed }
 
     let serverStats (limits: Limits) state : ServerStats =
         { ActiveClients = state.Clients.Count
@@ -72,6 +88,8 @@ module State =
           Started = state.Started
           Jobs = state.Jobs.Count
           Queues = state.Queues.Count
+          FailedJobs = FailedJobs.total state.Failed
           StoredBytes = state.StoredBytes
           MaxStoredBytes = limits.MaxStoredBytes
-          HostKeys = [] }
+          HostKeys = []
+          Node = NodeStatus.standalone }

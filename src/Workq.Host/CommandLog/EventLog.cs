@@ -1,10 +1,8 @@
-using System.Buffers;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.FSharp.Collections;
 using Workq.Domain;
-using Workq.Domain.CommandLog;
 using Workq.Host.CommandLog.Original;
+using Workq.Host.Engine;
 using Workq.Host.Metrics;
 
 namespace Workq.Host.CommandLog;
@@ -15,7 +13,7 @@ namespace Workq.Host.CommandLog;
 /// compaction run beside it, and the reserve (<see cref="LogReserve"/>) keeps the room a
 /// compaction needs, so that a disk filled by the log's own history always recovers.
 /// </summary>
-internal sealed class EventLog : IAsyncDisposable
+internal sealed class EventLog : ILogSink, IAsyncDisposable
 {
     // On a full disk, a compaction (the only way the log can make room) comes as soon as
     // the last one is this long past, rather than a whole clean interval after it.
@@ -28,10 +26,7 @@ internal sealed class EventLog : IAsyncDisposable
     private readonly LogSyncer syncer;
     private readonly Compactor compactor;
     private readonly ILogger logger;
-    private readonly ArrayBufferWriter<byte> pending = new(64 * 1024);
-    // Where each record in pending ends: a segment may only be full after a whole record.
-    private readonly List<int> recordEnds = [];
-    private readonly ArrayBufferWriter<byte> body = new(1024);
+    private readonly EventBatch pending = new();
     private long lastCompaction;
     private long compactedAt;
     private bool diskFull;
@@ -77,6 +72,10 @@ internal sealed class EventLog : IAsyncDisposable
             LoadedLog loaded = new LogLoader(settings, logger).Load(now);
             reserve = LogReserve.Open(settings.Directory);
             writer = new SegmentWriter(settings.Directory, loaded.Segment, loaded.SegmentLength, settings.SegmentSize, metrics);
+            // A file says its format once, in its header: records of this one go to a new segment.
+            // (The writer has moved on already when the segment was full.)
+            if (loaded.SegmentIsOlder && writer.Segment == loaded.Segment)
+                writer.StartNewSegmentBeforeAppending();
             state = loaded.State;
             IOException? noRoom = ReserveAtStart(settings, reserve, state, logger);
             return new EventLog(
@@ -117,7 +116,7 @@ internal sealed class EventLog : IAsyncDisposable
     }
 
     /// <summary>What the reserve must hold for a state: a snapshot of it, and a new segment's header.</summary>
-    private static long SpaceNeeded(State state) => Snapshot.maxSize(state) + LogReserve.SegmentSpace;
+    private static long SpaceNeeded(State state) => Workq.Domain.CommandLog.Snapshot.maxSize(state) + LogReserve.SegmentSpace;
 
     /// <summary>The events replayed from the directory when it was opened.</summary>
     public int ReplayedEvents { get; }
@@ -125,22 +124,22 @@ internal sealed class EventLog : IAsyncDisposable
     /// <summary>Why the log could not take the room it needs when opened (changes are refused until it can); null if it could.</summary>
     public string? StartProblem { get; private init; }
 
-    public bool HasPending => pending.WrittenCount > 0;
+    public bool HasPending => !pending.IsEmpty;
+
+    public NodeStatus Node => NodeStatusModule.standalone;
 
     /// <summary>Gathers the events of a decision that belong in the log.</summary>
-    public void Add(FSharpList<Event> events)
+    public void Add(FSharpList<Event> events) => pending.Add(events);
+
+    /// <summary>Appends what was gathered, if anything: once written, the batch is as durable as its sync policy makes it.</summary>
+    public async ValueTask<bool> CommitAsync(long ticket, BatchKind kind, State state)
     {
-        foreach (Event e in events)
-        {
-            if (e is Event.Logged logged)
-            {
-                body.ResetWrittenCount();
-                EventCodec.encode(body, logged.Item);
-                Records.frame(pending, body.WrittenSpan);
-                recordEnds.Add(pending.WrittenCount);
-            }
-        }
+        if (HasPending)
+            await CommitAsync(state);
+        return false;
     }
+
+    public bool Administer(long conn, ClusterRequest request) => false;
 
     /// <summary>
     /// Appends what was gathered in one write; with the policy <c>always</c> also forces it
@@ -175,8 +174,7 @@ internal sealed class EventLog : IAsyncDisposable
         }
         finally
         {
-            pending.ResetWrittenCount();
-            recordEnds.Clear();
+            pending.Clear();
         }
     }
 
@@ -186,12 +184,11 @@ internal sealed class EventLog : IAsyncDisposable
         {
             // The fsync runs off the caller's thread: the engine is often run by the
             // socket thread, which must go on receiving the next batch meanwhile.
-            ReadOnlyMemory<byte> records = pending.WrittenMemory;
-            await Task.Run(() => writer.Append(records.Span, CollectionsMarshal.AsSpan(recordEnds), sync: true));
+            await Task.Run(() => writer.Append(pending.Records.Span, pending.Ends, sync: true));
         }
         else
         {
-            writer.Append(pending.WrittenSpan, CollectionsMarshal.AsSpan(recordEnds), sync: false);
+            writer.Append(pending.Records.Span, pending.Ends, sync: false);
         }
     }
 

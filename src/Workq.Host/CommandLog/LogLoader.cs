@@ -22,6 +22,7 @@ internal sealed class LogLoader(CommandLogSettings settings, ILogger logger)
         long segment = 1;
         long length = 0;
         int events = 0;
+        uint version = Segment.version;
         foreach (LogEntry entry in LogReader.Read(dir, now))
         {
             switch (entry)
@@ -36,17 +37,18 @@ internal sealed class LogLoader(CommandLogSettings settings, ILogger logger)
                     break;
                 case MissingSegment missing:
                     Missing(missing.Path, LaterSegments(missing.Number));
-                    return new LoadedLog(state, missing.Number, 0, events);
+                    return new LoadedLog(state, missing.Number, 0, events, Segment.version);
                 case SegmentEntry s:
                     segment = s.Number;
+                    version = s.Contents.Version;
                     state = Replay(state, s.Contents.Events, ref events);
                     if (s.Contents.Damage is { } damage)
-                        return new LoadedLog(state, segment, CutAtDamage(s, damage.Value), events);
+                        return new LoadedLog(state, segment, CutAtDamage(s, damage.Value), events, version);
                     length = new FileInfo(s.Path).Length;
                     break;
             }
         }
-        return new LoadedLog(state, segment, length, events);
+        return new LoadedLog(state, segment, length, events, version);
     }
 
     /// <summary>Cuts a damaged segment at its first bad record; returns the length it keeps.</summary>

@@ -34,6 +34,7 @@ internal sealed class SegmentWriter : IDisposable
     // The current segment has no header yet: it gets one with the first append.
     private bool headerPending;
     private long written;
+    private bool formatIsOlder;
 
     public SegmentWriter(string dir, long segment, long length, long segmentSize, CommandLogMetrics? metrics = null)
     {
@@ -54,6 +55,13 @@ internal sealed class SegmentWriter : IDisposable
     /// <summary>The segment being written.</summary>
     public long Segment { get; private set; }
 
+    /// <summary>
+    /// The segment was written in an older format: the first append starts a new segment
+    /// (of this format) before it writes. Lazily, so that a start on a full disk still
+    /// starts.
+    /// </summary>
+    public void StartNewSegmentBeforeAppending() => formatIsOlder = true;
+
     /// <summary>Bytes appended since the server started: a position for the syncer.</summary>
     public long Written => Volatile.Read(ref written);
 
@@ -65,6 +73,13 @@ internal sealed class SegmentWriter : IDisposable
     public void Append(ReadOnlySpan<byte> records, ReadOnlySpan<int> ends, bool sync)
     {
         Repair();
+        if (formatIsOlder)
+        {
+            // Records of this format never go into a file whose header says another; if the
+            // new segment cannot be started, the append fails and nothing is written.
+            Rotate();
+            formatIsOlder = false;
+        }
         // Usually every record but the last leaves the segment short of full: one write.
         if (ends.Length < 2 || length + ends[^2] < segmentSize)
         {

@@ -15,10 +15,14 @@ internal static class SnapshotFile
     /// is there already, its blocks allocated (the log's reserve), and the snapshot is
     /// written over them, so that it cannot fail for want of space.
     /// </summary>
-    public static string Write(string dir, State state, long firstUncovered, bool preallocated = false)
+    public static string Write(string dir, State state, long firstUncovered, bool preallocated = false) =>
+        WriteAt(LogFiles.Snapshot(dir, firstUncovered), LogFiles.SnapshotTemp(dir, firstUncovered), state, preallocated);
+
+    /// <summary>Writes a snapshot of <paramref name="state"/> to <paramref name="final"/> (a cluster member's), by way of a temporary file beside it.</summary>
+    public static string WriteAt(string final, State state) => WriteAt(final, final + LogFiles.TempSuffix, state, preallocated: false);
+
+    private static string WriteAt(string final, string temp, State state, bool preallocated)
     {
-        string final = LogFiles.Snapshot(dir, firstUncovered);
-        string temp = LogFiles.SnapshotTemp(dir, firstUncovered);
         try
         {
             using (var file = new FileStream(temp, preallocated ? FileMode.Open : FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
@@ -38,7 +42,7 @@ internal static class SnapshotFile
             File.Delete(temp);
             throw;
         }
-        DirectorySync.Flush(dir);
+        DirectorySync.Flush(Path.GetDirectoryName(final)!);
         return final;
     }
 }

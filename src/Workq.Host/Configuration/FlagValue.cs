@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Workq.Host.Cluster;
 using Workq.Host.CommandLog;
 
 namespace Workq.Host.Configuration;
@@ -30,6 +31,47 @@ internal static class FlagValues
         text => ListenAddress.TryParse(text, out IPEndPoint? endPoint) ? Ok(endPoint) : Bad<IPEndPoint>(ListenAddress.Expected),
         endPoint => endPoint.ToString());
 
+    private const string MemberExpected = "expected HOST:PORT with an IP address (or localhost) and a port 1-65535";
+
+    /// <summary>A cluster member's address: a concrete one, as it names the member; an empty text means none.</summary>
+    public static readonly FlagValue<IPEndPoint?> Member = new(
+        "HOST:PORT",
+        text => text.Length == 0 ? Ok<IPEndPoint?>(null)
+            : ParseMember(text) is { } endPoint ? Ok<IPEndPoint?>(endPoint)
+            : Bad<IPEndPoint?>(MemberExpected),
+        endPoint => endPoint?.ToString());
+
+    /// <summary>Cluster members' addresses, separated by commas.</summary>
+    public static readonly FlagValue<IReadOnlyList<IPEndPoint>> Members = new(
+        "HOST:PORT,...",
+        text =>
+        {
+            var members = new List<IPEndPoint>();
+            foreach (string part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (ParseMember(part) is not { } endPoint)
+                    return Bad<IReadOnlyList<IPEndPoint>>($"{part}: {MemberExpected}");
+                if (!members.Contains(endPoint))
+                    members.Add(endPoint);
+            }
+            return Ok<IReadOnlyList<IPEndPoint>>(members);
+        },
+        members => members.Count == 0 ? null : string.Join(',', members));
+
+    /// <summary>A range of milliseconds, <c>LOW-HIGH</c>, with 1 &lt;= LOW &lt; HIGH.</summary>
+    public static readonly FlagValue<ElectionTimeout> MillisecondRange = new(
+        "MS-MS",
+        text =>
+        {
+            int dash = text.IndexOf('-');
+            return dash > 0
+                && int.TryParse(text.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out int low)
+                && int.TryParse(text.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int high)
+                && low >= 1 && low < high
+                ? Ok(new ElectionTimeout(low, high))
+                : Bad<ElectionTimeout>("expected LOW-HIGH, two whole numbers of milliseconds with 1 <= LOW < HIGH");
+        },
+        range => range.ToString());
     /// <summary>An address, or <c>none</c> (null): the port is off.</summary>
     public static readonly FlagValue<IPEndPoint?> AddressOrNone = new(
         "HOST:PORT|none",
@@ -101,6 +143,14 @@ internal static class FlagValues
             _ => Bad<bool>("expected true or false"),
         },
         on => on ? "on" : null);
+
+    /// <summary>An address that can name a member: not every interface, not port 0.</summary>
+    private static IPEndPoint? ParseMember(string text) =>
+        ListenAddress.TryParse(text, out IPEndPoint? endPoint)
+        && endPoint.Port != 0
+        && !endPoint.Address.Equals(IPAddress.Any) && !endPoint.Address.Equals(IPAddress.IPv6Any)
+            ? endPoint
+            : null;
 
     private static Parsed<T> Ok<T>(T value) => new(value, null);
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Workq.Host.Cluster;
 using Workq.Host.CommandLog;
 
 namespace Workq.Host.Configuration;
@@ -39,10 +40,22 @@ internal static class ServerFlags
         new ServerFlag<bool>(
             "cmdlog-repair", FlagValues.Switch, "start from a damaged log, keeping a backup of what is cut",
             o => o.CommandLog.Repair, (o, v) => o.CommandLog.Repair = v),
+        new ServerFlag<IPEndPoint?>(
+            "cluster-listen", FlagValues.Member,
+            "be a member of a cluster, reached by the other members at this address (its Raft address, which names it); needs -cmdlog-path",
+            o => o.Cluster.Listen, (o, v) => o.Cluster.Listen = v),
+        new ServerFlag<IReadOnlyList<IPEndPoint>>(
+            "cluster-peers", FlagValues.Members,
+            "every founding member's Raft address, this member's included; a member not named here is new, and waits to be added (workq cluster add)",
+            o => o.Cluster.Peers, (o, v) => o.Cluster.Peers = v),
+        new ServerFlag<ElectionTimeout>(
+            "cluster-election-timeout", FlagValues.MillisecondRange,
+            "how long a follower waits to hear from the leader before it stands for election: a random time between LOW and HIGH",
+            o => o.Cluster.ElectionTimeout, (o, v) => o.Cluster.ElectionTimeout = v),
         new ServerFlag<long>(
             "max-stored-bytes", FlagValues.Bytes,
-            "the payload and result bytes live jobs may hold; beyond it add, schedule and run are refused "
-            + "(-SERVER-ERROR Out of memory) while the rest goes on; 0 means half the memory available to the server",
+            "the payload and result bytes live jobs (and recurring definitions) may hold; beyond it add, schedule, run "
+            + "and recur are refused (-SERVER-ERROR Out of memory) while the rest goes on; 0 means half the memory available to the server",
             o => o.MaxStoredBytes, (o, v) => o.MaxStoredBytes = v),
         new ServerFlag<int>(
             "max-connections", FlagValues.Count,

@@ -1,4 +1,5 @@
 using System.Net;
+using Workq.Host.Cluster;
 using Workq.Domain;
 using Workq.Host.CommandLog;
 using Workq.Host.Network;
@@ -23,6 +24,7 @@ internal sealed class ServerOptions
 
     public CommandLogOptions CommandLog { get; } = new();
 
+    public ClusterOptions Cluster { get; } = new();
     public ConnectionOptions Connections { get; } = new();
 
     public TlsOptions Tls { get; } = new();

@@ -38,7 +38,12 @@ internal static class ServerUsage
             + "as its name in Pascal case (-cmdlog-seg-size: \"CmdlogSegSize\"), or in the environment as Workq__Name "
             + "(Workq__CmdlogSegSize). The command line wins over the environment, the environment over appsettings.json.");
         text.AppendLine();
-        Paragraph(text, "The HTTP port serves /healthz (the process serves), /readyz (the command log replayed and writable) "
+        Paragraph(text, "A cluster: start three (or five) members, each with -cmdlog-path, its own -cluster-listen and "
+            + "the same -cluster-peers; any member serves clients (a follower passes them to the leader). Its members "
+            + "are shown, added and removed with workq cluster status|add|remove. See doc/cluster.md.");
+        text.AppendLine();
+        Paragraph(text, "The HTTP port serves /healthz (the process serves), /readyz (the command log replayed and writable; "
+            + "in a cluster, a leader known) "
             + "and /metrics (Prometheus); metrics also go over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set. Logging is "
             + "set in the same places under \"Logging\": Logging__LogLevel__Default=Debug, "
             + "Logging__Console__FormatterName=simple (the default), json or systemd.");

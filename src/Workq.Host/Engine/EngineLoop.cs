@@ -11,15 +11,23 @@ namespace Workq.Host.Engine;
 
 /// <summary>
 /// The one loop that owns the <see cref="State"/>: it feeds inputs to the decider in
-/// arrival order, appends the batch's logged events to the command log (and with sync
-/// <c>always</c> forces them to disk), and only then writes the replies. No locks guard domain data because nothing else touches it.
-/// After each batch it publishes its state (<see cref="PublishedState"/>) and hands the
-/// batch's decisions to the metrics.
+/// arrival order, hands the batch's logged events to its log (<see cref="ILogSink"/>:
+/// the command log, which with sync <c>always</c> forces them to disk, or a cluster's
+/// replicated log), and only once the log says they are durable writes the replies. No
+/// locks guard domain data because nothing else touches it. After each batch it
+/// publishes its state (<see cref="PublishedState"/>); once a batch is answered, its
+/// decisions go to the metrics.
 /// </summary>
+/// <remarks>
+/// A server on its own decides from the start. A cluster member decides only while the
+/// cluster says so (<see cref="EngineMessage.Attach"/> to <see cref="EngineMessage.Detach"/>);
+/// otherwise it closes any client that reaches it and fires no timer.
+/// </remarks>
 internal sealed class EngineLoop(
     EngineInbox inbox,
     TimeProvider time,
     CommandLogOptions logOptions,
+    bool startsDetached,
     Limits limits,
     ServerAccounting accounting,
     PublishedState published,
@@ -34,15 +42,29 @@ internal sealed class EngineLoop(
     // After a failing Tick or log write, do not retry the same deadline in a hot loop.
     private const long RetryAfterFailureMs = 1000;
 
+    // The longest a timer is armed for at once: a day, well within what ITimer accepts.
+    private const long MaxArmMs = 24L * 60 * 60 * 1000;
+
     private readonly Dictionary<long, IReplyTarget> clients = [];
     private readonly List<BatchItem> batch = [];
     private readonly List<Outbound> batchReplies = [];
     private readonly List<long> batchDisconnects = [];
     private readonly HashSet<IReplyTarget> touched = [];
-    private EventLog? log;
+    // Batches whose replies wait for their log, oldest first.
+    private readonly Queue<HeldBatch> held = [];
+    // Connections closed while detached (or dropped at a detach), whose inputs are ignored
+    // until their Disconnect, which each connection posts last.
+    private readonly HashSet<long> dropped = [];
+    private readonly List<IReplyTarget> closing = [];
+    private EventLog? ownLog;
+    // Null while detached: nothing is decided.
+    private ILogSink? sink;
     private State state = null!;
     private bool restored;
     private State batchStart = null!;
+    // Whether the batch has replies the decider made (rather than the host).
+    private bool batchReads;
+    private long lastTicket;
     private long lastNow;
     private long notBefore;
 
@@ -52,7 +74,8 @@ internal sealed class EngineLoop(
     /// <summary>
     /// Builds the state the server starts from: replays the command log, if there is one.
     /// Runs before the listener accepts anyone; a log in use, damaged or badly configured
-    /// throws here, with a message that says what is wrong.
+    /// throws here, with a message that says what is wrong. A cluster member starts
+    /// detached: its state comes with <see cref="EngineMessage.Attach"/>.
     /// </summary>
     public void Restore()
     {
@@ -61,14 +84,25 @@ internal sealed class EngineLoop(
         restored = true;
         long start = Stopwatch.GetTimestamp();
         long now = Now();
+        state = StateModule.initial(now);
+        if (startsDetached)
+        {
+            // A cluster member's state is its replicated log's, restored by the cluster.
+            Restored = new RestoreSummary(null, 0, 0, Stopwatch.GetElapsedTime(start));
+            published.Publish(state);
+            return;
+        }
         CommandLogSettings? settings = CommandLogSettings.From(logOptions);
         if (settings is null)
-            state = StateModule.initial(now);
+        {
+            sink = NoLog.Instance;
+        }
         else
         {
-            log = EventLog.Open(settings, now, logMetrics, logger, out state);
+            ownLog = EventLog.Open(settings, now, logMetrics, logger, out state);
+            sink = ownLog;
             // Started on a full disk: not ready until an append succeeds.
-            if (log.StartProblem is { } problem)
+            if (ownLog.StartProblem is { } problem)
                 logHealth.Failed(problem);
             // Replay leaves a heap grown by its garbage that the collector keeps for a long
             // time (measured: twice the RSS per job of the same jobs added over TCP). One
@@ -76,8 +110,7 @@ internal sealed class EngineLoop(
             if (state.Jobs.Count > 0)
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
-        Restored = new RestoreSummary(settings, log?.ReplayedEvents ?? 0, state.Jobs.Count, Stopwatch.GetElapsedTime(start));
-        metrics.Restored(state);
+        Restored = new RestoreSummary(settings, ownLog?.ReplayedEvents ?? 0, state.Jobs.Count, Stopwatch.GetElapsedTime(start));
         published.Publish(state);
     }
 
@@ -104,11 +137,17 @@ internal sealed class EngineLoop(
             {
                 batchStart = state;
                 while (reader.TryRead(out EngineMessage? message))
-                    Handle(message);
-                await CommitBatchAsync();
-                Committed();
-                await SendAsync();
-                log?.CompactIfDue(state, Now());
+                {
+                    if (!Handle(message))
+                        await HandleControlAsync(message);
+                }
+                if (closing.Count > 0)
+                    await CloseRefusedAsync();
+                if (sink is not null)
+                {
+                    await CommitBatchAsync();
+                    sink.CompactIfDue(state, Now());
+                }
                 Arm(timer);
             }
         }
@@ -137,7 +176,7 @@ internal sealed class EngineLoop(
 
     private async ValueTask CloseLogAsync()
     {
-        if (Interlocked.Exchange(ref log, null) is { } closing)
+        if (Interlocked.Exchange(ref ownLog, null) is { } closing)
             await closing.DisposeAsync();
     }
 
@@ -148,39 +187,82 @@ internal sealed class EngineLoop(
         return lastNow;
     }
 
-    private void Handle(EngineMessage message)
+    /// <summary>Handles what arrives with every request; false for the rest (<see cref="HandleControlAsync"/>).</summary>
+    private bool Handle(EngineMessage message)
     {
         switch (message)
         {
+            case EngineMessage.Decide decide:
+                Decide(decide.Input, decide.Posted, decide.Command);
+                return true;
+            case EngineMessage.Many many:
+                // One connection's requests and answers: never a control message.
+                foreach (EngineMessage each in many.Messages)
+                    Handle(each);
+                return true;
+            case EngineMessage.Opened opened when sink is null:
+                // Nobody is served here now: closed at once, its inputs ignored.
+                dropped.Add(opened.Conn);
+                closing.Add(opened.Replies);
+                return true;
             case EngineMessage.Opened opened:
                 clients[opened.Conn] = opened.Replies;
                 Decide(Input.NewConnect(opened.Conn), 0, CommandNames.Unknown);
-                break;
-            case EngineMessage.Decide decide:
-                Decide(decide.Input, decide.Posted, decide.Command);
-                break;
-            case EngineMessage.Many many:
-                foreach (EngineMessage each in many.Messages)
-                    Handle(each);
-                break;
+                return true;
             case EngineMessage.Answer answer:
-                var outbound = new Outbound(answer.Conn, answer.Reply);
-                batch.Add(new BatchItem(lastNow, null, outbound, null, 0, answer.Command));
-                batchReplies.Add(outbound);
+                if (sink is not null && (dropped.Count == 0 || !dropped.Contains(answer.Conn)))
+                {
+                    var outbound = new Outbound(answer.Conn, answer.Reply);
+                    batch.Add(new BatchItem(lastNow, null, outbound, null, 0, answer.Command));
+                    batchReplies.Add(outbound);
+                }
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Messages from a cluster about serving: rare, and they may write to clients.</summary>
+    private async ValueTask HandleControlAsync(EngineMessage message)
+    {
+        switch (message)
+        {
+            case EngineMessage.Durable durable:
+                await ReleaseAsync(durable.Ticket);
+                break;
+            case EngineMessage.Attach attach:
+                Attach(attach);
+                break;
+            case EngineMessage.Detach detach:
+                await DetachAsync(detach.LastDurable);
                 break;
         }
     }
 
+    /// <summary>Closes the clients that arrived while nobody was served here.</summary>
+    private async ValueTask CloseRefusedAsync()
+    {
+        foreach (IReplyTarget client in closing)
+            await client.CloseAsync();
+        closing.Clear();
+    }
+
     private void Decide(Input input, long posted, int command)
     {
+        if ((dropped.Count > 0 && IsDropped(input)) || sink is null)
+            return;
         long now = Now();
+        if (input is Input.Request { Item2: Command.Cluster cluster } request && sink.Administer(request.Item1, cluster.Item))
+            return;
         Decision? decision = null;
         try
         {
-            decision = Workq.Domain.Decide.decide(limits, now, input, state);
+            // The core draws nothing: the jitter of a retry's back-off is drawn here, as the time is read.
+            Jitter jitter = JitterModule.ofDraw((uint)Random.Shared.NextInt64(0, 1L << 32));
+            decision = Workq.Domain.Decide.decideWith(limits, jitter, now, input, state);
             state = decision.State;
             AddReplies(decision.Replies);
-            log?.Add(decision.Events);
+            sink.Add(decision.Events);
         }
         catch (Exception e)
         {
@@ -196,15 +278,29 @@ internal sealed class EngineLoop(
             batchDisconnects.Add(disconnect.Item);
     }
 
-    /// <summary>Appends the batch's logged events; if that fails, the batch is decided again without them.</summary>
+    /// <summary>Whether the input comes from a connection closed by a detach; forgets it at its disconnect.</summary>
+    private bool IsDropped(Input input) => input switch
+    {
+        Input.Disconnect d => dropped.Remove(d.Item),
+        _ => Inputs.Requester(input) is long conn && dropped.Contains(conn),
+    };
+
+    /// <summary>
+    /// Hands the batch to the log; if the log cannot be written, the batch is decided again
+    /// without its changes. Then answers it, now or once the log says it is durable.
+    /// </summary>
     private async ValueTask CommitBatchAsync()
     {
-        if (log is not { HasPending: true })
-            return;
+        ILogSink log = sink!;
+        BatchKind kind = log.HasPending ? BatchKind.Write
+            : batchReads ? BatchKind.Read
+            : batchReplies.Count > 0 || batchDisconnects.Count > 0 ? BatchKind.InTurn
+            : BatchKind.Quiet;
+        bool later = false;
         try
         {
-            await log.CommitAsync(state);
-            if (logHealth.Succeeded())
+            later = await log.CommitAsync(lastTicket + 1, kind, state);
+            if (kind == BatchKind.Write && logHealth.Succeeded())
                 EngineLog.LogWritable(logger);
         }
         catch (IOException e)
@@ -216,18 +312,30 @@ internal sealed class EngineLoop(
             DecideWithoutLog(FileSpace.Describe(e));
             notBefore = Now() + RetryAfterFailureMs;
         }
+        batchReads = false;
+        published.Publish(state);
+        accounting.Stored(state.Jobs.Count, state.StoredBytes);
+        if (later)
+        {
+            Hold(++lastTicket, kind);
+        }
+        else
+        {
+            Report(batchStart, batch);
+            await SendAsync();
+        }
+        batch.Clear();
     }
 
     /// <summary>
-    /// The batch is final: its decisions go to the metrics (and, at Debug, to the log), and
-    /// its state is published.
+    /// An answered batch's decisions, decided on <paramref name="before"/>, go to the
+    /// metrics (and, at Debug, to the log).
     /// </summary>
-    private void Committed()
+    private void Report(State before, IReadOnlyList<BatchItem> items)
     {
         long answered = Stopwatch.GetTimestamp();
         bool debug = logger.IsEnabled(LogLevel.Debug);
-        State before = batchStart;
-        foreach (BatchItem item in batch)
+        foreach (BatchItem item in items)
         {
             if (item.Input is not { } input)
             {
@@ -240,8 +348,6 @@ internal sealed class EngineLoop(
             if (item.Decision is { } decision)
                 before = decision.State;
         }
-        batch.Clear();
-        published.Publish(state);
     }
 
     /// <summary>At Debug: bad requests, leases that ran out, jobs that expired.</summary>
@@ -274,7 +380,6 @@ internal sealed class EngineLoop(
         }
     }
 
-
     /// <summary>
     /// Goes back to the state before the batch and decides its inputs again, as the core
     /// decides when the log cannot be written: changes are refused, the rest goes on.
@@ -287,7 +392,8 @@ internal sealed class EngineLoop(
         BatchItem[] decided = [.. batch];
         batch.Clear();
         long now = Now();
-        batch.Add(new BatchItem(now, Input.Tick, default, Apply(Workq.Domain.Decide.decideWithoutLog(limits, refusal, now, Input.Tick, state)), 0, CommandNames.Unknown));
+        batch.Add(new BatchItem(
+            now, Input.Tick, default, Apply(Workq.Domain.Decide.decideWithoutLog(limits, refusal, now, Input.Tick, state)), 0, CommandNames.Unknown));
         foreach (BatchItem item in decided)
         {
             if (item.Input is { } input)
@@ -313,55 +419,158 @@ internal sealed class EngineLoop(
     private void AddReplies(FSharpList<Outbound> replies)
     {
         for (var rest = replies; !rest.IsEmpty; rest = rest.Tail)
-            batchReplies.Add(rest.Head);
+        {
+            Outbound outbound = rest.Head;
+            if (outbound.Reply.IsServerRecord)
+                outbound = new Outbound(outbound.To, ReplyModule.withNode(sink!.Node, outbound.Reply));
+            batchReplies.Add(outbound);
+            batchReads = true;
+        }
     }
 
     /// <summary>Writes the batch's replies, flushes each client once, then closes the disconnected.</summary>
     private async ValueTask SendAsync()
     {
-        accounting.Stored(state.Jobs.Count, state.StoredBytes);
         foreach (Outbound outbound in batchReplies)
-        {
-            if (!clients.TryGetValue(outbound.To, out IReplyTarget? client))
-                continue; // gone: nobody to answer
-            client.Write(outbound.Reply is Reply.ServerRecord server ? WithHostKeys(server) : outbound.Reply);
-            touched.Add(client);
-        }
+            Write(outbound);
         batchReplies.Clear();
-
-        foreach (IReplyTarget client in touched)
-            await client.FlushAsync();
-        touched.Clear();
-
+        await FlushAsync();
         foreach (long conn in batchDisconnects)
-        {
-            // After its last reply.
-            if (clients.Remove(conn, out IReplyTarget? client))
-                await client.CloseAsync();
-        }
+            await CloseAsync(conn);
         batchDisconnects.Clear();
     }
 
-    /// <summary>The core's server record, and after its keys the host's own figures.</summary>
+    private void Write(Outbound outbound)
+    {
+        if (!clients.TryGetValue(outbound.To, out IReplyTarget? client))
+            return; // gone: nobody to answer
+        client.Write(outbound.Reply is Reply.ServerRecord server ? WithHostKeys(server) : outbound.Reply);
+        touched.Add(client);
+    }
+
+    private async ValueTask FlushAsync()
+    {
+        foreach (IReplyTarget client in touched)
+            await client.FlushAsync();
+        touched.Clear();
+    }
+
+    /// <summary>Closes a client after its last reply.</summary>
+    private async ValueTask CloseAsync(long conn)
+    {
+        if (clients.Remove(conn, out IReplyTarget? client))
+            await client.CloseAsync();
+    }
+
+    /// <summary>Keeps the batch's replies and closes until its log says it is durable.</summary>
+    private void Hold(long ticket, BatchKind kind)
+    {
+        held.Enqueue(new HeldBatch(ticket, kind, [.. batchReplies], [.. batchDisconnects], batchStart, [.. batch]));
+        batchReplies.Clear();
+        batchDisconnects.Clear();
+    }
+
+    /// <summary>Answers the held batches up to <paramref name="durable"/>, in order.</summary>
+    private async ValueTask ReleaseAsync(long durable)
+    {
+        while (held.TryPeek(out HeldBatch? next) && next.Ticket <= durable)
+        {
+            held.Dequeue();
+            Report(next.Before, next.Items);
+            foreach (Outbound outbound in next.Replies)
+                Write(outbound);
+            await FlushAsync();
+            foreach (long conn in next.Disconnects)
+                await CloseAsync(conn);
+        }
+    }
+
+    private void Attach(EngineMessage.Attach attach)
+    {
+        sink = attach.Log;
+        state = attach.State;
+        // Time never goes back on a new leader: its clock may be behind the one that
+        // stamped the last events.
+        lastNow = Math.Max(lastNow, attach.NotBefore);
+        notBefore = 0;
+        batchStart = state;
+        published.Publish(state);
+        logger.LogInformation("Serving clients from a state of {Jobs} jobs", state.Jobs.Count);
+    }
+
+    /// <summary>
+    /// Answers what is durable, drops the rest of what is held and of this batch
+    /// unanswered (it may never be committed), and closes every client: their clients
+    /// reconnect to whoever serves next. A reply that only waited for its turn (the
+    /// host's own, such as a membership change's) still goes out, unless an earlier reply
+    /// to its connection was dropped: a client gets its replies in order or not at all.
+    /// </summary>
+    private async ValueTask DetachAsync(long durable)
+    {
+        sink = null;
+        batch.Clear();
+        batchReplies.Clear();
+        batchDisconnects.Clear();
+        batchReads = false;
+        await ReleaseAsync(durable);
+        var unanswered = new HashSet<long>();
+        int droppedBatches = 0;
+        foreach (HeldBatch next in held)
+        {
+            bool inTurn = next.Kind == BatchKind.InTurn;
+            foreach (Outbound outbound in next.Replies)
+            {
+                if (inTurn && !unanswered.Contains(outbound.To))
+                    Write(outbound);
+                else
+                    unanswered.Add(outbound.To);
+            }
+            if (!inTurn)
+                droppedBatches++;
+        }
+        await FlushAsync();
+        if (droppedBatches > 0)
+            logger.LogWarning("Stopped serving with {Batches} batches not known to be committed: their clients get no answer", droppedBatches);
+        held.Clear();
+        foreach ((long conn, IReplyTarget client) in clients)
+        {
+            dropped.Add(conn);
+            await client.CloseAsync();
+        }
+        clients.Clear();
+        state = StateModule.initial(Now());
+        batchStart = state;
+        published.Publish(state);
+        logger.LogInformation("Stopped serving clients");
+    }
+
+    /// <summary>The core's server record, and after its keys the host's own figures (written when it is sent).</summary>
     private Reply WithHostKeys(Reply.ServerRecord server)
     {
         ServerStats stats = server.Item;
         return Reply.NewServerRecord(new ServerStats(
-            stats.ActiveClients, stats.EvictedJobs, stats.Started, stats.Jobs, stats.Queues, stats.StoredBytes,
-            stats.MaxStoredBytes, accounting.HostKeys()));
+            stats.ActiveClients, stats.EvictedJobs, stats.Started, stats.Jobs, stats.Queues, stats.FailedJobs,
+            stats.StoredBytes, stats.MaxStoredBytes, accounting.HostKeys(), stats.Node));
     }
 
     private void Arm(ITimer timer)
     {
         var deadline = StateModule.nextDeadline(state);
-        if (deadline.IsValueSome)
+        if (sink is not null && deadline.IsValueSome)
         {
             long due = Math.Max(deadline.Value, notBefore) - Now();
-            timer.Change(TimeSpan.FromMilliseconds(Math.Max(0, due)), Timeout.InfiniteTimeSpan);
+            // A recurrence may be years away, beyond what a timer can wait for: a tick
+            // before it finds nothing due and arms again.
+            timer.Change(TimeSpan.FromMilliseconds(Math.Clamp(due, 0, MaxArmMs)), Timeout.InfiniteTimeSpan);
         }
         else
         {
             timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
     }
+
+    /// <summary>A batch's replies and closes, waiting for its log.</summary>
+    /// <remarks><see cref="Before"/> and <see cref="Items"/>: what the batch decided, on which state, for the metrics.</remarks>
+    private sealed record HeldBatch(
+        long Ticket, BatchKind Kind, Outbound[] Replies, long[] Disconnects, State Before, BatchItem[] Items);
 }

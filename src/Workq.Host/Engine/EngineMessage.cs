@@ -35,5 +35,22 @@ internal abstract record EngineMessage
     /// <summary>Messages of one connection in their order, decided in one batch.</summary>
     public sealed record Many(EngineMessage[] Messages) : EngineMessage;
 
+    /// <summary>
+    /// The engine decides from now on, starting from <paramref name="State"/>, with its
+    /// clock never before <paramref name="NotBefore"/>, and hands its batches to
+    /// <paramref name="Log"/>. (A cluster member whose turn it is to serve.)
+    /// </summary>
+    public sealed record Attach(ILogSink Log, State State, long NotBefore) : EngineMessage;
+
+    /// <summary>
+    /// The log is gone: the batches held up to <paramref name="LastDurable"/> are answered,
+    /// the rest are dropped unanswered, every client is closed, and nothing is decided
+    /// until the next <see cref="Attach"/>. (A cluster member that no longer serves.)
+    /// </summary>
+    public sealed record Detach(long LastDurable) : EngineMessage;
+
+    /// <summary>The batches held up to <paramref name="Ticket"/> are durable: their replies may leave.</summary>
+    public sealed record Durable(long Ticket) : EngineMessage;
+
     public static readonly EngineMessage Tick = new Decide(Input.Tick);
 }

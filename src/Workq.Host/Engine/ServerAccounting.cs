@@ -88,6 +88,12 @@ internal sealed class ServerAccounting
         Interlocked.Decrement(ref open);
     }
 
+    /// <summary>
+    /// A connection that took a place but was not served here has ended: a cluster member
+    /// passed it on, as bytes, to its leader.
+    /// </summary>
+    public void Relayed() => Interlocked.Decrement(ref open);
+
     public void RequestTimedOut() => Interlocked.Increment(ref timedOut);
 
     /// <summary>A connection's requests wait until its client reads its replies.</summary>

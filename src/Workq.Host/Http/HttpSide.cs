@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
+using Workq.Host.Cluster;
 using Workq.Host.CommandLog;
 using Workq.Host.Configuration;
 using Workq.Host.Engine;
@@ -43,7 +44,8 @@ internal sealed class HttpSide(
     MetricsExport metrics,
     ServerTls tls,
     AuthTokens tokens,
-    ILoggerFactory loggerFactory)
+    ILoggerFactory loggerFactory,
+    ClusterNode? cluster = null)
     : IHostedService, IAsyncDisposable, IDisposable
 {
     private Socket? socket;
@@ -105,7 +107,7 @@ internal sealed class HttpSide(
         builder.Services.AddSingleton<IHostLifetime, HostedByServer>();
         // The server's logging, filters and formatter included.
         builder.Services.AddSingleton(loggerFactory);
-        HealthEndpoints.AddChecks(builder.Services, published, logHealth);
+        HealthEndpoints.AddChecks(builder.Services, published, logHealth, cluster);
 
         WebApplication app = builder.Build();
         app.UseRouting();

@@ -23,6 +23,9 @@ internal static class LoggingDefaults
             ["Logging:LogLevel:Workq.Host.Http.Access"] = "Warning",
             // Every probe of a failing check would log an error: the server logs the cause once itself.
             ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "Critical",
+            // A cluster's Raft library logs every unreachable member with a stack trace while
+            // a cluster starts and during every failover: its errors are enough.
+            ["Logging:LogLevel:DotNext"] = "Error",
             ["Logging:Console:FormatterName"] = underSystemd ? "systemd" : "simple",
             ["Logging:Console:FormatterOptions:SingleLine"] = "true",
             ["Logging:Console:FormatterOptions:UseUtcTimestamp"] = "true",

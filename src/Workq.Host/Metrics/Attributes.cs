@@ -22,6 +22,8 @@ internal static class Attributes
     /// <summary>Where a job is: <c>ready</c>, <c>scheduled</c>, <c>leased</c>, <c>failed</c>.</summary>
     public const string JobState = "workq.job.state";
 
+    /// <summary>A cluster member's role: <c>leader</c>, <c>follower</c>, <c>candidate</c>, <c>standby</c>.</summary>
+    public const string Role = "workq.cluster.member.role";
     /// <summary>The limit that refused something: <c>connections</c>, <c>stored-bytes</c>.</summary>
     public const string Limit = "workq.limit";
 }

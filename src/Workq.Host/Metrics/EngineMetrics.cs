@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Workq.Domain;
@@ -24,12 +23,17 @@ internal sealed class EngineMetrics
 
     private const int Ok = 0, ClientError = 1, ServerError = 2, TimedOut = 3, NotFound = 4;
 
-    private static readonly string[] JobEvents = ["added", "awoken", "leased", "completed", "retried", "failed", "timed-out", "expired", "deleted"];
+    private static readonly string[] JobEvents =
+        ["added", "awoken", "leased", "completed", "retried", "failed", "timed-out", "expired", "deleted", "touched", "requeued"];
 
-    private const int Added = 0, Awoken = 1, Leased = 2, Completed = 3, Retried = 4, Failed = 5, TimedOutJob = 6, Expired = 7, Deleted = 8;
+    private const int Added = 0, Awoken = 1, Leased = 2, Completed = 3, Retried = 4, Failed = 5, TimedOutJob = 6, Expired = 7, Deleted = 8,
+        Touched = 9, Requeued = 10;
+
+    private static readonly string[] OccurrenceOutcomes = ["added", "skipped"];
 
     private readonly long[] commands = new long[CommandNames.All.Length * Outcomes.Length];
     private readonly long[] jobEvents = new long[JobEvents.Length];
+    private readonly long[] occurrences = new long[OccurrenceOutcomes.Length];
     private long accepted;
     private long refusedForRoom;
     private readonly Limits limits;
@@ -50,16 +54,6 @@ internal sealed class EngineMetrics
     // its job. As many as leases held; removed when the lease ends or the job goes.
     private readonly Dictionary<JobId, long> leasedAt = [];
 
-    private readonly HashSet<JobId> failedSeen = [];
-
-    // Failed jobs per queue, as a change from the state the server started with (see
-    // FailedJobs); replaced, never changed, so readers on other threads see a whole one.
-    // Kept apart from the counts of that state, which would otherwise keep its jobs alive.
-    private ImmutableDictionary<string, int> failedChange = ImmutableDictionary<string, int>.Empty;
-
-    // The failed jobs per queue of the state the server started with, counted in the background.
-    private Task<Dictionary<string, int>> failedAtStart = Task.FromResult(new Dictionary<string, int>());
-
     private readonly record struct Pending(int Command, long Posted);
 
     public EngineMetrics(ServerMeter serverMeter, Limits limits)
@@ -72,55 +66,25 @@ internal sealed class EngineMetrics
             "From a request's arrival to its answer (after the command log write); a blocking command's wait included",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Buckets.Command });
         meter.CreateObservableCounter("workq.job.events", ObserveJobEvents, "{event}",
-            "What happened to jobs: added, awoken (a scheduled job's time came), leased, completed, retried, failed, timed-out (a lease ran out), expired (the TTL ran out), deleted");
+            "What happened to jobs: added, awoken (a scheduled job's time came, or its wait for a retry ended), leased, completed, retried, failed, timed-out (a lease ran out), expired (the TTL ran out), deleted, touched (a lease extended), requeued (a failed job put back)");
         jobWait = meter.CreateHistogram<double>("workq.job.wait.duration", "s",
             "How long a job was ready in its queue before a worker leased it",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Buckets.Job });
         jobRun = meter.CreateHistogram<double>("workq.job.run.duration", "s",
             "How long a lease lasted, by how it ended: completed, failed, retried or timed-out",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Buckets.Job });
+        meter.CreateObservableCounter("workq.recurring.occurrences", ObserveOccurrences, "{occurrence}",
+            "Occurrences of recurring definitions, by outcome: added (a job was added), skipped (-overlap=skip and the last one's job unfinished)");
         meter.CreateObservableCounter("workq.connections.accepted", () => Volatile.Read(ref accepted), "{connection}",
             "Connections accepted on the job port");
     }
 
     /// <summary>
-    /// New jobs (add, schedule, run) refused because their payload would take the stored
-    /// bytes past <c>-max-stored-bytes</c>; read by <see cref="LimitMetrics"/>.
+    /// New jobs (add, schedule, run) and recurring definitions (recur) refused because
+    /// their payload would take the stored bytes past <c>-max-stored-bytes</c>; read by
+    /// <see cref="LimitMetrics"/>.
     /// </summary>
     public long RefusedForRoom => Volatile.Read(ref refusedForRoom);
-
-    /// <summary>
-    /// The failed jobs per queue: those of the state the server started with, counted in
-    /// the background (a replayed log may hold millions of jobs: the start does not wait
-    /// for it), plus those gained since; null until the first part is known.
-    /// </summary>
-    public Dictionary<string, int>? FailedJobs()
-    {
-        if (!failedAtStart.IsCompletedSuccessfully)
-            return null;
-        var counts = new Dictionary<string, int>(failedAtStart.Result);
-        foreach ((string queue, int change) in Volatile.Read(ref failedChange))
-            counts[queue] = counts.GetValueOrDefault(queue) + change;
-        return counts;
-    }
-
-    /// <summary>The state the server starts from, restored from the command log (before any decision).</summary>
-    public void Restored(State state)
-    {
-        if (state.Jobs.Count > 0)
-            failedAtStart = Task.Run(() => CountFailed(state));
-    }
-
-    private static Dictionary<string, int> CountFailed(State state)
-    {
-        var counts = new Dictionary<string, int>();
-        foreach (KeyValuePair<JobId, Job> entry in state.Jobs)
-        {
-            if (IsFailed(entry.Value))
-                counts[entry.Value.Name.Value] = counts.GetValueOrDefault(entry.Value.Name.Value) + 1;
-        }
-        return counts;
-    }
 
     /// <summary>
     /// One decision of a committed batch: <paramref name="before"/> is the state it was
@@ -166,6 +130,8 @@ internal sealed class EngineMetrics
             Outbound outbound = replies.Head;
             if (outbound.Reply is Reply.LeaseOf lease)
                 WaitEnded(lease.Item);
+            else if (outbound.Reply is Reply.LeaseCountedOf counted)
+                WaitEnded(counted.Item);
             if (outbound.To == requester && !requesterAnswered)
             {
                 requesterAnswered = true;
@@ -218,7 +184,6 @@ internal sealed class EngineMetrics
 
     private void JobsChanged(State before, Decision decision)
     {
-        failedSeen.Clear();
         for (var events = decision.Events; !events.IsEmpty; events = events.Tail)
         {
             JobEvent? e = events.Head switch
@@ -236,6 +201,7 @@ internal sealed class EngineMetrics
                     Forget(runEnded.Item1);
                     break;
                 case JobEvent.JobAdded:
+                case JobEvent.JobAddedWithBackoff:
                     Bump(Added);
                     break;
                 case JobEvent.JobAwoke:
@@ -254,6 +220,22 @@ internal sealed class EngineMetrics
                     LeaseEnded(before, retried.Item1, retried.at, Retried);
                     requeuedAt[retried.Item1] = retried.at;
                     break;
+                case JobEvent.JobRetryScheduled delayed:
+                    Bump(Retried);
+                    LeaseEnded(before, delayed.Item1, delayed.at, Retried);
+                    // Its wait in the queue starts when its wait for the retry ends.
+                    requeuedAt[delayed.Item1] = delayed.retryAt;
+                    break;
+                case JobEvent.LeaseExtended:
+                    Bump(Touched);
+                    break;
+                case JobEvent.JobRequeued requeued:
+                    Bump(Requeued);
+                    requeuedAt[requeued.Item1] = requeued.at;
+                    break;
+                case JobEvent.RecurrenceFired fired:
+                    Bump(occurrences, fired.job is null ? 1 : 0);
+                    break;
                 case JobEvent.LeaseTimedOut timedOut:
                     Bump(TimedOutJob);
                     LeaseEnded(before, timedOut.Item1, timedOut.at, TimedOutJob);
@@ -262,30 +244,28 @@ internal sealed class EngineMetrics
                 case JobEvent.JobFailed failed:
                     Bump(Failed);
                     LeaseEnded(before, failed.Item1, failed.at, Failed);
-                    FailedMayChange(before, decision.State, failed.Item1);
                     break;
                 case JobEvent.AttemptsExhausted exhausted:
                     // The last lease ran out: a timeout, and the job's failure.
                     Bump(TimedOutJob);
                     Bump(Failed);
                     LeaseEnded(before, exhausted.Item1, exhausted.at, TimedOutJob);
-                    FailedMayChange(before, decision.State, exhausted.Item1);
                     break;
                 case JobEvent.JobExpired expired:
                     Bump(Expired);
                     Forget(expired.Item1);
-                    FailedMayChange(before, decision.State, expired.Item1);
                     break;
                 case JobEvent.JobDeleted deleted:
                     Bump(Deleted);
                     Forget(deleted.Item1);
-                    FailedMayChange(before, decision.State, deleted.Item1);
                     break;
             }
         }
     }
 
-    private void Bump(int jobEvent) => Volatile.Write(ref jobEvents[jobEvent], jobEvents[jobEvent] + 1);
+    private void Bump(int jobEvent) => Bump(jobEvents, jobEvent);
+
+    private static void Bump(long[] counts, int index) => Volatile.Write(ref counts[index], counts[index] + 1);
 
     /// <summary>A job gone: nothing more to time for it.</summary>
     private void Forget(JobId id)
@@ -326,25 +306,6 @@ internal sealed class EngineMetrics
             jobRun.Record((at - leased) / 1000.0, new KeyValuePair<string, object?>(Attributes.JobEvent, JobEvents[how]));
     }
 
-    /// <summary>Keeps the failed count of the job's queue right: compares the job before and after the decision.</summary>
-    private void FailedMayChange(State before, State after, JobId id)
-    {
-        if (!failedSeen.Add(id))
-            return;
-        Job? was = before.FindJob(id);
-        Job? now = after.FindJob(id);
-        int change = (IsFailed(now) ? 1 : 0) - (IsFailed(was) ? 1 : 0);
-        if (change == 0)
-            return;
-        string queue = (now ?? was)!.Name.Value;
-        ImmutableDictionary<string, int> counts = failedChange;
-        Volatile.Write(ref failedChange, counts.SetItem(queue, counts.GetValueOrDefault(queue) + change));
-    }
-
-    /// <summary>Whether a job counts as failed: finished without success.</summary>
-    public static bool IsFailed(Job? job) => job is { Status: Status.Finished { Item.Success: false } };
-
-
     private IEnumerable<Measurement<long>> ObserveCommands()
     {
         for (int c = 0; c < CommandNames.All.Length; c++)
@@ -366,5 +327,11 @@ internal sealed class EngineMetrics
     {
         for (int e = 0; e < JobEvents.Length; e++)
             yield return new Measurement<long>(Volatile.Read(ref jobEvents[e]), new KeyValuePair<string, object?>(Attributes.JobEvent, JobEvents[e]));
+    }
+
+    private IEnumerable<Measurement<long>> ObserveOccurrences()
+    {
+        for (int o = 0; o < OccurrenceOutcomes.Length; o++)
+            yield return new Measurement<long>(Volatile.Read(ref occurrences[o]), new KeyValuePair<string, object?>(Attributes.Outcome, OccurrenceOutcomes[o]));
     }
 }

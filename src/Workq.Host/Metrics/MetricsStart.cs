@@ -4,7 +4,8 @@ using Microsoft.Extensions.Hosting;
 namespace Workq.Host.Metrics;
 
 /// <summary>
-/// Once the server listens: makes the instruments (the engine's are made with it) and
+/// Once the server listens: makes the instruments (the engine's are made with it, a
+/// cluster member's here too) and
 /// starts the export, for OTLP with no HTTP side (which otherwise starts it).
 /// </summary>
 internal sealed class MetricsStart(IServiceProvider services, MetricsExport export) : IHostedService
@@ -12,6 +13,7 @@ internal sealed class MetricsStart(IServiceProvider services, MetricsExport expo
     public Task StartAsync(CancellationToken cancellationToken)
     {
         services.GetRequiredService<StateGauges>();
+        services.GetService<ClusterMetrics>();
         services.GetRequiredService<LimitMetrics>();
         export.Provider();
         return Task.CompletedTask;

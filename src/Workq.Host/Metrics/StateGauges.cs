@@ -7,7 +7,7 @@ namespace Workq.Host.Metrics;
 /// <summary>
 /// Gauges read, when they are collected, from the state the engine last published: jobs
 /// per queue by where they are (ready, scheduled, leased, failed), workers waiting per
-/// queue, jobs and queues held, connections open. Reading an immutable state never holds
+/// queue, jobs, queues and recurring definitions held, connections open. Reading an immutable state never holds
 /// the engine up.
 /// </summary>
 /// <remarks>
@@ -22,11 +22,9 @@ internal sealed class StateGauges
     public const string Other = "(other)";
 
     private readonly PublishedState published;
-    private readonly EngineMetrics engine;
     private readonly Lock tableLock = new();
     private State? tableOf;
     private Row[] table = [];
-    private bool tableHasFailed;
 
     private sealed class Row(string name)
     {
@@ -35,10 +33,9 @@ internal sealed class StateGauges
         public long Size => Ready + Scheduled + Leased + Failed + Workers;
     }
 
-    public StateGauges(ServerMeter serverMeter, PublishedState published, EngineMetrics engine)
+    public StateGauges(ServerMeter serverMeter, PublishedState published)
     {
         this.published = published;
-        this.engine = engine;
         Meter meter = serverMeter.Meter;
         meter.CreateObservableGauge("workq.queue.jobs", ObserveQueueJobs, "{job}",
             $"Jobs per queue by state: ready, scheduled, leased, failed (the {MaxQueueLabels} busiest queues by name, the rest as {Other})");
@@ -48,26 +45,26 @@ internal sealed class StateGauges
             "Jobs held, finished ones included (until their TTL)");
         meter.CreateObservableGauge("workq.queues", () => published.Current?.Queues.Count ?? 0, "{queue}",
             "Queues that hold a ready, scheduled or leased job or a waiting worker");
+        meter.CreateObservableGauge("workq.recurring.definitions", () => published.Current?.Recurrences.Count ?? 0, "{definition}",
+            "Recurring definitions held");
         meter.CreateObservableUpDownCounter("workq.connections.active", () => published.Current?.Clients.Count ?? 0, "{connection}",
             "Connections open on the job port");
     }
 
     private IEnumerable<Measurement<long>> ObserveQueueJobs()
     {
-        (Row[] rows, bool withFailed) = Table();
-        foreach (Row row in rows)
+        foreach (Row row in Table())
         {
             yield return Measure(row.Ready, row.Name, "ready");
             yield return Measure(row.Scheduled, row.Name, "scheduled");
             yield return Measure(row.Leased, row.Name, "leased");
-            if (withFailed)
-                yield return Measure(row.Failed, row.Name, "failed");
+            yield return Measure(row.Failed, row.Name, "failed");
         }
     }
 
     private IEnumerable<Measurement<long>> ObserveWorkers()
     {
-        foreach (Row row in Table().Rows)
+        foreach (Row row in Table())
             yield return new Measurement<long>(row.Workers, new KeyValuePair<string, object?>(Attributes.Queue, row.Name));
     }
 
@@ -75,26 +72,23 @@ internal sealed class StateGauges
         new(value, new KeyValuePair<string, object?>(Attributes.Queue, queue), new KeyValuePair<string, object?>(Attributes.JobState, state));
 
     /// <summary>The rows of the latest state, made once for all the instruments of a collection.</summary>
-    private (Row[] Rows, bool WithFailed) Table()
+    private Row[] Table()
     {
         State? state = published.Current;
         lock (tableLock)
         {
             if (state is null)
-                return ([], false);
-            // Rebuilt for a new state, or while the failed counts of the start are still being made.
-            if (!ReferenceEquals(state, tableOf) || !tableHasFailed)
+                return [];
+            if (!ReferenceEquals(state, tableOf))
             {
-                Dictionary<string, int>? failed = engine.FailedJobs();
-                table = Build(state, failed);
-                tableHasFailed = failed is not null;
+                table = Build(state);
                 tableOf = state;
             }
-            return (table, tableHasFailed);
+            return table;
         }
     }
 
-    private static Row[] Build(State state, Dictionary<string, int>? failed)
+    private static Row[] Build(State state)
     {
         var rows = new Dictionary<string, Row>(StringComparer.Ordinal);
         foreach (KeyValuePair<JobName, Queue> entry in state.Queues)
@@ -108,12 +102,11 @@ internal sealed class StateGauges
                 Workers = q.Workers.Count,
             };
         }
-        foreach ((string name, int count) in failed ?? [])
+        // A name's failed jobs outlive its queue: they have a row of their own if need be.
+        foreach ((JobName name, int count) in FailedJobsModule.counts(state.Failed))
         {
-            if (count == 0)
-                continue;
-            if (!rows.TryGetValue(name, out Row? row))
-                rows[name] = row = new Row(name);
+            if (!rows.TryGetValue(name.Value, out Row? row))
+                rows[name.Value] = row = new Row(name.Value);
             row.Failed = count;
         }
         if (rows.Count <= MaxQueueLabels)

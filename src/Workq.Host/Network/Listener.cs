@@ -12,7 +12,9 @@ namespace Workq.Host.Network;
 
 /// <summary>
 /// The TCP accept loop: numbers connections and runs each one, up to the most allowed;
-/// and the request timeouts of all of them, from one timer.
+/// and the request timeouts of all of them, from one timer. A cluster member hands each
+/// client to its <see cref="IClientRelay"/> first, which passes it on to the leader unless
+/// this member serves.
 /// </summary>
 internal sealed class Listener(
     EngineInbox inbox,
@@ -21,7 +23,8 @@ internal sealed class Listener(
     ServerTls tls,
     AuthTokens tokens,
     ILoggerFactory loggerFactory,
-    ILogger<Listener> logger)
+    ILogger<Listener> logger,
+    IClientRelay? relay = null)
     : BackgroundService
 {
     private const int Backlog = 512;
@@ -101,15 +104,48 @@ internal sealed class Listener(
                 continue;
             }
             client.NoDelay = true;
-            var connection = new Connection(++lastConnId, client, inbox, options.Connections, accounting, security, connectionLogger);
-            accounting.Opened(connection.Id, connection);
-            // The peer's address is only looked up for the log.
-            string? peer = logger.IsEnabled(LogLevel.Debug) ? client.RemoteEndPoint?.ToString() ?? "?" : null;
-            if (peer is not null)
-                NetworkLog.Opened(logger, connection.Id, peer);
-            live[connection.Id] = (connection, RunAsync(connection, peer));
+            if (relay is null)
+                Serve(client);
+            else
+                _ = RouteAsync(relay, client, stoppingToken);
         }
         await timeouts;
+    }
+
+    private void Serve(Socket client)
+    {
+        var connection = new Connection(
+            Interlocked.Increment(ref lastConnId), client, inbox, options.Connections, accounting, security, connectionLogger);
+        accounting.Opened(connection.Id, connection);
+        // The peer's address is only looked up for the log.
+        string? peer = logger.IsEnabled(LogLevel.Debug) ? client.RemoteEndPoint?.ToString() ?? "?" : null;
+        if (peer is not null)
+            NetworkLog.Opened(logger, connection.Id, peer);
+        live[connection.Id] = (connection, RunAsync(connection, peer));
+    }
+
+    /// <summary>A cluster member's client: passed on to the leader, or served here; it holds its place until it ends.</summary>
+    private async Task RouteAsync(IClientRelay relay, Socket client, CancellationToken stoppingToken)
+    {
+        bool served = false;
+        try
+        {
+            if (!await relay.RelayAsync(client, stoppingToken))
+            {
+                Serve(client);
+                served = true;
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "Relaying a client failed");
+            client.Dispose();
+        }
+        finally
+        {
+            if (!served)
+                accounting.Relayed();
+        }
     }
 
     private async Task RunAsync(Connection connection, string? peer)

@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.FSharp.Collections;
+using Microsoft.FSharp.Core;
 using Workq.Domain;
 
 namespace Workq.Host.Network;
@@ -9,8 +11,8 @@ namespace Workq.Host.Network;
 /// Turns a connection's queued replies into bytes and sends them, in order; closes the
 /// socket once the engine has closed the connection and everything is sent. The bytes
 /// written and not yet sent stay within <see cref="SendAt"/> plus one record, however
-/// large the replies: a page of jobs is written a record at a time, each send waiting
-/// for the socket to take the last.
+/// large the replies: a page of records (jobs, failed jobs, recurring definitions) is
+/// written a record at a time, each send waiting for the socket to take the last.
 /// </summary>
 internal static class ReplySender
 {
@@ -72,22 +74,24 @@ internal static class ReplySender
         }
     }
 
-    /// <summary>Writes one reply; a page of jobs a record at a time, sending whenever enough is gathered.</summary>
+    /// <summary>Writes one reply; a page of records a record at a time, sending whenever enough is gathered.</summary>
     private static async ValueTask WriteAsync(Connection connection, SendBuffer buffer, Reply reply, CancellationToken aborted)
     {
         long before = buffer.Length;
-        if (reply is not Reply.JobRecords records)
+        var paged = ReplyWriter.paged(reply);
+        if (paged.IsNone)
         {
             ReplyWriter.write(buffer, reply);
             connection.Flow.Buffered(buffer.Length - before);
             return;
         }
-        ReplyWriter.writeRecordCount(buffer, records.Item.Length);
+        (int count, FSharpList<FSharpFunc<IBufferWriter<byte>, Unit>> records) = paged.Value;
+        ReplyWriter.writeRecordCount(buffer, count);
         connection.Flow.Buffered(buffer.Length - before);
-        for (FSharpList<Job> rest = records.Item; !rest.IsEmpty; rest = rest.Tail)
+        for (var rest = records; !rest.IsEmpty; rest = rest.Tail)
         {
             before = buffer.Length;
-            ReplyWriter.writeJob(buffer, rest.Head);
+            rest.Head.Invoke(buffer);
             connection.Flow.Buffered(buffer.Length - before);
             if (buffer.Length >= SendAt)
                 await SendAsync(connection, buffer, aborted);

@@ -10,8 +10,10 @@ internal static class DumpCommand
     public const string Usage = """
         usage: workq-server cmdlog dump DIR [--job ID] [--from TIME] [--until TIME]
 
-        Prints the log's events in log order, one line each: <time> <event> <job id> <fields>.
-        A '# FILE' line starts each file; a snapshot's jobs print as 'snapshot <id> <fields>'.
+        Prints the log's events in log order, one line each: <time> <event> <job id> <fields>
+        (for a recurring definition's events, its key where the job id would be).
+        A '# FILE' line starts each file; a snapshot's jobs print as 'snapshot <id> <fields>',
+        its recurring definitions as 'snapshot recurring <key> <fields>'.
         A directory of the original Workq (segments 000000001.log, ...) prints its records
         the same way, with the original's names: add, schedule, complete, fail, delete,
         expire, start-attempt, timeout-attempt.
@@ -41,13 +43,17 @@ internal static class DumpCommand
             switch (entry)
             {
                 case SnapshotEntry { Contents.IsOk: true } s:
-                    foreach (Job j in s.Contents.ResultValue.Jobs.Select(kv => kv.Value).OrderBy(j => j.Seq))
+                    State snapshot = s.Contents.ResultValue;
+                    foreach (Job j in snapshot.Jobs.Select(kv => kv.Value).OrderBy(j => j.Seq))
                         if (job is null || j.Id.Equals(job))
-                            stdout.WriteLine($"snapshot {j.Id} {Describe.job(j)}");
+                            stdout.WriteLine($"snapshot {j.Id} {Describe.job(j)}{SnapshotExtras(snapshot, j)}");
+                    if (job is null)
+                        foreach (Recurrence r in snapshot.Recurrences.Values)
+                            stdout.WriteLine($"snapshot recurring {r.Spec.Key} {Describe.recurrence(r)}");
                     break;
                 case SegmentEntry s:
                     foreach (JobEvent e in s.Contents.Events)
-                        if (Shown(Describe.jobIdOf(e), Describe.instant(e)))
+                        if (Shown(Describe.jobIdOf(e)?.Value, Describe.instant(e)))
                             stdout.WriteLine(Describe.@event(e));
                     break;
                 case OriginalSegmentEntry s:
@@ -60,5 +66,17 @@ internal static class DumpCommand
                 return problem.Report(stderr);
         }
         return CmdlogTool.Ok;
+    }
+
+    /// <summary>What a snapshot keeps of a job beside it: its back-off, and when a failed job failed.</summary>
+    private static string SnapshotExtras(State state, Job job)
+    {
+        string extras = "";
+        long backoff = StateModule.backoffOf(job.Id, state).Ms;
+        if (backoff > 0)
+            extras += $" backoff={backoff}";
+        if (FailedJobsModule.failedAt(job.Id, state.Failed)?.Value is { } failedAt)
+            extras += $" failed-at={Time.formatPrecise(failedAt)}";
+        return extras;
     }
 }

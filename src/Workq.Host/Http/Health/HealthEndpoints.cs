@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
+using Workq.Host.Cluster;
 using Workq.Host.CommandLog;
 using Workq.Host.Engine;
 
@@ -14,16 +15,20 @@ namespace Workq.Host.Http.Health;
 /// <c>/healthz</c>: the process serves (no checks: answering is the proof); asks for no
 /// token, so that a probe needs none. <c>/readyz</c>:
 /// every check tagged <see cref="Ready"/> passes: the command log has been replayed and can
-/// be written. A cluster adds its own (a leader is known) with the same tag.
+/// be written; and for a cluster member, that a leader is known.
 /// </summary>
 internal static class HealthEndpoints
 {
     public const string Ready = "ready";
 
-    public static void AddChecks(IServiceCollection services, PublishedState published, LogHealth logHealth) =>
-        services.AddHealthChecks()
+    public static void AddChecks(IServiceCollection services, PublishedState published, LogHealth logHealth, ClusterNode? cluster)
+    {
+        IHealthChecksBuilder checks = services.AddHealthChecks()
             .Add(new HealthCheckRegistration("replay", new ReplayCheck(published), failureStatus: null, tags: [Ready]))
             .Add(new HealthCheckRegistration("cmdlog", new CommandLogCheck(logHealth), failureStatus: null, tags: [Ready]));
+        if (cluster is not null)
+            checks.Add(new HealthCheckRegistration("leader", new LeaderCheck(cluster), failureStatus: null, tags: [Ready]));
+    }
 
     public static void Map(IEndpointRouteBuilder endpoints)
     {

@@ -1,0 +1,257 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Workq.Bench;
+
+/// <summary>
+/// <c>failover</c>: a three-member cluster on this machine under P producers that add
+/// through every member; its leader is killed (SIGKILL) <c>--kills</c> times, and started
+/// again each time. The failover time is from the kill to the first acknowledged add
+/// sent after it. At the end every acknowledged add is sent again to the leader: a job
+/// that is there is refused as a duplicate; one that was lost is added, and counted.
+/// </summary>
+public static class FailoverRun
+{
+    /// <summary>After a member starts again, before the next kill: it catches up and the load settles.</summary>
+    static readonly TimeSpan Settle = TimeSpan.FromSeconds(3);
+
+    public static async Task RunAsync(Options o, CancellationToken cancel)
+    {
+        var repo = o.FindRepoRoot();
+        await ServerProcess.BuildWorkqAsync(repo, cancel);
+        await using var cluster = await LocalCluster.StartAsync(o, repo, 3, ["--cluster-election-timeout", o.ElectionTimeout], cancel);
+        var load = new Load(cluster.Members.Select(m => m.Client).ToArray(), o.Producers, o.PayloadSize);
+        var failovers = new List<double>();
+        try
+        {
+            for (var kill = 1; kill <= o.Kills; kill++)
+            {
+                await Task.Delay(Settle, cancel);
+                var leader = await cluster.LeaderAsync(TimeSpan.FromSeconds(60), cancel);
+                // Timed from the signal: an add sent after it cannot be answered by the old leader.
+                var waiter = load.Waiter();
+                await cluster.KillAsync(leader, waiter.Start);
+                var killedAt = waiter.After;
+                var acked = await waiter.Acked.Task.WaitAsync(TimeSpan.FromSeconds(60), cancel);
+                var ms = Stopwatch.GetElapsedTime(killedAt, acked).TotalMilliseconds;
+                failovers.Add(ms);
+                Console.Error.WriteLine($"kill {kill}/{o.Kills} of {leader.Raft}: first acknowledged add after {ms:F0} ms");
+                await cluster.StartAsync(leader, cancel);
+            }
+        }
+        finally
+        {
+            await load.StopAsync();
+        }
+        var finalLeader = await cluster.LeaderAsync(TimeSpan.FromSeconds(60), cancel);
+        var acknowledged = load.Acknowledged;
+        var lost = await CountLostAsync(finalLeader.Client, acknowledged, o.PayloadSize, cancel);
+        Print(o, failovers, acknowledged.Count, load.Broken, lost);
+    }
+
+    static void Print(Options o, List<double> failovers, int acknowledged, long broken, long lost)
+    {
+        var sorted = failovers.Order().ToArray();
+        var median = sorted.Length == 0 ? 0 : sorted.Length % 2 == 1
+            ? sorted[sorted.Length / 2]
+            : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        var max = sorted.Length == 0 ? 0 : sorted[^1];
+        var under2s = failovers.Count(ms => ms < 2000);
+        Console.WriteLine($"workq 3-member cluster, leader killed {failovers.Count} times: -p {o.Producers}, --payload {o.PayloadSize}, election timeout {o.ElectionTimeout} ms");
+        Console.WriteLine($"  failover (kill -> first acknowledged add): median {median:F0} ms, max {max:F0} ms, under 2 s in {under2s} of {failovers.Count}");
+        Console.WriteLine($"  each, ms: {string.Join(" ", failovers.Select(ms => ms.ToString("F0")))}");
+        Console.WriteLine($"  adds acknowledged: {acknowledged}; lost: {lost}; adds whose connection broke (outcome unknown, not counted): {broken}");
+        Console.WriteLine("RESULT " + JsonSerializer.Serialize(new
+        {
+            settings = new { producers = o.Producers, payload = o.PayloadSize, electionTimeout = o.ElectionTimeout, kills = o.Kills },
+            failoverMs = failovers,
+            medianMs = median,
+            maxMs = max,
+            under2s,
+            acknowledged,
+            lost,
+            broken,
+        }, Report.Json));
+    }
+
+    /// <summary>
+    /// Sends every acknowledged add again, pipelined, to <paramref name="leader"/>: the
+    /// jobs it has are refused as duplicates; the number it took (lost ones) is returned.
+    /// </summary>
+    static async Task<long> CountLostAsync(IPEndPoint leader, IReadOnlyList<Guid> ids, int payloadSize, CancellationToken cancel)
+    {
+        using var socket = await Connection.ConnectAsync(leader, cancel);
+        var lines = new LineReader(socket);
+        long lost = 0;
+        foreach (var chunk in ids.Chunk(500))
+        {
+            var requests = new MemoryStream();
+            foreach (var id in chunk)
+                requests.Write(Load.AddRequest(id, payloadSize));
+            await socket.SendAsync(requests.ToArray(), SocketFlags.None, cancel);
+            foreach (var id in chunk)
+            {
+                var reply = await lines.ReadLineAsync(cancel);
+                if (reply == "+OK")
+                {
+                    lost++;
+                    Console.Error.WriteLine($"lost: {id}");
+                }
+                else if (reply != "-CLIENT-ERROR Duplicate job")
+                {
+                    throw new UnexpectedReplyException($"unexpected reply to a repeated add: {reply}");
+                }
+            }
+        }
+        return lost;
+    }
+
+    /// <summary>
+    /// Producers that add through every member in turn until stopped, each on a
+    /// connection of its own, moving to the next member when a connection breaks.
+    /// </summary>
+    sealed class Load
+    {
+        readonly IPEndPoint[] members;
+        readonly int payloadSize;
+        readonly CancellationTokenSource stop = new();
+        readonly Task[] producers;
+        readonly ConcurrentQueue<Guid> acknowledged = new();
+        long broken;
+        // The kill being timed: the first add sent after it and acknowledged completes it.
+        volatile AckWaiter? waiter;
+
+        public Load(IPEndPoint[] members, int producers, int payloadSize)
+        {
+            this.members = members;
+            this.payloadSize = payloadSize;
+            this.producers = [.. Enumerable.Range(0, producers).Select(i => Task.Run(() => ProduceAsync(i)))];
+        }
+
+        public IReadOnlyList<Guid> Acknowledged => [.. acknowledged];
+
+        public long Broken => Interlocked.Read(ref broken);
+
+        /// <summary>
+        /// Waits for the first add sent after the moment it is started with and acknowledged
+        /// (it completes with the moment of the acknowledgement).
+        /// </summary>
+        public AckWaiter Waiter()
+        {
+            var next = new AckWaiter();
+            waiter = next;
+            return next;
+        }
+
+        public static byte[] AddRequest(Guid id, int payloadSize) =>
+            Encoding.ASCII.GetBytes($"add {id} failover 60000 3600000 {payloadSize}\r\n{new string('x', payloadSize)}\r\n");
+
+        async Task ProduceAsync(int first)
+        {
+            var token = stop.Token;
+            for (var at = first; !token.IsCancellationRequested; at++)
+            {
+                var member = members[at % members.Length];
+                try
+                {
+                    using var socket = await Connection.ConnectAsync(member, token);
+                    var lines = new LineReader(socket);
+                    while (!token.IsCancellationRequested)
+                    {
+                        var id = Guid.CreateVersion7();
+                        var sentAt = Stopwatch.GetTimestamp();
+                        await socket.SendAsync(AddRequest(id, payloadSize), SocketFlags.None, token);
+                        string reply;
+                        try
+                        {
+                            reply = await lines.ReadLineAsync(token);
+                        }
+                        catch (IOException)
+                        {
+                            Interlocked.Increment(ref broken);
+                            throw;
+                        }
+                        if (reply != "+OK")
+                            throw new UnexpectedReplyException($"unexpected reply to add: {reply}");
+                        var ackedAt = Stopwatch.GetTimestamp();
+                        acknowledged.Enqueue(id);
+                        if (waiter is { } w && sentAt >= w.After)
+                            w.Acked.TrySetResult(ackedAt);
+                    }
+                }
+                catch (Exception e) when (e is IOException or SocketException)
+                {
+                    // The member is down, or was the leader: on to the next.
+                    await Task.Delay(10, CancellationToken.None);
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                }
+            }
+        }
+
+        public async Task StopAsync()
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(producers);
+        }
+
+
+    }
+
+    /// <summary>The first acknowledgement of an add sent after <see cref="After"/>; nothing counts before <see cref="Start"/>.</summary>
+    sealed class AckWaiter
+    {
+        long after = long.MaxValue;
+
+        public long After => Volatile.Read(ref after);
+
+        public TaskCompletionSource<long> Acked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Start(long at) => Volatile.Write(ref after, at);
+    }
+
+    /// <summary>Reads a connection's replies line by line (ASCII, CR LF).</summary>
+    sealed class LineReader(Socket socket)
+    {
+        readonly byte[] buffer = new byte[64 * 1024];
+        int start;
+        int end;
+
+        public async Task<string> ReadLineAsync(CancellationToken cancel)
+        {
+            while (true)
+            {
+                var lf = Array.IndexOf(buffer, (byte)'\n', start, end - start);
+                if (lf >= 0)
+                {
+                    var line = Encoding.ASCII.GetString(buffer, start, lf - start).TrimEnd('\r');
+                    start = lf + 1;
+                    return line;
+                }
+                if (start > 0)
+                {
+                    Array.Copy(buffer, start, buffer, 0, end - start);
+                    end -= start;
+                    start = 0;
+                }
+                if (end == buffer.Length) throw new UnexpectedReplyException("a reply line longer than 64 KiB");
+                int read;
+                try
+                {
+                    read = await socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, cancel);
+                }
+                catch (SocketException e)
+                {
+                    throw new IOException(e.Message, e);
+                }
+                if (read == 0) throw new IOException("the connection closed");
+                end += read;
+            }
+        }
+    }
+}

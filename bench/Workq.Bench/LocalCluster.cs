@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Workq.Bench;
+
+/// <summary>
+/// A cluster of Workq processes on this machine (<c>--vs cluster</c>, <c>failover</c>):
+/// each member with a client port, a Raft port and a fresh directory of its own, all
+/// kept for its life, so that a member killed and started again is the same member.
+/// </summary>
+public sealed class LocalCluster : IAsyncDisposable
+{
+    /// <summary>One member: its ports and directory, and its process while it runs.</summary>
+    public sealed class Member(int clientPort, int raftPort, LogDirectory directory)
+    {
+        public IPEndPoint Client { get; } = new(IPAddress.Loopback, clientPort);
+        public string Raft { get; } = $"127.0.0.1:{raftPort}";
+        public LogDirectory Directory { get; } = directory;
+        public ServerProcess? Process { get; set; }
+    }
+
+    readonly string repo;
+    readonly string peers;
+    readonly IReadOnlyList<string> extraArgs;
+
+    LocalCluster(string repo, IReadOnlyList<Member> members, IReadOnlyList<string> extraArgs)
+    {
+        this.repo = repo;
+        Members = members;
+        this.extraArgs = extraArgs;
+        peers = string.Join(",", members.Select(m => m.Raft));
+    }
+
+    public IReadOnlyList<Member> Members { get; }
+
+    /// <summary>Starts <paramref name="size"/> members with <paramref name="extraArgs"/> each, and waits for a leader.</summary>
+    public static async Task<LocalCluster> StartAsync(Options o, string repo, int size, IReadOnlyList<string> extraArgs, CancellationToken cancel)
+    {
+        var ports = LowPorts(2 * size);
+        var members = Enumerable.Range(0, size)
+            .Select(i => new Member(ports[i], ports[size + i], LogDirectory.Create(o.LogParent, "member")))
+            .ToList();
+        var cluster = new LocalCluster(repo, members, extraArgs);
+        try
+        {
+            await Task.WhenAll(members.Select(m => cluster.StartAsync(m, cancel)));
+            await cluster.LeaderAsync(TimeSpan.FromSeconds(60), cancel);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts (or starts again) a member on its ports and directory.</summary>
+    public async Task StartAsync(Member member, CancellationToken cancel) =>
+        member.Process = await ServerProcess.StartWorkqOnAsync(
+            repo, member.Client.Port,
+            ["--http-listen", "none", "--cmdlog-path", member.Directory.Path, "--cluster-listen", member.Raft, "--cluster-peers", peers, .. extraArgs],
+            cancel);
+
+    /// <summary>
+    /// SIGKILL; <paramref name="signalled"/> is told the moment the signal was sent, at
+    /// once (a <see cref="Stopwatch"/> timestamp); returns once the process has exited.
+    /// </summary>
+    public async Task KillAsync(Member member, Action<long>? signalled = null)
+    {
+        if (member.Process is { } process)
+        {
+            member.Process = null;
+            process.Kill();
+            signalled?.Invoke(Stopwatch.GetTimestamp());
+            await process.DisposeAsync();
+        }
+    }
+
+    /// <summary>The member that serves clients, as a running member says (through it, the leader answers).</summary>
+    public async Task<Member> LeaderAsync(TimeSpan patience, CancellationToken cancel)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(patience.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            foreach (var asked in Members.Where(m => m.Process is not null))
+            {
+                if (await AskLeaderAsync(asked.Client, cancel) is { } address
+                    && Members.FirstOrDefault(m => m.Process is not null && m.Client.ToString() == address) is { } leader)
+                    return leader;
+            }
+            await Task.Delay(50, cancel);
+        }
+        throw new InvalidOperationException($"no leader within {patience.TotalSeconds:F0} s");
+    }
+
+    static async Task<string?> AskLeaderAsync(IPEndPoint member, CancellationToken cancel)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timeout.CancelAfter(TimeSpan.FromSeconds(3));
+        try
+        {
+            using var socket = await Connection.ConnectAsync(member, timeout.Token);
+            var keys = await ServerInspector.InspectAsync(socket, timeout.Token);
+            return keys.GetValueOrDefault("role") == "leader" ? keys.GetValueOrDefault("leader") : null;
+        }
+        catch (Exception e) when (e is IOException or SocketException || (e is OperationCanceledException && !cancel.IsCancellationRequested))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Free ports below the kernel's ephemeral range: a Raft address names its member, and
+    /// a port the kernel hands out for outgoing connections could be taken while the
+    /// member is down.
+    /// </summary>
+    static List<int> LowPorts(int count)
+    {
+        var chosen = new List<int>();
+        while (chosen.Count < count)
+        {
+            var port = Random.Shared.Next(20000, 32000);
+            if (chosen.Contains(port)) continue;
+            try
+            {
+                var probe = new TcpListener(IPAddress.Loopback, port);
+                probe.Start();
+                probe.Stop();
+                chosen.Add(port);
+            }
+            catch (SocketException)
+            {
+            }
+        }
+        return chosen;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var member in Members)
+        {
+            await KillAsync(member);
+            member.Directory.Dispose();
+        }
+    }
+}

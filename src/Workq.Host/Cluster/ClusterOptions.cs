@@ -1,0 +1,32 @@
+using System.Net;
+
+namespace Workq.Host.Cluster;
+
+/// <summary>
+/// Membership of a cluster, as configured (the <c>-cluster-*</c> flags in
+/// <see cref="Configuration.ServerFlags"/>). No Raft address: a server on its own.
+/// </summary>
+public sealed class ClusterOptions
+{
+    /// <summary>The election timeout's default range, in milliseconds.</summary>
+    public static readonly ElectionTimeout DefaultElectionTimeout = new(300, 600);
+
+    /// <summary>This member's Raft address: where the members reach it, and the name they know it by.</summary>
+    public IPEndPoint? Listen { get; set; }
+
+    /// <summary>
+    /// Every founding member's Raft address, this one's included; a member not among them
+    /// is new, and waits to be added.
+    /// </summary>
+    public IReadOnlyList<IPEndPoint> Peers { get; set; } = [];
+
+    public ElectionTimeout ElectionTimeout { get; set; } = DefaultElectionTimeout;
+
+    public bool IsMember => Listen is not null;
+}
+
+/// <summary>How long a follower waits without hearing from a leader before it stands for election: a random time in [Lower, Upper] ms.</summary>
+public readonly record struct ElectionTimeout(int Lower, int Upper)
+{
+    public override string ToString() => $"{Lower}-{Upper}";
+}
