@@ -478,7 +478,8 @@ let private metricsTests =
                   "unrecur k", "unrecur"
                   "inspect server", "inspect"
                   "inspect failed-jobs q 0 1", "inspect"
-                  "cluster status", "cluster" ]
+                  "cluster status", "cluster"
+                  "auth s3cr3t", "auth" ]
             for line, word in sent do
                 match Parser.parse line [||] with
                 | Ok command -> Expect.equal CommandNames.All[CommandNames.Of command] word line

@@ -437,6 +437,16 @@ let private everyRequest =
       "inspect", Some "queue", "inspect queue q\r\n"
       "inspect", Some "queues", "inspect queues 0 10\r\n"
       "inspect", Some "server", "inspect server\r\n"
+      "touch", None, $"touch {id}\r\n"
+      "requeue", None, $"requeue {id}\r\n"
+      "requeue-failed", None, "requeue-failed q\r\n"
+      "recur", None, "recur k q 60000 3600000 @hourly 1\r\nx\r\n"
+      "unrecur", None, "unrecur k\r\n"
+      "inspect", Some "failed-jobs", "inspect failed-jobs q 0 10\r\n"
+      "inspect", Some "recurring", "inspect recurring 0 10\r\n"
+      "cluster", Some "status", "cluster status\r\n"
+      "cluster", Some "add", "cluster add 127.0.0.1:7003\r\n"
+      "cluster", Some "remove", "cluster remove 127.0.0.1:7003\r\n"
       "unknown", None, "bogus\r\n"
       "auth, malformed", None, "auth\r\n" ]
 
@@ -460,6 +470,7 @@ let private tokens =
                         do! call c "auth s3cr3t-token\r\n" ok
                         let! r = inspectOne c "server"
                         Expect.equal (value r "jobs") "0" "no job added, scheduled or run"
+                        do! call c "inspect recurring 0 10\r\n" "+OK 0\r\n"
                         let _, _, add = everyRequest.Head
                         do! call c add ok
                     })

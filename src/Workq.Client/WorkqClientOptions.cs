@@ -43,7 +43,7 @@ public sealed class WorkqClientOptions
     /// </summary>
     public bool UseTls { get; set; }
 
-    /// <summary>The name the server's certificate must be for; default: the host of <see cref="Server"/>.</summary>
+    /// <summary>The name the server's certificate must be for; default: the host of each address of <see cref="Server"/>.</summary>
     public string? TlsServerName { get; set; }
 
     /// <summary>
