@@ -14,6 +14,17 @@ namespace Workq.Host.CommandLog;
 /// last, so a segment goes over by at most one record (the original server's
 /// <c>-cmdlog-seg-size</c>; with a tiny size every record has a file of its own). A batch
 /// that fills a segment goes on in the next one.
+/// <para>
+/// What a power loss may leave is a prefix of the log, torn at most in its last segment:
+/// a full segment, and its name in the directory, are on disk before the next segment is
+/// begun (one fsync of the segment, one of the directory, which has little left to write
+/// by then). A new segment's header is not forced to disk on its own: it goes with the
+/// first sync of the segment (the batch's with <c>always</c>, the syncer's with
+/// <c>interval</c>, the next rotation's), and a last segment whose header was lost is
+/// started again at load. A sync of a segment also syncs the directory if a segment was
+/// created since the directory was last synced, so a synced record is never in a file
+/// whose name could be lost.
+/// </para>
 /// </remarks>
 internal sealed class SegmentWriter : IDisposable
 {
@@ -30,6 +41,11 @@ internal sealed class SegmentWriter : IDisposable
     // A failed write may have left part of a record behind: cut it before the next one.
     private bool mustTruncate;
     private long written;
+    // Segments created, and how many of them the directory was synced after: a sync of a
+    // record in a new segment also syncs the directory. Created by the engine, synced also
+    // by the syncer.
+    private long segmentsCreated;
+    private long directorySyncedFor;
 
     public SegmentWriter(string dir, long segment, long length, long segmentSize)
     {
@@ -76,24 +92,51 @@ internal sealed class SegmentWriter : IDisposable
     public long Rotate()
     {
         Repair();
+        SyncFull(handle);
         SafeFileHandle next = Open(Segment + 1, 0);
         lock (handleLock)
         {
-            RandomAccess.FlushToDisk(handle);
             handle.Dispose();
             handle = next;
         }
         Segment++;
         length = HeaderSize;
-        DirectorySync.Flush(dir);
         return Segment;
     }
 
-    /// <summary>Forces what was appended to disk (fsync).</summary>
+    /// <summary>Forces what was appended to disk (fsync), and the directory if a segment was created since it was synced.</summary>
     public void Sync()
     {
+        long created = Interlocked.Read(ref segmentsCreated);
         lock (handleLock)
             RandomAccess.FlushToDisk(handle);
+        SyncDirectoryFor(created);
+    }
+
+    /// <summary>
+    /// Forces a full segment to disk, and its name: before the next segment is begun, so
+    /// that what a power loss leaves is a prefix of the log.
+    /// </summary>
+    private void SyncFull(SafeFileHandle file)
+    {
+        RandomAccess.FlushToDisk(file);
+        SyncDirectoryFor(Interlocked.Read(ref segmentsCreated));
+    }
+
+    /// <summary>Syncs the directory unless it was synced after the first <paramref name="created"/> segments were created.</summary>
+    private void SyncDirectoryFor(long created)
+    {
+        if (Interlocked.Read(ref directorySyncedFor) >= created)
+            return;
+        DirectorySync.Flush(dir);
+        long seen = Interlocked.Read(ref directorySyncedFor);
+        while (seen < created)
+        {
+            long was = Interlocked.CompareExchange(ref directorySyncedFor, created, seen);
+            if (was == seen)
+                break;
+            seen = was;
+        }
     }
 
     /// <summary>Writes at the end of the current segment; on failure cuts what the write may have left.</summary>
@@ -103,7 +146,10 @@ internal sealed class SegmentWriter : IDisposable
         {
             RandomAccess.Write(handle, records, length);
             if (sync)
+            {
                 RandomAccess.FlushToDisk(handle);
+                SyncDirectoryFor(Interlocked.Read(ref segmentsCreated));
+            }
         }
         catch
         {
@@ -114,9 +160,9 @@ internal sealed class SegmentWriter : IDisposable
 
     /// <summary>
     /// Writes the records that fill the current segment into it and the rest into new
-    /// segments, each full one forced to disk before the next is begun. The current segment
-    /// changes only once all is written; on failure the new segments are removed and the
-    /// current one is cut back.
+    /// segments, each full one (and its name) forced to disk before the next is begun. The
+    /// current segment changes only once all is written; on failure the new segments are
+    /// removed and the current one is cut back.
     /// </summary>
     private void AppendAcrossSegments(ReadOnlySpan<byte> records, ReadOnlySpan<int> ends, bool sync)
     {
@@ -138,6 +184,7 @@ internal sealed class SegmentWriter : IDisposable
                 from = ends[i];
                 if (last)
                     break;
+                SyncFull(file);
                 SafeFileHandle next;
                 try
                 {
@@ -152,15 +199,15 @@ internal sealed class SegmentWriter : IDisposable
                     at += records.Length - from;
                     break;
                 }
-                RandomAccess.FlushToDisk(file);
                 started.Add(next);
                 file = next;
                 at = HeaderSize;
             }
             if (sync)
+            {
                 RandomAccess.FlushToDisk(file);
-            if (started.Count > 0)
-                DirectorySync.Flush(dir);
+                SyncDirectoryFor(Interlocked.Read(ref segmentsCreated));
+            }
         }
         catch
         {
@@ -254,17 +301,21 @@ internal sealed class SegmentWriter : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens a segment; a new one (<paramref name="existingLength"/> 0) gets its header,
+    /// which is forced to disk with the segment's first sync.
+    /// </summary>
     private SafeFileHandle Open(long segment, long existingLength)
     {
         string path = LogFiles.Segment(dir, segment);
         SafeFileHandle file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         if (existingLength == 0)
         {
+            Interlocked.Increment(ref segmentsCreated);
             try
             {
                 RandomAccess.SetLength(file, 0);
                 RandomAccess.Write(file, Workq.Domain.CommandLog.Segment.header(), 0);
-                RandomAccess.FlushToDisk(file);
             }
             catch
             {
@@ -277,16 +328,14 @@ internal sealed class SegmentWriter : IDisposable
 
     public void Dispose()
     {
-        lock (handleLock)
+        try
         {
-            try
-            {
-                RandomAccess.FlushToDisk(handle);
-            }
-            finally
-            {
+            Sync();
+        }
+        finally
+        {
+            lock (handleLock)
                 handle.Dispose();
-            }
         }
     }
 }
