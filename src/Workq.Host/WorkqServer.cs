@@ -64,14 +64,18 @@ public static class WorkqServer
 
     private static HostApplicationBuilder CreateBuilder(IReadOnlyDictionary<string, string> commandLine)
     {
-        // No arguments for the host: the flags are ours (ServerCommandLine), not configuration keys.
-        HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        // An empty builder: no configuration sources, logging providers or services of the
+        // host's own defaults to discover and start; what the server reads and logs to is
+        // stated here.
+        HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         ServerConfiguration.AddSources(builder.Configuration, commandLine);
         ServerOptions options = ServerConfiguration.Read(builder.Configuration);
 
-        builder.Logging.ClearProviders();
-        builder.Logging.AddConsole(o => o.FormatterName = PlainConsoleFormatter.Name)
-            .AddConsoleFormatter<PlainConsoleFormatter, ConsoleFormatterOptions>();
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.Logging.AddConsole(o => o.FormatterName = PlainConsoleFormatter.Name);
+        // The formatter has no options to bind from configuration (AddConsoleFormatter would
+        // bind them by reflection), so it is registered as it is.
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ConsoleFormatter, PlainConsoleFormatter>());
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 
         builder.Services.AddSingleton(options);

@@ -33,8 +33,9 @@ internal sealed class EngineLoop(
     private long notBefore;
 
     /// <summary>
-    /// Builds the state the server starts from: replays the command log, if there is one.
-    /// Runs before the listener accepts anyone; a log in use, damaged or badly configured
+    /// Builds the state the server starts from: replays the command log, if there is one,
+    /// then warms up the request paths (<see cref="Warmup"/>). Runs before the listener
+    /// accepts anyone; a log in use, damaged or badly configured
     /// throws here, with a message that says what is wrong.
     /// </summary>
     public void Restore()
@@ -55,6 +56,7 @@ internal sealed class EngineLoop(
             if (state.Jobs.Count > 0)
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
+        Warmup.Run(now);
     }
 
     public override Task StartAsync(CancellationToken cancellationToken)
