@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Workq.Bench;
 
-public enum Mode { Queue, Run, Fill, Replay }
+public enum Mode { Queue, Run, Fill, Replay, Startup }
 
 public enum Target { Workq, Beanstalkd }
 
@@ -31,9 +31,11 @@ public sealed record Options
     public string Queue { get; init; } = "bench";
     public string Beanstalkd { get; init; } = "beanstalkd";
     public string? RepoRoot { get; init; }
+    /// <summary>The server program startup mode measures (default: the JIT build).</summary>
+    public string? ServerExe { get; init; }
 
     public const string Usage = """
-        usage: workq-bench [queue|run|fill|replay] [options]
+        usage: workq-bench [queue|run|fill|replay|startup] [options]
 
           queue   P producers add jobs while W workers lease and complete them, until N are complete
           run     P clients issue synchronous runs while W workers serve them (Workq only)
@@ -41,6 +43,9 @@ public sealed record Options
           replay  fill a server that has a command log (sync interval) with N live jobs, stop
                   it, and time a fresh server's replay of the log and measure its memory
                   (defaults here: -n 1000000 --payload 100 --pipeline 64)
+          startup time --runs fresh server processes from exec to the first connection and to
+                  the first reply: in memory, on an empty command log, and on a log of N jobs
+                  (defaults here: --runs 10 -n 100000 --payload 100 --pipeline 64)
 
           --target workq|beanstalkd  which server and protocol (default workq)
           --addr HOST:PORT           measure a running server instead of starting a fresh one
@@ -51,6 +56,8 @@ public sealed record Options
                                      always alternately, --runs times each, and print medians
                                      and the ratios to in memory
           --runs K                   runs per server with --vs (default 3)
+          --server PATH              the server program startup mode starts (default: the JIT
+                                     build, src/Workq.Host/bin/Release/net10.0/workq-server)
           --log-dir DIR              where --vs cmdlog and replay make their fresh log directories
                                      (default: the system's temp directory); removed afterwards
           -n, --jobs N               jobs (default 200000)
@@ -85,6 +92,8 @@ public sealed record Options
                 "run" => options with { Mode = Mode.Run },
                 "fill" => options with { Mode = Mode.Fill },
                 "replay" => options with { Mode = Mode.Replay },
+                "startup" => options with { Mode = Mode.Startup },
+                "--server" => options with { ServerExe = Path.GetFullPath(Value()) },
                 "--target" => options with { Target = ParseTarget(Value()) },
                 "--addr" => options with { Address = IPEndPoint.TryParse(Value(), out var ep) ? ep : throw new ArgumentException("--addr needs HOST:PORT (an IP address)") },
                 "--pid" => options with { Pid = Positive() },
@@ -111,6 +120,20 @@ public sealed record Options
             throw new ArgumentException("--vs starts its own servers: drop --addr");
         if (options.Versus == Versus.Cmdlog && options.Target != Target.Workq)
             throw new ArgumentException("--vs cmdlog compares Workq with itself: drop --target");
+        if (options.Mode == Mode.Startup)
+        {
+            if (options.Address is not null || options.Target != Target.Workq || options.Versus != Versus.None)
+                throw new ArgumentException("startup starts its own Workq servers: drop --addr, --target and --vs");
+            options = options with
+            {
+                Runs = given.Contains("--runs") ? options.Runs : 10,
+                Jobs = given.Contains("-n") || given.Contains("--jobs") ? options.Jobs : 100_000,
+                PayloadSize = given.Contains("--payload") ? options.PayloadSize : 100,
+                Pipeline = given.Contains("--pipeline") ? options.Pipeline : 64,
+            };
+        }
+        else if (options.ServerExe is not null)
+            throw new ArgumentException("--server is for startup mode");
         if (options.Mode == Mode.Replay)
         {
             if (options.Address is not null || options.Target != Target.Workq || options.Versus != Versus.None)

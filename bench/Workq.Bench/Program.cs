@@ -32,6 +32,7 @@ try
     var run = (options.Mode, options.Versus) switch
     {
         (Mode.Replay, _) => ReplayRun.RunAsync(options, stop.Token),
+        (Mode.Startup, _) => StartupRun.RunAsync(options, stop.Token),
         (_, Versus.Beanstalkd) => Comparison.RunAsync(options, stop.Token),
         (_, Versus.Cmdlog) => CmdlogComparison.RunAsync(options, stop.Token),
         _ => SingleRun.RunAsync(options, stop.Token),

@@ -52,23 +52,31 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>A fresh Workq host, with <paramref name="extraArgs"/> (command-log flags) after its address.</summary>
-    public static Task<ServerProcess> StartWorkqAsync(string repoRoot, IReadOnlyList<string> extraArgs, CancellationToken cancel)
-    {
-        var port = FreePort();
-        return StartAsync(WorkqExe(repoRoot), [$"--listen", $"127.0.0.1:{port}", .. extraArgs], port, cancel);
-    }
+    public static Task<ServerProcess> StartWorkqAsync(string repoRoot, IReadOnlyList<string> extraArgs, CancellationToken cancel) =>
+        StartAsync(WorkqExe(repoRoot), extraArgs, cancel);
 
     /// <summary>
     /// A fresh Workq host, started but not waited for: the caller times its start-up
     /// itself, from <see cref="LaunchedAt"/>.
     /// </summary>
-    public static ServerProcess LaunchWorkq(string repoRoot, IReadOnlyList<string> extraArgs)
+    public static ServerProcess LaunchWorkq(string repoRoot, IReadOnlyList<string> extraArgs) => Launch(WorkqExe(repoRoot), extraArgs);
+
+    /// <summary>The JIT build's program, as <see cref="BuildWorkqAsync"/> leaves it.</summary>
+    public static string WorkqExe(string repoRoot) => Path.Combine(repoRoot, "src", "Workq.Host", "bin", "Release", "net10.0", "workq-server");
+
+    /// <summary>A Workq server program <paramref name="exe"/> on a free port, started but not waited for.</summary>
+    public static ServerProcess Launch(string exe, IReadOnlyList<string> extraArgs)
     {
         var port = FreePort();
-        return Launch(WorkqExe(repoRoot), [$"--listen", $"127.0.0.1:{port}", .. extraArgs], port);
+        return Launch(exe, [$"--listen", $"127.0.0.1:{port}", .. extraArgs], port);
     }
 
-    static string WorkqExe(string repoRoot) => Path.Combine(repoRoot, "src", "Workq.Host", "bin", "Release", "net10.0", "workq-server");
+    /// <summary>A Workq server program <paramref name="exe"/> on a free port, once it accepts connections.</summary>
+    public static Task<ServerProcess> StartAsync(string exe, IReadOnlyList<string> extraArgs, CancellationToken cancel)
+    {
+        var port = FreePort();
+        return StartAsync(exe, [$"--listen", $"127.0.0.1:{port}", .. extraArgs], port, cancel);
+    }
 
     public static Task<ServerProcess> StartBeanstalkdAsync(string exe, CancellationToken cancel)
     {

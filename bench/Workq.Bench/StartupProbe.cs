@@ -6,15 +6,19 @@ namespace Workq.Bench;
 public sealed record Startup(double ConnectSeconds, double ReadySeconds, long Jobs);
 
 /// <summary>
-/// Polls a just-launched Workq server. A TCP connection alone proves little: the host
-/// listens before it replays its log, so the kernel completes the handshake while the
-/// server is still busy. Ready is when it answers <c>inspect server</c>.
+/// Polls a just-launched Workq server: the time to its first accepted connection, and to
+/// its answer to <c>inspect server</c> on it (ready). The host listens once its state is
+/// restored, so a connection means it can answer; a server that listened earlier would
+/// show the difference.
 /// </summary>
 public static class StartupProbe
 {
-    static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(5);
+    static readonly TimeSpan DefaultPollEvery = TimeSpan.FromMilliseconds(5);
 
-    public static async Task<Startup> WaitAsync(ServerProcess server, TimeSpan cap, CancellationToken cancel)
+    public static Task<Startup> WaitAsync(ServerProcess server, TimeSpan cap, CancellationToken cancel) =>
+        WaitAsync(server, cap, DefaultPollEvery, cancel);
+
+    public static async Task<Startup> WaitAsync(ServerProcess server, TimeSpan cap, TimeSpan pollEvery, CancellationToken cancel)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         timeout.CancelAfter(cap);
@@ -29,7 +33,7 @@ public static class StartupProbe
             }
             catch (IOException)
             {
-                await Task.Delay(PollEvery, timeout.Token);
+                await Task.Delay(pollEvery, timeout.Token);
                 continue;
             }
             using (socket)
