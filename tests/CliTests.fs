@@ -493,7 +493,7 @@ let work =
                 expectFailure o 3 "workq run" "no worker finished job" "no worker"
             })
 
-        serverTest "a job that is not there is exit 4, for every command on an id or a queue" (fun ep ->
+        serverTest "a job that is not there is exit 4, for every command on an id" (fun ep ->
             task {
                 let id = idText (Guid.CreateVersion7())
                 let cases =
@@ -502,13 +502,22 @@ let work =
                       [ "complete"; id; "x" ], "workq complete", $"no job {id}"
                       [ "fail"; id ], "workq fail", $"no job {id}"
                       [ "delete"; id ], "workq delete", $"no job {id}"
-                      [ "inspect"; "job"; id ], "workq inspect job", $"no job {id}"
-                      [ "inspect"; "queue"; "nosuch" ], "workq inspect queue", "no queue nosuch"
-                      [ "inspect"; "jobs"; "nosuch" ], "workq inspect jobs", "no queue nosuch"
-                      [ "inspect"; "scheduled-jobs"; "nosuch" ], "workq inspect scheduled-jobs", "no queue nosuch" ]
+                      [ "inspect"; "job"; id ], "workq inspect job", $"no job {id}" ]
                 for args, command, text in cases do
                     let! o = workq ep args
                     expectFailure o 4 command text (String.Join(" ", args))
+            })
+
+        serverTest "a queue the server does not have: no jobs, counts of zero, exit 0" (fun ep ->
+            task {
+                let header = [| "NAME"; "READY"; "SCHEDULED"; "LEASED"; "WORKERS" |]
+                let! o = workq ep [ "inspect"; "queue"; "nosuch" ]
+                expectCode o 0 "inspect queue"
+                Expect.equal (cells o) [| header; [| "nosuch"; "0"; "0"; "0"; "0" |] |] "zeros"
+                for what in [ "jobs"; "scheduled-jobs" ] do
+                    let! o = workq ep [ "inspect"; what; "nosuch"; "--json" ]
+                    expectCode o 0 $"inspect {what}"
+                    Expect.equal (o.Json.GetArrayLength()) 0 $"inspect {what}: none"
             })
 
         serverTest "delete removes a job; a second delete is exit 4" (fun ep ->

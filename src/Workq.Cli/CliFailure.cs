@@ -10,7 +10,5 @@ internal sealed class CliFailure(int exitCode, string message) : Exception(messa
 
     public static CliFailure NoJob(Guid id) => new(ExitCodes.NotFound, $"no job {Values.JobIds.Format(id)}");
 
-    public static CliFailure NoQueue(string name) => new(ExitCodes.NotFound, $"no queue {name}");
-
     public static CliFailure TimedOut(string message) => new(ExitCodes.Timeout, message);
 }

@@ -18,6 +18,16 @@ public sealed record QueueInfo
     /// <summary>Workers waiting in <c>lease</c> on this name; null from a server that does not report it.</summary>
     public int? Workers { get; init; }
 
+    /// <summary>A queue the server does not have: nothing in it, nobody waiting on it.</summary>
+    internal static QueueInfo Empty(string name) => new()
+    {
+        Name = name,
+        ReadyLength = 0,
+        ScheduledLength = 0,
+        LeasedLength = 0,
+        Workers = 0,
+    };
+
     internal static QueueInfo FromRecord(InspectRecord record) => new()
     {
         Name = record.Label,
