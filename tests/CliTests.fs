@@ -291,6 +291,16 @@ let submit =
                 Expect.equal (j.GetProperty("time").ValueKind) JsonValueKind.Null "no time for an added job"
             })
 
+        serverTest "-- ends the options: doc/cli.md's `workq add q --ttr 5s --ttl 1m -- --x` adds the payload --x" (fun ep ->
+            task {
+                let! o = workq ep [ "add"; "q"; "--ttr"; "5s"; "--ttl"; "1m"; "--"; "--x" ]
+                printedId o |> ignore
+                let! job = leaseJob ep "q"
+                Expect.equal (str job "payload") "--x" "the payload"
+                let! o = workq ep [ "add"; "q"; "--"; "--x"; "--ttr"; "5s" ]
+                expectFailure o 2 "workq add" "unexpected argument '--ttr'" "an option after --"
+            })
+
         serverTest "add --id uses that id; the same id again is refused: exit 5" (fun ep ->
             task {
                 let id = Guid.CreateVersion7()
