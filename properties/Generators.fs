@@ -6,6 +6,7 @@ open System
 open FsCheck
 open FsCheck.FSharp
 open Workq.Domain
+open Workq.Testing
 
 /// Mostly the edges, sometimes anything in the range.
 let private edgesOr (edges: 'a list) (range: Gen<'a>) =

@@ -6,6 +6,7 @@ open Expecto
 open FsCheck
 open FsCheck.FSharp
 open Workq.Domain
+open Workq.Testing
 
 /// Enough cases to cover the generators' edges, few enough to run in seconds.
 let private config = { FsCheckConfig.defaultConfig with maxTest = 300; endSize = 60 }
@@ -144,6 +145,43 @@ let private plainForm =
             Parser.parse line data = Parser.parseByGrammar line data)
     ]
 
+// ---- a shape no command has yet -------------------------------------------------------
+
+/// `touch <id> [<wait>]`, as a row of the command table would state it: a command with an
+/// optional field, which builds differently with and without it.
+let private touch =
+    let field role arity error = { Field.Role = role; Field.Arity = arity; Field.Error = error }
+    CommandSpec.create
+        "touch"
+        ValueNone
+        [ field Role.Id One InvalidId; field Role.Wait Optional InvalidWaitTimeout ]
+        []
+        false
+        (fun a -> if a.Has Role.Wait then Result(a.Id, a.Wait) else Delete a.Id)
+
+let private optionalField =
+    testList "a row with an optional field" [
+        property "both readers read it with and without the field"
+            (Gen.zip Generators.jobId (Gen.optionOf Generators.waitTimeout) |> Arb.fromGen)
+            (fun (id, wait) ->
+                let line, expected =
+                    match wait with
+                    | Some w -> $"touch {id} {w.Ms}", Result(id, w)
+                    | None -> $"touch {id}", Delete id
+                PlainForm.tryReadAs touch line [||] = ValueSome expected
+                && Parser.parseByGrammarAs touch line [||] = Ok expected)
+        testCase "its errors, in the validation order" <| fun () ->
+            let id = "6ba7b810-9dad-11d1-80b4-00c04fd430c4"
+            for line, error in
+                [ "touch", InvalidArgs
+                  $"touch {id} 1 2", InvalidArgs
+                  $"touch {id} -x=1", InvalidFlags
+                  $"touch {id} 86400001", InvalidWaitTimeout
+                  "touch bad 86400001", InvalidId ] do
+                Expect.equal (Parser.parseByGrammarAs touch line [||]) (Error error) line
+                Expect.equal (PlainForm.tryReadAs touch line [||]) ValueNone line
+    ]
+
 // ---- replies ----------------------------------------------------------------------
 
 /// A record as read back: label, declared key count, and the keys in order.
@@ -224,4 +262,4 @@ let private replies =
 
 [<Tests>]
 let tests =
-    testList "protocol properties" [ roundTrip; framesDataCommands; totality; plainForm; replies ]
+    testList "protocol properties" [ roundTrip; framesDataCommands; totality; plainForm; optionalField; replies ]

@@ -584,6 +584,7 @@ let keptErrors =
               "result with too many args", $"result {id} 10 10\r\n", "Invalid command args"
               "delete without id", "delete\r\n", "Invalid command args"
               "inspect job without id", "inspect job\r\n", "Invalid command args"
+              "inspect without an object", "inspect\r\n", "Invalid command args"
               "nil id", "add 00000000-0000-0000-0000-000000000000 q 1000 60000 1\r\nx\r\n", "Invalid ID"
               "max id", "add ffffffff-ffff-ffff-ffff-ffffffffffff q 1000 60000 1\r\nx\r\n", "Invalid ID"
               "id without dashes", "delete 6ba7b8109dad11d180b400c04fd430c4\r\n", "Invalid ID"

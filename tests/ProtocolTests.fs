@@ -5,6 +5,7 @@ open System.Buffers
 open System.Text
 open Expecto
 open Workq.Domain
+open Workq.Testing
 
 // ---- helpers --------------------------------------------------------------------
 
@@ -136,10 +137,9 @@ let private unknown =
         fails "frobnicate" "" UnknownCommand
         fails "ADD" "" UnknownCommand
         fails $"Delete {x}" "" UnknownCommand
-        fails "inspect" "" UnknownCommand
         fails "inspect nothing" "" UnknownCommand
         fails "inspect Server" "" UnknownCommand
-        fails "inspect -priority=1" "" UnknownCommand
+        fails "inspect nothing -x=1" "" UnknownCommand
         fails "inspect nothing -bad" "" UnknownCommand
         fails "-priority=1 add" "" UnknownCommand
         fails "\t" "" UnknownCommand
@@ -150,6 +150,8 @@ let private flags =
         fails "lease q -priority=3 100" "" InvalidFlags
         fails $"delete {x} -a=b" "" InvalidFlags
         fails "inspect -priority=1 server" "" InvalidFlags
+        // With no object to allow them, flags are the first error.
+        fails "inspect -priority=1" "" InvalidFlags
         fails $"add {x} q 1 1 1 -priority=" "x" InvalidFlags
         fails $"add {x} q 1 1 1 -=1" "x" InvalidFlags
         fails $"add {x} q 1 1 1 -priority=1=2" "x" InvalidFlags
@@ -176,6 +178,9 @@ let private args =
         fails "lease 0" "" InvalidArgs
         fails "delete" "" InvalidArgs
         fails $"delete {x} {x}" "" InvalidArgs
+        // `inspect` with no object, as the original answers it.
+        fails "inspect" "" InvalidArgs
+        fails "  inspect  " "" InvalidArgs
         fails "inspect job" "" InvalidArgs
         fails $"inspect job {x} 1" "" InvalidArgs
         fails "inspect jobs q 0" "" InvalidArgs

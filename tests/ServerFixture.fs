@@ -12,8 +12,15 @@ open Workq.Host
 // Warnings and errors only, to keep the test output readable.
 let private quiet = Action<HostApplicationBuilder>(fun builder -> builder.Logging.SetMinimumLevel LogLevel.Warning |> ignore)
 
+/// Every test server's HTTP side listens on a port of its own unless the test names one
+/// (the flag given last wins): the default port would be shared by tests running at once.
+let withOwnHttpPort (args: string seq) =
+    match List.ofSeq args with
+    | "cmdlog" :: _ as tool -> tool
+    | flags -> "--http-listen" :: "127.0.0.1:0" :: flags
+
 /// Starts an in-process server with the flags `args`, logging warnings and errors only.
-let startServer (args: string[]) : Task<RunningServer> = WorkqServer.StartAsync(args, quiet)
+let startServer (args: string[]) : Task<RunningServer> = WorkqServer.StartAsync(Array.ofSeq (withOwnHttpPort args), quiet)
 
 let serverArgs = [| "--listen"; "127.0.0.1:0" |]
 

@@ -22,7 +22,9 @@ let private samples: (string * string * (ServerOptions -> unit)) list =
       "cmdlog-sync-int", "250", (fun o -> Expect.equal o.CommandLog.SyncInterval (TimeSpan.FromMilliseconds 250.0) "cmdlog-sync-int")
       "cmdlog-seg-size", "15", (fun o -> Expect.equal o.CommandLog.SegmentSize 15L "cmdlog-seg-size")
       "cmdlog-clean-int", "9000", (fun o -> Expect.equal o.CommandLog.CleanInterval (TimeSpan.FromSeconds 9.0) "cmdlog-clean-int")
-      "cmdlog-repair", "true", (fun o -> Expect.isTrue o.CommandLog.Repair "cmdlog-repair") ]
+      "cmdlog-repair", "true", (fun o -> Expect.isTrue o.CommandLog.Repair "cmdlog-repair")
+      "http-listen", "10.1.2.3:7001", (fun o -> Expect.equal o.HttpListen (IPEndPoint(IPAddress.Parse "10.1.2.3", 7001)) "http-listen")
+      "shutdown-timeout", "2500", (fun o -> Expect.equal o.ShutdownTimeout (TimeSpan.FromMilliseconds 2500.0) "shutdown-timeout") ]
 
 let private flagNamed name = ServerFlags.All |> Seq.find (fun f -> f.Name = name)
 
@@ -70,6 +72,12 @@ let private parsing =
             Expect.isNull options.CommandLog.Path "in memory"
             Expect.equal options.CommandLog.SegmentSize CommandLogOptions.DefaultSegmentSize "segment size"
             Expect.isFalse options.CommandLog.Repair "repair"
+            Expect.equal options.HttpListen (IPEndPoint(IPAddress.Loopback, 9923)) "http-listen"
+            Expect.equal options.ShutdownTimeout (TimeSpan.FromSeconds 5.0) "shutdown-timeout"
+        }
+        test "-http-listen none turns the HTTP port off" {
+            Expect.isNull (optionsOf [ "-http-listen"; "none" ]).HttpListen "none"
+            Expect.isNull (optionsOf [ "--http-listen=NONE" ]).HttpListen "NONE"
         }
         test "a repeated flag: the last one wins, as in Go" {
             let options = optionsOf [ "-cmdlog-seg-size"; "5"; "--cmdlog-seg-size=7" ]
@@ -103,6 +111,8 @@ let private parsing =
                   "cmdlog-clean-int", "1.5", "expected a whole number of milliseconds"
                   "listen", "nowhere", "expected HOST:PORT"
                   "listen", "127.0.0.1:70000", "expected HOST:PORT"
+                  "http-listen", "nowhere", "expected HOST:PORT with an IP address (or localhost) and a port 0-65535, or none"
+                  "shutdown-timeout", "0", "expected a whole number of milliseconds"
                   "cmdlog-repair", "maybe", "expected true or false" ] do
                 let problem = problemOf [ $"-{name}={value}" ]
                 Expect.stringStarts problem $"invalid value \"{value}\" for flag -{name}: {expected}" $"-{name}={value}"

@@ -45,7 +45,7 @@ let native path = { Path = path; Leading = [] }
 /// test process has unless given.
 let private startInfoOf (program: Program) (environment: (string * string) list) (workDir: string option) (args: string list) =
     let psi = ProcessStartInfo(program.Path, RedirectStandardOutput = true, RedirectStandardError = true)
-    program.Leading @ args |> List.iter psi.ArgumentList.Add
+    Seq.append program.Leading (withOwnHttpPort args) |> Seq.iter psi.ArgumentList.Add
     for name, value in environment do
         psi.Environment[name] <- value
     workDir |> Option.iter (fun dir -> psi.WorkingDirectory <- dir)

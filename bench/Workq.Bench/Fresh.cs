@@ -5,6 +5,7 @@ public static class Fresh
 {
     public static Task<ServerProcess> StartAsync(Options o, Target target, CancellationToken cancel) => target switch
     {
+        Target.Workq when o.ScrapeMetrics => ServerProcess.StartWorkqScrapedAsync(o.FindRepoRoot(), [], cancel),
         Target.Workq => ServerProcess.StartWorkqAsync(o.FindRepoRoot(), [], cancel),
         _ => ServerProcess.StartBeanstalkdAsync(o.Beanstalkd, cancel),
     };

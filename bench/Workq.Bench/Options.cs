@@ -33,6 +33,8 @@ public sealed record Options
     public string? RepoRoot { get; init; }
     /// <summary>The server program startup mode measures (default: the JIT build).</summary>
     public string? ServerExe { get; init; }
+    /// <summary>Start Workq with its HTTP side on and scrape its /metrics every second.</summary>
+    public bool ScrapeMetrics { get; init; }
 
     public const string Usage = """
         usage: workq-bench [queue|run|fill|replay|startup] [options]
@@ -73,6 +75,8 @@ public sealed record Options
           --beanstalkd PATH          the beanstalkd program (default beanstalkd, on PATH)
           --repo DIR                 the Workq checkout to build the host from (default: found
                                      upwards from the current directory)
+          --scrape-metrics           start Workq with its HTTP side on a port of its own and GET
+                                     its /metrics every second while it is measured
         """;
 
     public static Options Parse(string[] args)
@@ -111,6 +115,7 @@ public sealed record Options
                 "--queue" => options with { Queue = Value() },
                 "--beanstalkd" => options with { Beanstalkd = Value() },
                 "--repo" => options with { RepoRoot = Value() },
+                "--scrape-metrics" => options with { ScrapeMetrics = true },
                 _ => throw new ArgumentException($"unknown argument {arg}"),
             };
         }
@@ -118,6 +123,8 @@ public sealed record Options
             throw new ArgumentException("run mode is Workq only: beanstalkd has no run command");
         if (options.Versus != Versus.None && options.Address is not null)
             throw new ArgumentException("--vs starts its own servers: drop --addr");
+        if (options.ScrapeMetrics && (options.Address is not null || options.Mode == Mode.Replay || options.Versus == Versus.Cmdlog))
+            throw new ArgumentException("--scrape-metrics applies to the Workq servers of queue, run and fill, with or without --vs beanstalkd");
         if (options.Versus == Versus.Cmdlog && options.Target != Target.Workq)
             throw new ArgumentException("--vs cmdlog compares Workq with itself: drop --target");
         if (options.Mode == Mode.Startup)

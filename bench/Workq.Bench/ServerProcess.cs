@@ -17,6 +17,9 @@ public sealed class ServerProcess : IAsyncDisposable
         EndPoint = endPoint;
     }
 
+    // With --scrape-metrics: scrapes the server's /metrics until it is disposed.
+    MetricsScraper? scraper;
+
     public IPEndPoint EndPoint { get; }
     public int Pid => process.Id;
     public bool HasExited => process.HasExited;
@@ -52,31 +55,35 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>A fresh Workq host, with <paramref name="extraArgs"/> (command-log flags) after its address.</summary>
-    public static Task<ServerProcess> StartWorkqAsync(string repoRoot, IReadOnlyList<string> extraArgs, CancellationToken cancel) =>
-        StartAsync(WorkqExe(repoRoot), extraArgs, cancel);
+    public static Task<ServerProcess> StartWorkqAsync(string repoRoot, IReadOnlyList<string> extraArgs, CancellationToken cancel)
+    {
+        var port = FreePort();
+        return StartAsync(WorkqExe(repoRoot), [$"--listen", $"127.0.0.1:{port}", .. extraArgs], port, cancel);
+    }
+
+    /// <summary>
+    /// A fresh Workq host whose HTTP side listens on a port of its own, its <c>/metrics</c>
+    /// scraped every second until it is disposed.
+    /// </summary>
+    public static async Task<ServerProcess> StartWorkqScrapedAsync(string repoRoot, IReadOnlyList<string> extraArgs, CancellationToken cancel)
+    {
+        var http = new IPEndPoint(IPAddress.Loopback, FreePort());
+        var server = await StartWorkqAsync(repoRoot, ["--http-listen", http.ToString(), .. extraArgs], cancel);
+        server.scraper = new MetricsScraper(http);
+        return server;
+    }
 
     /// <summary>
     /// A fresh Workq host, started but not waited for: the caller times its start-up
     /// itself, from <see cref="LaunchedAt"/>.
     /// </summary>
-    public static ServerProcess LaunchWorkq(string repoRoot, IReadOnlyList<string> extraArgs) => Launch(WorkqExe(repoRoot), extraArgs);
-
-    /// <summary>The JIT build's program, as <see cref="BuildWorkqAsync"/> leaves it.</summary>
-    public static string WorkqExe(string repoRoot) => Path.Combine(repoRoot, "src", "Workq.Host", "bin", "Release", "net10.0", "workq-server");
-
-    /// <summary>A Workq server program <paramref name="exe"/> on a free port, started but not waited for.</summary>
-    public static ServerProcess Launch(string exe, IReadOnlyList<string> extraArgs)
+    public static ServerProcess LaunchWorkq(string repoRoot, IReadOnlyList<string> extraArgs)
     {
         var port = FreePort();
-        return Launch(exe, [$"--listen", $"127.0.0.1:{port}", .. extraArgs], port);
+        return Launch(WorkqExe(repoRoot), [$"--listen", $"127.0.0.1:{port}", .. extraArgs], port);
     }
 
-    /// <summary>A Workq server program <paramref name="exe"/> on a free port, once it accepts connections.</summary>
-    public static Task<ServerProcess> StartAsync(string exe, IReadOnlyList<string> extraArgs, CancellationToken cancel)
-    {
-        var port = FreePort();
-        return StartAsync(exe, [$"--listen", $"127.0.0.1:{port}", .. extraArgs], port, cancel);
-    }
+    static string WorkqExe(string repoRoot) => Path.Combine(repoRoot, "src", "Workq.Host", "bin", "Release", "net10.0", "workq-server");
 
     public static Task<ServerProcess> StartBeanstalkdAsync(string exe, CancellationToken cancel)
     {
@@ -182,6 +189,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (scraper is not null) await scraper.DisposeAsync();
         if (!process.HasExited) process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();
         process.Dispose();

@@ -26,6 +26,13 @@ type Page = { Offset: uint32; Limit: int }
 module Page =
     let maxLimit = 100
 
+    /// A cursor offset read from a line: 0 to 4,294,967,295.
+    let tryOffset (n: int64) : uint32 voption =
+        if n >= 0L && n <= int64 System.UInt32.MaxValue then ValueSome(uint32 n) else ValueNone
+
+    /// A limit read from a line: 1 to `maxLimit`.
+    let tryLimit (n: int64) : int voption = if n >= 1L && n <= int64 maxLimit then ValueSome(int n) else ValueNone
+
 type Inspection =
     | InspectJob of JobId
     | InspectJobs of JobName * Page
@@ -46,13 +53,3 @@ type Command =
     | Fail of JobId * result: byte[]
     | Delete of JobId
     | Inspect of Inspection
-
-module Command =
-    /// Commands that may wait before answering. A connection sends nothing more to the
-    /// engine until such a command is answered, so its replies stay in order.
-    let mayBlock =
-        function
-        | Run _
-        | Result _
-        | Lease _ -> true
-        | _ -> false

@@ -17,7 +17,7 @@ let ofParts year month day hour minute second (fraction: string) : Instant optio
         year >= 1 && year <= 9999 && month >= 1 && month <= 12
         && day >= 1 && day <= DateTime.DaysInMonth(year, month)
         && hour <= 23 && minute <= 59 && second <= 59
-        && Seq.forall Char.IsAsciiDigit fraction
+        && String.forall Chars.isDigit fraction
     if not valid then None
     else
         let millis = (fraction + "000").Substring(0, 3) |> int

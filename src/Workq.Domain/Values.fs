@@ -50,38 +50,43 @@ type JobId =
             | _ -> invalidArg (nameof o) "not a JobId"
 
 module JobId =
-    let private isHex (c: char) =
-        (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-
+    /// A hex digit's value; -1 for any other character.
     let private hexValue (c: char) =
-        if c <= '9' then uint64 c - uint64 '0'
-        elif c <= 'F' then uint64 c - uint64 'A' + 10UL
-        else uint64 c - uint64 'a' + 10UL
+        if c >= '0' && c <= '9' then int c - int '0'
+        elif c >= 'a' && c <= 'f' then int c - int 'a' + 10
+        elif c >= 'A' && c <= 'F' then int c - int 'A' + 10
+        else -1
 
     let private isDash i = i = 8 || i = 13 || i = 18 || i = 23
 
+    /// The digits from place `i` on, in text order: the first 16 make the high half, the
+    /// last 16 the low one. One pass, the text passed on rather than closed over: ids are
+    /// read on nearly every request.
+    let rec private halvesFrom (text: string) start i digits (hi: uint64) (lo: uint64) : JobId voption =
+        if i = 36 then ValueSome { Hi = hi; Lo = lo }
+        elif isDash i then
+            if text[start + i] = '-' then halvesFrom text start (i + 1) digits hi lo else ValueNone
+        else
+            match hexValue text[start + i] with
+            | -1 -> ValueNone
+            | v when digits < 16 -> halvesFrom text start (i + 1) (digits + 1) ((hi <<< 4) ||| uint64 v) lo
+            | v -> halvesFrom text start (i + 1) (digits + 1) hi ((lo <<< 4) ||| uint64 v)
+
     /// Accepts exactly `8-4-4-4-12` hex digits with the RFC 9562 variant (10xx) and a
     /// version from 1 to 8, which also rules out the nil and max UUIDs: the `length`
-    /// characters of `text` from `start` on, so that a parser need not cut them out.
-    let tryParseAt (text: string) (start: int) (length: int) : JobId option =
-        let at i = text.[start + i]
-        let rec shapeFrom i = i = 36 || ((if isDash i then at i = '-' else isHex (at i)) && shapeFrom (i + 1))
-        // The first 16 digits make the high half, the last 16 the low one.
-        let rec halves i digits (hi: uint64) (lo: uint64) =
-            if i = 36 then { Hi = hi; Lo = lo }
-            elif isDash i then halves (i + 1) digits hi lo
-            elif digits < 16 then halves (i + 1) (digits + 1) ((hi <<< 4) ||| hexValue (at i)) lo
-            else halves (i + 1) (digits + 1) hi ((lo <<< 4) ||| hexValue (at i))
-        let shapeOk = length = 36 && start >= 0 && start + length <= text.Length && shapeFrom 0
-        if not shapeOk then None
-        else
-            let version = at 14
-            let variant = Char.ToLowerInvariant(at 19)
-            if version >= '1' && version <= '8' && (variant = '8' || variant = '9' || variant = 'a' || variant = 'b') then
-                Some(halves 0 0 0UL 0UL)
-            else None
+    /// characters of `text` from `start` on, so that a parser need not cut them out. A
+    /// value option: it runs for nearly every request.
+    let tryParseAt (text: string) (start: int) (length: int) : JobId voption =
+        if length = 36 && start >= 0 && start + length <= text.Length then
+            match halvesFrom text start 0 0 0UL 0UL with
+            | ValueSome id ->
+                // The version is the 13th digit, the variant the top two bits of the 17th.
+                let version = (id.Hi >>> 12) &&& 0xFUL
+                if version >= 1UL && version <= 8UL && id.Lo >>> 62 = 0b10UL then ValueSome id else ValueNone
+            | ValueNone -> ValueNone
+        else ValueNone
 
-    let tryParse (text: string) : JobId option = tryParseAt text 0 text.Length
+    let tryParse (text: string) : JobId option = tryParseAt text 0 text.Length |> ValueOption.toOption
 
     /// The id of a Guid that satisfies the id rules (variant and version); None otherwise.
     let ofGuid (g: Guid) : JobId option =
@@ -118,14 +123,17 @@ type JobName =
 module JobName =
     let maxLength = 255
 
-    let private allowed (c: char) =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-        || c = '_' || c = '.' || c = '-'
+    let rec private namedFrom (text: string) i stop = i = stop || (Chars.isNameChar text[i] && namedFrom text (i + 1) stop)
 
-    let tryCreate (text: string) : JobName option =
-        if text.Length >= 1 && text.Length <= maxLength && String.forall allowed text then
-            Some(JobName text)
-        else None
+    /// The name that the `length` characters of `text` from `start` on spell, cut out only
+    /// once they are known to be one. A value option: it runs for nearly every request.
+    let tryCreateAt (text: string) (start: int) (length: int) : JobName voption =
+        if length >= 1 && length <= maxLength && start >= 0 && start + length <= text.Length
+           && namedFrom text start (start + length) then
+            ValueSome(JobName(text.Substring(start, length)))
+        else ValueNone
+
+    let tryCreate (text: string) : JobName option = tryCreateAt text 0 text.Length |> ValueOption.toOption
 
     let value (JobName s) = s
 
@@ -173,11 +181,6 @@ type Limit =
 module Limit =
     let max = 255
     let tryCreate (v: int) = if v >= 0 && v <= max then Some(Limit v) else None
+    /// A number read from a line; any int64, so that a huge one cannot wrap into range.
+    let tryOfNumber (v: int64) = if v >= 0L && v <= int64 max then Some(Limit(int v)) else None
     let zero = Limit 0
-
-/// The size limits of the wire protocol.
-module Sizes =
-    /// Longest command line, not counting its line end.
-    let maxLine = 65_536
-    /// Largest payload or result.
-    let maxData = 1_048_576

@@ -1,11 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
+using Workq.Host.CommandLog;
 using Workq.Host.Configuration;
 using Workq.Host.Engine;
+using Workq.Host.Http;
 using Workq.Host.Logging;
+using Workq.Host.Metrics;
 using Workq.Host.Network;
 
 namespace Workq.Host;
@@ -30,7 +33,8 @@ public static class WorkqServer
         try
         {
             await host.StartAsync(cancellationToken);
-            return new RunningServer(host, host.Services.GetRequiredService<Listener>().EndPoint);
+            return new RunningServer(
+                host, host.Services.GetRequiredService<Listener>().EndPoint, host.Services.GetRequiredService<HttpSide>().EndPoint);
         }
         catch
         {
@@ -40,9 +44,10 @@ public static class WorkqServer
     }
 
     /// <summary>
-    /// Builds the host, binds its listen socket and restores its state from the command log
+    /// Builds the host, binds its listen sockets and restores its state from the command log
     /// (throws <see cref="InvalidSettingException"/>, <see cref="ListenAddressException"/>
-    /// or <see cref="CommandLog.CommandLogException"/>).
+    /// or <see cref="CommandLog.CommandLogException"/>). The HTTP side starts during the
+    /// replay (see <see cref="HttpSide"/>).
     /// </summary>
     internal static IHost Build(IReadOnlyDictionary<string, string> commandLine, Action<HostApplicationBuilder>? configure = null)
     {
@@ -52,6 +57,7 @@ public static class WorkqServer
         try
         {
             host.Services.GetRequiredService<Listener>().Bind();
+            host.Services.GetRequiredService<HttpSide>().Begin();
             host.Services.GetRequiredService<EngineLoop>().Restore();
             return host;
         }
@@ -66,28 +72,48 @@ public static class WorkqServer
     {
         // An empty builder: no configuration sources, logging providers or services of the
         // host's own defaults to discover and start; what the server reads and logs to is
-        // stated here.
+        // stated here. No arguments for the host: the flags are ours (ServerCommandLine).
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        // Started by systemd (its log then goes to the journal), or asked to tell a
+        // service manager when it is ready (Type=notify sets NOTIFY_SOCKET).
+        bool underSystemd = SystemdHelpers.IsSystemdService() || Environment.GetEnvironmentVariable("JOURNAL_STREAM") is { Length: > 0 };
+        bool notify = Environment.GetEnvironmentVariable("NOTIFY_SOCKET") is { Length: > 0 };
+        LoggingDefaults.Add(builder.Configuration, underSystemd);
         ServerConfiguration.AddSources(builder.Configuration, commandLine);
         ServerOptions options = ServerConfiguration.Read(builder.Configuration);
 
+        // The console only; its formatter and levels come from configuration (LoggingDefaults).
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
-        builder.Logging.AddConsole(o => o.FormatterName = PlainConsoleFormatter.Name);
-        // The formatter has no options to bind from configuration (AddConsoleFormatter would
-        // bind them by reflection), so it is registered as it is.
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ConsoleFormatter, PlainConsoleFormatter>());
-        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        builder.Logging.AddConsole();
+        if (underSystemd || notify)
+        {
+            // Readiness (once both ports serve) and stopping are told to systemd; SIGTERM stops.
+            builder.Services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+            builder.Services.AddSingleton<IHostLifetime, SystemdLifetime>();
+        }
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.CommandLog);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ServerMeter>();
+        builder.Services.AddSingleton<EngineMetrics>();
+        builder.Services.AddSingleton<CommandLogMetrics>();
+        builder.Services.AddSingleton<StateGauges>();
+        builder.Services.AddSingleton<MetricsExport>();
+        builder.Services.AddSingleton<PublishedState>();
+        builder.Services.AddSingleton<LogHealth>();
         builder.Services.AddSingleton<EngineInbox>();
         builder.Services.AddSingleton<Listener>();
-        // Started in this order, stopped in reverse: connections close before the engine ends.
+        builder.Services.AddSingleton<HttpSide>();
+        // Started in this order, stopped in reverse: connections close before the engine
+        // ends; the HTTP side goes first, so health checks fail before the job port closes.
         builder.Services.AddSingleton<EngineLoop>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Listener>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HttpSide>());
+        builder.Services.AddHostedService<MetricsStart>();
+        builder.Services.AddHostedService<LifecycleLog>();
         return builder;
     }
 }

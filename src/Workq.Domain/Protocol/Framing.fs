@@ -1,7 +1,5 @@
 namespace Workq.Domain
 
-open System
-
 /// How the host reads what follows a command line.
 type Frame =
     /// Nothing follows: parse the line alone.
@@ -11,73 +9,51 @@ type Frame =
     /// The host cannot tell where the data ends: answer this error and close.
     | Fatal of ClientError
 
+/// Where a command's data ends, told from its line alone by the command table: how many
+/// positional tokens the command takes, and that its size is the last of them.
 module Framing =
-    // This runs on every request, so it scans the line by index and allocates nothing.
+    // This runs on every request, so it scans the line by index, and its loops pass the
+    // line on rather than close over it: nothing is allocated but the frame.
 
-    let private skipSpaces (line: string) (i: int) =
-        let rec go i = if i < line.Length && line.[i] = ' ' then go (i + 1) else i
-        go i
+    let rec private skipSpaces (line: string) (i: int) =
+        if i < line.Length && line.[i] = ' ' then skipSpaces line (i + 1) else i
 
     let private tokenEnd (line: string) (start: int) =
         match line.IndexOf(' ', start) with
         | -1 -> line.Length
         | j -> j
 
-    let private isFlag (line: string) (start: int) (stop: int) =
-        line.[start] = '-' && line.IndexOf('=', start, stop - start) >= 0
-
-    let private tokenIs (line: string) (start: int) (stop: int) (word: string) =
-        stop - start = word.Length && String.CompareOrdinal(line, start, word, 0, word.Length) = 0
-
-    /// The positional count a data command needs and its size error, None for others.
-    let private dataCommand (line: string) (start: int) (stop: int) =
-        if tokenIs line start stop "add" then ValueSome struct (5, InvalidPayloadSize)
-        elif tokenIs line start stop "schedule" then ValueSome struct (6, InvalidPayloadSize)
-        elif tokenIs line start stop "run" then ValueSome struct (5, InvalidPayloadSize)
-        elif tokenIs line start stop "complete" then ValueSome struct (2, InvalidPayloadSize)
-        elif tokenIs line start stop "fail" then ValueSome struct (2, InvalidResultSize)
-        else ValueNone
-
     /// The number of positional tokens from `i` on, and where the last one starts and ends.
-    let private positionals (line: string) (i: int) =
-        let rec go i count lastStart lastStop =
-            let start = skipSpaces line i
-            if start >= line.Length then struct (count, lastStart, lastStop)
-            else
-                let stop = tokenEnd line start
-                if isFlag line start stop then go stop count lastStart lastStop
-                else go stop (count + 1) start stop
-        go i 0 0 0
+    let rec private positionals (line: string) (i: int) count lastStart lastStop =
+        let start = skipSpaces line i
+        if start >= line.Length then struct (count, lastStart, lastStop)
+        else
+            let stop = tokenEnd line start
+            if Flag.isAt line start stop then positionals line stop count lastStart lastStop
+            else positionals line stop (count + 1) start stop
 
-    /// A decimal size in 0..Sizes.maxData; digits only, leading zeros allowed.
-    let private size (line: string) (start: int) (stop: int) =
-        // Stops as soon as the value is out of range, so no length can overflow.
-        let rec go i value =
-            if value > Sizes.maxData then ValueNone
-            elif i = stop then ValueSome value
-            else
-                let c = line.[i]
-                if c >= '0' && c <= '9' then go (i + 1) (value * 10 + int c - int '0') else ValueNone
-        if stop > start then go start 0 else ValueNone
+    /// The command named by the line's first token, if any.
+    let private command (line: string) =
+        let start = skipSpaces line 0
+        if start >= line.Length then struct (ValueNone, start)
+        else
+            let stop = tokenEnd line start
+            struct (CommandTable.tryCommandAt line start (stop - start), stop)
 
     /// `line` is the command line's bytes as Latin-1 characters, without its line end.
     let classify (line: string) : Frame =
-        let start = skipSpaces line 0
-        if start >= line.Length then LineOnly
-        else
-            let stop = tokenEnd line start
-            match dataCommand line start stop with
-            | ValueNone -> LineOnly
-            | ValueSome struct (expected, sizeError) ->
-                let struct (count, lastStart, lastStop) = positionals line stop
-                if count <> expected then Fatal InvalidArgs
-                else
-                    match size line lastStart lastStop with
-                    | ValueSome n -> WithData n
-                    | ValueNone -> Fatal sizeError
+        match command line with
+        | struct (ValueSome spec, afterName) when spec.SizeError.IsSome ->
+            let struct (count, lastStart, lastStop) = positionals line afterName 0 0 0
+            if not (CommandSpec.takes spec count) then Fatal InvalidArgs
+            else
+                match Number.tryRead line lastStart lastStop |> ValueOption.bind Sizes.tryData with
+                | ValueSome n -> WithData n
+                | ValueNone -> Fatal spec.SizeError.Value
+        | _ -> LineOnly
 
     /// The error (which closes the connection) when the data is not followed by CR LF.
     let badDataEnd (line: string) : ClientError =
-        let start = skipSpaces line 0
-        if start < line.Length && tokenIs line start (tokenEnd line start) "fail" then InvalidResultSize
-        else InvalidPayloadSize
+        match command line with
+        | struct (ValueSome spec, _) -> spec.SizeError |> ValueOption.defaultValue InvalidPayloadSize
+        | struct (ValueNone, _) -> InvalidPayloadSize

@@ -19,8 +19,7 @@ let private token: P<string> = many1Satisfy (fun c -> c <> ' ')
 /// with one is invalid all the same.
 let tokens: P<string list> = spaces0 >>. many (token .>> spaces0) .>> eof
 
-/// Flags are told apart from positional tokens by shape alone, as framing does.
-let isFlag (token: string) = token.StartsWith '-' && token.Contains '='
+let isFlag (token: string) = Flag.isAt token 0 token.Length
 
 /// A public parser takes a whole token: built once here, not at every run.
 let private whole (p: P<'a>) : P<'a> = p .>> eof
@@ -32,11 +31,6 @@ let flag: P<string * string> =
 
 // ---- values -------------------------------------------------------------------
 
-let private isAsciiDigit (c: char) = c >= '0' && c <= '9'
-
-let private isHex (c: char) =
-    isAsciiDigit c || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-
 /// Keeps a parsed value only if `check` accepts it.
 let private validated (check: 'a -> 'b option) (p: P<'a>) : P<'b> =
     p >>= fun v ->
@@ -44,25 +38,17 @@ let private validated (check: 'a -> 'b option) (p: P<'a>) : P<'b> =
         | Some x -> preturn x
         | None -> fail "out of range"
 
-/// Digits saturate here: far above every range, and far below overflow.
-let private saturation = 1_000_000_000_000_000L
+let private validatedV (check: 'a -> 'b voption) : P<'a> -> P<'b> = validated (check >> ValueOption.toOption)
 
-/// A decimal of any length; values past every range saturate instead of overflowing.
-let private natural: P<int64> =
-    many1Satisfy isAsciiDigit
-    |>> Seq.fold (fun acc c -> min saturation (acc * 10L + int64 c - int64 '0')) 0L
-
-let private inRange lo hi (v: int64) = if v >= lo && v <= hi then Some v else None
+/// A decimal of any length, read by the one number reader.
+let private natural: P<int64> = many1Satisfy Chars.isDigit |> validatedV (fun digits -> Number.tryRead digits 0 digits.Length)
 
 /// Canonical `8-4-4-4-12`: 36 hex digits and dashes, whose places, variant and version
 /// `JobId.tryParse` checks.
 let jobId: P<JobId> =
-    manyMinMaxSatisfy 36 36 (fun c -> isHex c || c = '-') |> validated JobId.tryParse |> whole
+    manyMinMaxSatisfy 36 36 (fun c -> Chars.isHex c || c = '-') |> validated JobId.tryParse |> whole
 
-let jobName: P<JobName> =
-    many1Satisfy (fun c -> isAsciiDigit c || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c = '_' || c = '.' || c = '-')
-    |> validated JobName.tryCreate
-    |> whole
+let jobName: P<JobName> = many1Satisfy Chars.isNameChar |> validated JobName.tryCreate |> whole
 
 let private millis = natural |>> LanguagePrimitives.Int64WithMeasure<ms>
 
@@ -72,29 +58,27 @@ let ttl: P<Ttl> = millis |> validated Ttl.tryCreate |> whole
 
 let waitTimeout: P<WaitTimeout> = millis |> validated WaitTimeout.tryCreate |> whole
 
-let size: P<int> = natural |> validated (inRange 0L (int64 Sizes.maxData) >> Option.map int) |> whole
+let size: P<int> = natural |> validatedV Sizes.tryData |> whole
 
-let cursorOffset: P<uint32> =
-    natural |> validated (inRange 0L (int64 UInt32.MaxValue) >> Option.map uint32) |> whole
+let cursorOffset: P<uint32> = natural |> validatedV Page.tryOffset |> whole
 
-let limit: P<int> = natural |> validated (inRange 1L (int64 Page.maxLimit) >> Option.map int) |> whole
+let limit: P<int> = natural |> validatedV Page.tryLimit |> whole
 
 /// Signed: an optional `-`, never `+`.
 let priority: P<int> =
     opt (pchar '-') .>>. natural
     |>> (fun (sign, v) -> if sign.IsSome then -v else v)
-    |> validated (inRange (int64 Int32.MinValue) (int64 Int32.MaxValue) >> Option.map int)
+    |> validated (fun v -> if v >= int64 Int32.MinValue && v <= int64 Int32.MaxValue then Some(int v) else None)
     |> whole
 
-let retryLimit: P<Limit> =
-    natural |> validated (inRange 0L (int64 Limit.max) >> Option.bind (int >> Limit.tryCreate)) |> whole
+let retryLimit: P<Limit> = natural |> validated Limit.tryOfNumber |> whole
 
 /// `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, a date that exists.
 let time: P<Instant> =
-    let digits n = manyMinMaxSatisfy n n isAsciiDigit |>> int
+    let digits n = manyMinMaxSatisfy n n Chars.isDigit |>> int
     let date = tuple3 (digits 4 .>> pchar '-') (digits 2 .>> pchar '-') (digits 2)
     let clock = tuple3 (digits 2 .>> pchar ':') (digits 2 .>> pchar ':') (digits 2)
-    let fraction = opt (pchar '.' >>. many1Satisfy isAsciiDigit) |>> Option.defaultValue ""
+    let fraction = opt (pchar '.' >>. many1Satisfy Chars.isDigit) |>> Option.defaultValue ""
     tuple3 (date .>> pchar 'T') clock (fraction .>> pchar 'Z')
     |> validated (fun ((y, mo, d), (h, mi, s), f) -> Time.ofParts y mo d h mi s f)
     |> whole

@@ -1,3 +1,7 @@
+/// Command lines to commands by the command table: the plain-form reader first, the
+/// FParsec grammar for everything else and for every error, in the validation order of
+/// the protocol (flags, the positional count, the fields left to right, the flag values
+/// in the command's order).
 module Workq.Domain.Parser
 
 /// Just enough of a Result computation expression for "first failure wins".
@@ -8,268 +12,122 @@ type private ResultBuilder() =
 
 let private result = ResultBuilder()
 
+// The values read so far are one local of `readCommand`, filled in place through a byref,
+// as in `PlainForm`.
+
+/// `token`, read by the grammar's parser for `role`, into the role's slot; false when the
+/// token is not a valid value.
+let private read (role: Role) (token: string) (data: byte[]) (a: byref<Args>) : bool =
+    let inline into (p: Grammar.P<'v>) = Grammar.tryRun p token
+    match role with
+    | Role.Id -> match into Grammar.jobId with Some v -> a.Id <- v; true | None -> false
+    | Role.Name -> match into Grammar.jobName with Some v -> a.Name <- v; true | None -> false
+    | Role.Names -> match into Grammar.jobName with Some v -> a.Names <- v :: a.Names; true | None -> false
+    | Role.Ttr -> match into Grammar.ttr with Some v -> a.Ttr <- v; true | None -> false
+    | Role.Ttl -> match into Grammar.ttl with Some v -> a.Ttl <- v; true | None -> false
+    | Role.Wait -> match into Grammar.waitTimeout with Some v -> a.Wait <- v; true | None -> false
+    | Role.Time -> match into Grammar.time with Some v -> a.Time <- v; true | None -> false
+    | Role.Offset -> match into Grammar.cursorOffset with Some v -> a.Offset <- v; true | None -> false
+    | Role.Limit -> match into Grammar.limit with Some v -> a.Limit <- v; true | None -> false
+    | Role.Size -> match into Grammar.size with Some n when n = data.Length -> a.Data <- data; true | _ -> false
+    | Role.Priority -> match into Grammar.priority with Some v -> a.Priority <- v; true | None -> false
+    | Role.MaxAttempts -> match into Grammar.retryLimit with Some v -> a.MaxAttempts <- v; true | None -> false
+    | Role.MaxFails -> match into Grammar.retryLimit with Some v -> a.MaxFails <- v; true | None -> false
+
+/// Tokens `first` to `first + count - 1`, all for one field, read last first so that a
+/// field of several tokens lists its values in order.
+let rec private readSpan role (tokens: string[]) first count data (a: byref<Args>) : bool =
+    count = 0 || (read role tokens[first + count - 1] data &a && readSpan role tokens first (count - 1) data &a)
+
+/// The fields from token `i` on, left to right: the first bad one's error. `spare` is
+/// the tokens the line has beyond the fewest its command needs.
+let rec private readFields (fields: Field list) (tokens: string[]) i spare data (a: byref<Args>) : ClientError voption =
+    match fields with
+    | [] -> ValueNone
+    | field :: rest ->
+        let count = Arity.take field.Arity spare
+        match field.Arity with
+        | Optional when count > 0 -> a.Given <- a.Given ||| Role.bit field.Role
+        | _ -> ()
+        if readSpan field.Role tokens i count data &a then
+            readFields rest tokens (i + count) (spare - (count - Arity.least field.Arity)) data &a
+        else ValueSome field.Error
+
 type private Flags = (string * string) list
 
-/// How one command (or inspect object) is checked: the flags it allows, and the build
-/// from its positional tokens, valid flags and data, which checks count, fields and
-/// flag values in that order.
-type private Spec =
-    { Allowed: string list
-      Build: string list -> Flags -> byte[] -> Result<Command, ClientError> }
-
-// ---- fields -------------------------------------------------------------------
-
-let private field (p: Grammar.P<'a>) (error: ClientError) (token: string) =
-    match Grammar.tryRun p token with
-    | Some v -> Ok v
-    | None -> Error error
-
-/// The size token must be a valid size and match the data read for it.
-let private sized (error: ClientError) (token: string) (data: byte[]) =
-    match Grammar.tryRun Grammar.size token with
-    | Some n when n = data.Length -> Ok data
-    | _ -> Error error
-
-/// Left to right, the first failure wins.
-let private traverse (f: 'a -> Result<'b, 'e>) (items: 'a list) : Result<'b list, 'e> =
-    items
-    |> List.fold (fun acc item -> result { let! done' = acc in let! v = f item in return v :: done' }) (Ok [])
-    |> Result.map List.rev
-
-let private flagOr (key: string) (p: Grammar.P<'a>) (error: ClientError) (fallback: 'a) (flags: Flags) =
-    match List.tryFind (fst >> (=) key) flags with
-    | Some(_, value) -> field p error value
-    | None -> Ok fallback
-
-let private priorityFlag = flagOr "priority" Grammar.priority InvalidPriority 0
-
-// ---- flags --------------------------------------------------------------------
-
-/// Syntax, allowed names and duplicates, all as `Invalid command flags`.
-let private checkFlags (allowed: string list) (tokens: string list) : Result<Flags, ClientError> =
+/// Syntax, allowed keys and duplicates, all as `Invalid command flags`.
+let private checkFlags (allowed: Flag list) (tokens: string list) : Result<Flags, ClientError> =
     let parsed = tokens |> List.choose (Grammar.tryRun Grammar.flag)
     let keys = parsed |> List.map fst
     let wellFormed = parsed.Length = tokens.Length
-    let known = keys |> List.forall (fun k -> List.contains k allowed)
+    let known = keys |> List.forall (fun k -> allowed |> List.exists (fun flag -> flag.Key = k))
     let unique = (List.distinct keys).Length = keys.Length
     if wellFormed && known && unique then Ok parsed else Error InvalidFlags
 
-// ---- commands -----------------------------------------------------------------
+/// The values of the flags given, in the order the command lists them: the first bad
+/// one's error.
+let rec private readFlags (flags: Flag list) (given: Flags) data (a: byref<Args>) : ClientError voption =
+    match flags with
+    | [] -> ValueNone
+    | flag :: rest ->
+        match List.tryFind (fun (key, _) -> key = flag.Key) given with
+        | Some(_, value) ->
+            a.Given <- a.Given ||| Role.bit flag.Role
+            if read flag.Role value data &a then readFlags rest given data &a else ValueSome flag.Error
+        | None -> readFlags rest given data &a
 
-/// The fields every queued job starts with, left to right.
-let private jobHead idText nameText ttrText ttlText =
+/// The positional fields, then the flags' values, into the command.
+let private readCommand (spec: CommandSpec) (positional: string[]) (flags: Flags) (data: byte[]) =
+    let mutable args = Args.Empty
+    match readFields spec.Fields positional 0 (positional.Length - spec.Least) data &args with
+    | ValueSome error -> Error error
+    | ValueNone ->
+        match readFlags spec.Flags flags data &args with
+        | ValueSome error -> Error error
+        | ValueNone -> Ok(spec.Build args)
+
+/// The command's spec and the tokens after its words. The object of a group such as
+/// `inspect` is its first positional token (flags may stand before it). With none, the
+/// request lacks an argument (as the original answers it), once its flags, checked first
+/// as everywhere, are found good: with no object to allow any, there must be none.
+let private resolve (word: string) (args: string list) : Result<CommandSpec * string list, ClientError> =
+    match CommandTable.tryCommand word with
+    | ValueSome spec -> Ok(spec, args)
+    | ValueNone ->
+        match CommandTable.objectsOf word with
+        | [] -> Error UnknownCommand
+        | objects ->
+            match List.tryFindIndex (Grammar.isFlag >> not) args with
+            | Some i ->
+                match objects |> List.tryFind (fun spec -> spec.Object = ValueSome args[i]) with
+                | Some spec -> Ok(spec, List.removeAt i args)
+                | None -> Error UnknownCommand
+            | None -> checkFlags [] args |> Result.bind (fun _ -> Error InvalidArgs)
+
+/// A resolved command's line after its words: flags, the positional count, the fields,
+/// the flags' values.
+let private parseArgs (spec: CommandSpec) (args: string list) (data: byte[]) : Result<Command, ClientError> =
     result {
-        let! id = field Grammar.jobId InvalidId idText
-        let! name = field Grammar.jobName InvalidName nameText
-        let! ttr = field Grammar.ttr InvalidTtr ttrText
-        let! ttl = field Grammar.ttl InvalidTtl ttlText
-        return id, name, ttr, ttl
+        let flagTokens, positional = List.partition Grammar.isFlag args
+        let! flags = checkFlags spec.Flags flagTokens
+        let positional = Array.ofList positional
+        let! () = if CommandSpec.takes spec positional.Length then Ok() else Error InvalidArgs
+        return! readCommand spec positional flags data
     }
-
-/// Flag values in the order they are checked.
-let private jobOptions (flags: Flags) =
-    result {
-        let! priority = priorityFlag flags
-        let! maxAttempts = flagOr "max-attempts" Grammar.retryLimit InvalidMaxAttempts Limit.zero flags
-        let! maxFails = flagOr "max-fails" Grammar.retryLimit InvalidMaxFails Limit.zero flags
-        return priority, maxAttempts, maxFails
-    }
-
-let private newJob (id, name, ttr, ttl) payload (priority, maxAttempts, maxFails) : NewJob =
-    { Id = id
-      Name = name
-      Ttr = ttr
-      Ttl = ttl
-      Priority = priority
-      MaxAttempts = maxAttempts
-      MaxFails = maxFails
-      Payload = payload }
-
-let private jobFlags = [ "priority"; "max-attempts"; "max-fails" ]
-
-let private add =
-    { Allowed = jobFlags
-      Build =
-        fun positional flags data ->
-            match positional with
-            | [ idText; nameText; ttrText; ttlText; size ] ->
-                result {
-                    let! head = jobHead idText nameText ttrText ttlText
-                    let! payload = sized InvalidPayloadSize size data
-                    let! options = jobOptions flags
-                    return Add(newJob head payload options)
-                }
-            | _ -> Error InvalidArgs }
-
-let private schedule =
-    { Allowed = jobFlags
-      Build =
-        fun positional flags data ->
-            match positional with
-            | [ idText; nameText; ttrText; ttlText; timeText; size ] ->
-                result {
-                    let! head = jobHead idText nameText ttrText ttlText
-                    let! at = field Grammar.time InvalidTime timeText
-                    let! payload = sized InvalidPayloadSize size data
-                    let! options = jobOptions flags
-                    return Schedule(newJob head payload options, at)
-                }
-            | _ -> Error InvalidArgs }
-
-let private run =
-    { Allowed = [ "priority" ]
-      Build =
-        fun positional flags data ->
-            match positional with
-            | [ idText; nameText; ttrText; waitText; size ] ->
-                result {
-                    let! id = field Grammar.jobId InvalidId idText
-                    let! name = field Grammar.jobName InvalidName nameText
-                    let! ttr = field Grammar.ttr InvalidTtr ttrText
-                    let! wait = field Grammar.waitTimeout InvalidWaitTimeout waitText
-                    let! payload = sized InvalidPayloadSize size data
-                    let! priority = priorityFlag flags
-                    return
-                        Run
-                            { Id = id
-                              Name = name
-                              Ttr = ttr
-                              Wait = wait
-                              Priority = priority
-                              Payload = payload }
-                }
-            | _ -> Error InvalidArgs }
-
-/// A command with no flags whose positional tokens map straight to a result.
-let private plain (build: string list -> byte[] -> Result<Command, ClientError>) =
-    { Allowed = []; Build = fun positional _ data -> build positional data }
-
-let private resultCmd =
-    plain (fun positional _ ->
-        match positional with
-        | [ idText; waitText ] ->
-            result {
-                let! id = field Grammar.jobId InvalidId idText
-                let! wait = field Grammar.waitTimeout InvalidWaitTimeout waitText
-                return Result(id, wait)
-            }
-        | _ -> Error InvalidArgs)
-
-let private lease =
-    plain (fun positional _ ->
-        match List.rev positional with
-        | waitText :: (_ :: _ as reversedNames) ->
-            result {
-                let! names = reversedNames |> List.rev |> traverse (field Grammar.jobName InvalidName)
-                let! wait = field Grammar.waitTimeout InvalidWaitTimeout waitText
-                return Lease(names, wait)
-            }
-        | _ -> Error InvalidArgs)
-
-let private finish (make: JobId * byte[] -> Command) (sizeError: ClientError) =
-    plain (fun positional data ->
-        match positional with
-        | [ idText; size ] ->
-            result {
-                let! id = field Grammar.jobId InvalidId idText
-                let! data = sized sizeError size data
-                return make (id, data)
-            }
-        | _ -> Error InvalidArgs)
-
-let private complete = finish Complete InvalidPayloadSize
-
-let private fail = finish Fail InvalidResultSize
-
-let private delete =
-    plain (fun positional _ ->
-        match positional with
-        | [ idText ] -> field Grammar.jobId InvalidId idText |> Result.map Delete
-        | _ -> Error InvalidArgs)
-
-// ---- inspect ------------------------------------------------------------------
-
-let private page (offsetText: string) (limitText: string) =
-    result {
-        let! offset = field Grammar.cursorOffset InvalidCursorOffset offsetText
-        let! limit = field Grammar.limit InvalidLimit limitText
-        return { Offset = offset; Limit = limit }
-    }
-
-let private inspect (build: string list -> Result<Inspection, ClientError>) =
-    plain (fun positional _ -> build positional |> Result.map Inspect)
-
-let private queueListing (make: JobName * Page -> Inspection) =
-    inspect (function
-        | [ nameText; offsetText; limitText ] ->
-            result {
-                let! name = field Grammar.jobName InvalidName nameText
-                let! page = page offsetText limitText
-                return make (name, page)
-            }
-        | _ -> Error InvalidArgs)
-
-let private inspectObject =
-    function
-    | "job" ->
-        inspect (function
-            | [ idText ] -> field Grammar.jobId InvalidId idText |> Result.map InspectJob
-            | _ -> Error InvalidArgs)
-        |> Some
-    | "jobs" -> Some(queueListing InspectJobs)
-    | "scheduled-jobs" -> Some(queueListing InspectScheduledJobs)
-    | "queue" ->
-        inspect (function
-            | [ nameText ] -> field Grammar.jobName InvalidName nameText |> Result.map InspectQueue
-            | _ -> Error InvalidArgs)
-        |> Some
-    | "queues" ->
-        inspect (function
-            | [ offsetText; limitText ] -> page offsetText limitText |> Result.map InspectQueues
-            | _ -> Error InvalidArgs)
-        |> Some
-    | "server" ->
-        inspect (function
-            | [] -> Ok InspectServer
-            | _ -> Error InvalidArgs)
-        |> Some
-    | _ -> None
-
-// ---- entry --------------------------------------------------------------------
-
-/// The command's spec and the tokens after its name (and after inspect's object).
-let private resolve (name: string) (args: string list) : Result<Spec * string list, ClientError> =
-    match name with
-    | "add" -> Ok(add, args)
-    | "schedule" -> Ok(schedule, args)
-    | "run" -> Ok(run, args)
-    | "result" -> Ok(resultCmd, args)
-    | "lease" -> Ok(lease, args)
-    | "complete" -> Ok(complete, args)
-    | "fail" -> Ok(fail, args)
-    | "delete" -> Ok(delete, args)
-    | "inspect" ->
-        // The object is the first positional token; flags may stand before it.
-        match List.tryFindIndex (Grammar.isFlag >> not) args with
-        | Some i ->
-            match inspectObject args.[i] with
-            | Some spec -> Ok(spec, List.removeAt i args)
-            | None -> Error UnknownCommand
-        | None -> Error UnknownCommand
-    | _ -> Error UnknownCommand
 
 /// `parse` by the grammar alone, the definition that `PlainForm` must agree with.
 let parseByGrammar (line: string) (data: byte[]) : Result<Command, ClientError> =
     match Grammar.tryRun Grammar.tokens line with
-    | Some(name :: args) ->
-        result {
-            let! spec, args = resolve name args
-            let flagTokens, positional = List.partition Grammar.isFlag args
-            let! flags = checkFlags spec.Allowed flagTokens
-            return! spec.Build positional flags data
-        }
+    | Some(word :: args) -> resolve word args |> Result.bind (fun (spec, args) -> parseArgs spec args data)
     | Some []
     | None -> Error UnknownCommand
+
+/// `parseByGrammar` by a spec of the caller's rather than the table's: how the properties
+/// read shapes that no command of the table has yet.
+let internal parseByGrammarAs (spec: CommandSpec) (line: string) (data: byte[]) : Result<Command, ClientError> =
+    match Grammar.tryRun Grammar.tokens line with
+    | Some(word :: args) when word = spec.Name -> parseArgs spec args data
+    | _ -> Error UnknownCommand
 
 /// A command line (Latin-1 characters, no line end) and its data (empty for commands
 /// without data) to a command or the error to answer. Total: never throws.

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Workq.Domain;
+using Workq.Host.Metrics;
 
 namespace Workq.Host.CommandLog;
 
@@ -9,7 +10,7 @@ namespace Workq.Host.CommandLog;
 /// before anything is deleted. The state is immutable, so the snapshot is written off
 /// the engine while the engine goes on.
 /// </summary>
-internal sealed class Compactor(string dir, ILogger logger)
+internal sealed class Compactor(string dir, CommandLogMetrics metrics, ILogger logger)
 {
     private Task running = Task.CompletedTask;
 
@@ -22,11 +23,13 @@ internal sealed class Compactor(string dir, ILogger logger)
             try
             {
                 Compact(state, firstUncovered);
+                metrics.Compacted(ok: true);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // The segments stay; the next compaction tries again.
                 logger.LogError(e, "Compacting the command log failed");
+                metrics.Compacted(ok: false);
             }
         });
 

@@ -5,6 +5,7 @@ using Microsoft.FSharp.Collections;
 using Workq.Domain;
 using Workq.Domain.CommandLog;
 using Workq.Host.CommandLog.Original;
+using Workq.Host.Metrics;
 
 namespace Workq.Host.CommandLog;
 
@@ -28,13 +29,15 @@ internal sealed class EventLog : IAsyncDisposable
     private long lastCompaction;
     private long compactedAt;
 
-    private EventLog(CommandLogSettings settings, DirectoryLock directoryLock, SegmentWriter writer, long now, ILogger logger)
+    private EventLog(
+        CommandLogSettings settings, DirectoryLock directoryLock, SegmentWriter writer, int replayed, long now, CommandLogMetrics metrics, ILogger logger)
     {
         this.settings = settings;
         this.directoryLock = directoryLock;
         this.writer = writer;
+        ReplayedEvents = replayed;
         syncer = new LogSyncer(writer, settings, logger);
-        compactor = new Compactor(settings.Directory, logger);
+        compactor = new Compactor(settings.Directory, metrics, logger);
         this.logger = logger;
         lastCompaction = now;
         compactedAt = writer.Written;
@@ -46,7 +49,7 @@ internal sealed class EventLog : IAsyncDisposable
     /// <see cref="CommandLogException"/> when the directory is in use, damaged or holds
     /// files the server cannot read.
     /// </summary>
-    public static EventLog Open(CommandLogSettings settings, long now, ILogger logger, out State state)
+    public static EventLog Open(CommandLogSettings settings, long now, CommandLogMetrics metrics, ILogger logger, out State state)
     {
         Directory.CreateDirectory(settings.Directory);
         DirectoryLock directoryLock = DirectoryLock.Acquire(settings.Directory);
@@ -58,11 +61,9 @@ internal sealed class EventLog : IAsyncDisposable
             if (contents.Format != LogFormat.Own)
                 new OriginalLogImporter(settings, logger).Run(contents, now);
             LoadedLog loaded = new LogLoader(settings, logger).Load(now);
-            var writer = new SegmentWriter(settings.Directory, loaded.Segment, loaded.SegmentLength, settings.SegmentSize);
-            logger.LogInformation("Replayed {Events} events from the command log {Dir}: {Jobs} jobs",
-                loaded.Events, settings.Directory, loaded.State.Jobs.Count);
+            var writer = new SegmentWriter(settings.Directory, loaded.Segment, loaded.SegmentLength, settings.SegmentSize, metrics);
             state = loaded.State;
-            return new EventLog(settings, directoryLock, writer, now, logger);
+            return new EventLog(settings, directoryLock, writer, loaded.Events, now, metrics, logger);
         }
         catch
         {
@@ -70,6 +71,9 @@ internal sealed class EventLog : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>The events replayed from the directory when it was opened.</summary>
+    public int ReplayedEvents { get; }
 
     public bool HasPending => pending.WrittenCount > 0;
 

@@ -14,6 +14,7 @@ internal sealed class LogSyncer : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly Task loop;
     private long synced;
+    private bool failing;
 
     public LogSyncer(SegmentWriter writer, CommandLogSettings settings, ILogger logger)
     {
@@ -37,11 +38,15 @@ internal sealed class LogSyncer : IAsyncDisposable
             {
                 writer.Sync();
                 synced = target;
+                if (failing)
+                    logger.LogInformation("fsync of the command log succeeds again");
+                failing = false;
             }
             catch (IOException e)
             {
                 // Nothing waits on it; the next tick tries again.
                 logger.LogError(e, "fsync of the command log failed; retrying");
+                failing = true;
             }
         }
     }

@@ -1,5 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 using Workq.Domain.CommandLog;
+using Workq.Host.Metrics;
 
 namespace Workq.Host.CommandLog;
 
@@ -32,6 +33,7 @@ internal sealed class SegmentWriter : IDisposable
 
     private readonly string dir;
     private readonly long segmentSize;
+    private readonly CommandLogMetrics metrics;
     private readonly Lock handleLock = new();
     // Segments that an append started and then failed to fill: they hold records that
     // were refused, so they go before anything else is written.
@@ -47,10 +49,11 @@ internal sealed class SegmentWriter : IDisposable
     private long segmentsCreated;
     private long directorySyncedFor;
 
-    public SegmentWriter(string dir, long segment, long length, long segmentSize)
+    public SegmentWriter(string dir, long segment, long length, long segmentSize, CommandLogMetrics? metrics = null)
     {
         this.dir = dir;
         this.segmentSize = segmentSize;
+        this.metrics = metrics ?? new CommandLogMetrics();
         Segment = segment;
         handle = Open(segment, length);
         this.length = length == 0 ? HeaderSize : length;
@@ -84,6 +87,7 @@ internal sealed class SegmentWriter : IDisposable
             AppendAcrossSegments(records, ends, sync);
         }
         Volatile.Write(ref written, written + records.Length);
+        metrics.Appended(records.Length);
         if (length >= segmentSize)
             TryRotate();
     }
@@ -109,7 +113,7 @@ internal sealed class SegmentWriter : IDisposable
     {
         long created = Interlocked.Read(ref segmentsCreated);
         lock (handleLock)
-            RandomAccess.FlushToDisk(handle);
+            metrics.Fsync(handle);
         SyncDirectoryFor(created);
     }
 
@@ -119,7 +123,7 @@ internal sealed class SegmentWriter : IDisposable
     /// </summary>
     private void SyncFull(SafeFileHandle file)
     {
-        RandomAccess.FlushToDisk(file);
+        metrics.Fsync(file);
         SyncDirectoryFor(Interlocked.Read(ref segmentsCreated));
     }
 
@@ -147,7 +151,7 @@ internal sealed class SegmentWriter : IDisposable
             RandomAccess.Write(handle, records, length);
             if (sync)
             {
-                RandomAccess.FlushToDisk(handle);
+                metrics.Fsync(handle);
                 SyncDirectoryFor(Interlocked.Read(ref segmentsCreated));
             }
         }
@@ -205,7 +209,7 @@ internal sealed class SegmentWriter : IDisposable
             }
             if (sync)
             {
-                RandomAccess.FlushToDisk(file);
+                metrics.Fsync(file);
                 SyncDirectoryFor(Interlocked.Read(ref segmentsCreated));
             }
         }

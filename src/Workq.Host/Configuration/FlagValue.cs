@@ -30,6 +30,14 @@ internal static class FlagValues
         text => ListenAddress.TryParse(text, out IPEndPoint? endPoint) ? Ok(endPoint) : Bad<IPEndPoint>(ListenAddress.Expected),
         endPoint => endPoint.ToString());
 
+    /// <summary>An address, or <c>none</c> (null): the port is off.</summary>
+    public static readonly FlagValue<IPEndPoint?> AddressOrNone = new(
+        "HOST:PORT|none",
+        text => text.Equals("none", StringComparison.OrdinalIgnoreCase)
+            ? Ok<IPEndPoint?>(null)
+            : ListenAddress.TryParse(text, out IPEndPoint? endPoint) ? Ok<IPEndPoint?>(endPoint) : Bad<IPEndPoint?>(ListenAddress.Expected + ", or none"),
+        endPoint => endPoint?.ToString() ?? "none");
+
     /// <summary>A directory; an empty text means none.</summary>
     public static readonly FlagValue<string?> Directory = new(
         "DIR",

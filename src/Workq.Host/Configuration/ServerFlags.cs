@@ -16,6 +16,9 @@ internal static class ServerFlags
         new ServerFlag<IPEndPoint>(
             "listen", FlagValues.Address, "the address to listen on",
             o => o.Listen, (o, v) => o.Listen = v, variable: "WORKQ_LISTEN"),
+        new ServerFlag<IPEndPoint?>(
+            "http-listen", FlagValues.AddressOrNone, "the address of the HTTP side port (health, metrics); none: no HTTP port",
+            o => o.HttpListen, (o, v) => o.HttpListen = v),
         new ServerFlag<string?>(
             "cmdlog-path", FlagValues.Directory, "keep a command log in DIR (none: in memory)",
             o => o.CommandLog.Path, (o, v) => o.CommandLog.Path = v),
@@ -36,5 +39,9 @@ internal static class ServerFlags
         new ServerFlag<bool>(
             "cmdlog-repair", FlagValues.Switch, "start from a damaged log, keeping a backup of what is cut",
             o => o.CommandLog.Repair, (o, v) => o.CommandLog.Repair = v),
+        new ServerFlag<TimeSpan>(
+            "shutdown-timeout", FlagValues.Milliseconds,
+            "how long a stop (SIGTERM, Ctrl-C) may take to close connections and the command log before the process ends anyway",
+            o => o.ShutdownTimeout, (o, v) => o.ShutdownTimeout = v),
     ];
 }

@@ -39,6 +39,11 @@ internal static class ServerUsage
             + "\"CmdlogSegSize\"), or in the environment as Workq__Name (Workq__CmdlogSegSize). The command line wins over "
             + "the environment, the environment over appsettings.json.");
         text.AppendLine();
+        Paragraph(text, "The HTTP port serves /healthz (the process serves), /readyz (the command log replayed and writable) "
+            + "and /metrics (Prometheus); metrics also go over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set. Logging is "
+            + "set in the same places under \"Logging\": Logging__LogLevel__Default=Debug, "
+            + "Logging__Console__FormatterName=simple (the default), json or systemd.");
+        text.AppendLine();
         Paragraph(text, "Exit codes: 0 stopped normally, 2 bad flags or settings, an address that cannot be listened on, "
             + "or a command log that cannot be used.");
         return text.ToString();

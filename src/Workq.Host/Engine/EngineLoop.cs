@@ -1,8 +1,11 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.FSharp.Collections;
 using Workq.Domain;
 using Workq.Host.CommandLog;
+using Workq.Host.Metrics;
+using EventLog = Workq.Host.CommandLog.EventLog;
 
 namespace Workq.Host.Engine;
 
@@ -10,9 +13,18 @@ namespace Workq.Host.Engine;
 /// The one loop that owns the <see cref="State"/>: it feeds inputs to the decider in
 /// arrival order, appends the batch's logged events to the command log (and with sync
 /// <c>always</c> forces them to disk), and only then writes the replies. No locks guard domain data because nothing else touches it.
+/// After each batch it publishes its state (<see cref="PublishedState"/>) and hands the
+/// batch's decisions to the metrics.
 /// </summary>
 internal sealed class EngineLoop(
-    EngineInbox inbox, TimeProvider time, CommandLogOptions logOptions, ILogger<EngineLoop> logger)
+    EngineInbox inbox,
+    TimeProvider time,
+    CommandLogOptions logOptions,
+    PublishedState published,
+    LogHealth logHealth,
+    EngineMetrics metrics,
+    CommandLogMetrics logMetrics,
+    ILogger<EngineLoop> logger)
     : BackgroundService
 {
     private static readonly Reply InternalError = Reply.NewServerError("Internal error");
@@ -32,6 +44,9 @@ internal sealed class EngineLoop(
     private long lastNow;
     private long notBefore;
 
+    /// <summary>What the restore found: events replayed, jobs, and how long it took; null before it ran.</summary>
+    public RestoreSummary? Restored { get; private set; }
+
     /// <summary>
     /// Builds the state the server starts from: replays the command log, if there is one,
     /// then warms up the request paths (<see cref="Warmup"/>). Runs before the listener
@@ -43,19 +58,23 @@ internal sealed class EngineLoop(
         if (restored)
             return;
         restored = true;
+        long start = Stopwatch.GetTimestamp();
         long now = Now();
         CommandLogSettings? settings = CommandLogSettings.From(logOptions);
         if (settings is null)
             state = StateModule.initial(now);
         else
         {
-            log = EventLog.Open(settings, now, logger, out state);
+            log = EventLog.Open(settings, now, logMetrics, logger, out state);
             // Replay leaves a heap grown by its garbage that the collector keeps for a long
             // time (measured: twice the RSS per job of the same jobs added over TCP). One
             // compacting collection before serving gives it back.
             if (state.Jobs.Count > 0)
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
+        Restored = new RestoreSummary(settings, log?.ReplayedEvents ?? 0, state.Jobs.Count, Stopwatch.GetElapsedTime(start));
+        metrics.Restored(state);
+        published.Publish(state);
         Warmup.Run(now);
     }
 
@@ -84,6 +103,7 @@ internal sealed class EngineLoop(
                 while (reader.TryRead(out EngineMessage? message))
                     Handle(message);
                 await CommitBatchAsync();
+                Committed();
                 await SendAsync();
                 log?.CompactIfDue(state, Now());
                 Arm(timer);
@@ -131,10 +151,10 @@ internal sealed class EngineLoop(
         {
             case EngineMessage.Opened opened:
                 clients[opened.Conn] = opened.Replies;
-                Decide(Input.NewConnect(opened.Conn));
+                Decide(Input.NewConnect(opened.Conn), 0, CommandNames.Unknown);
                 break;
             case EngineMessage.Decide decide:
-                Decide(decide.Input);
+                Decide(decide.Input, decide.Posted, decide.Command);
                 break;
             case EngineMessage.Many many:
                 foreach (EngineMessage each in many.Messages)
@@ -142,19 +162,19 @@ internal sealed class EngineLoop(
                 break;
             case EngineMessage.Answer answer:
                 var outbound = new Outbound(answer.Conn, answer.Reply);
-                batch.Add(new BatchItem(lastNow, null, outbound));
+                batch.Add(new BatchItem(lastNow, null, outbound, null, 0, CommandNames.Unknown));
                 batchReplies.Add(outbound);
                 break;
         }
     }
 
-    private void Decide(Input input)
+    private void Decide(Input input, long posted, int command)
     {
         long now = Now();
-        batch.Add(new BatchItem(now, input, default));
+        Decision? decision = null;
         try
         {
-            Decision decision = Workq.Domain.Decide.decide(now, input, state);
+            decision = Workq.Domain.Decide.decide(now, input, state);
             state = decision.State;
             AddReplies(decision.Replies);
             log?.Add(decision.Events);
@@ -162,12 +182,13 @@ internal sealed class EngineLoop(
         catch (Exception e)
         {
             // The state stays as it was: the failed input changed nothing.
-            logger.LogError(e, "The decider failed on {Input}", Inputs.Describe(input));
+            EngineLog.DeciderFailed(logger, e, Inputs.Describe(input));
             if (Inputs.Requester(input) is long conn)
                 batchReplies.Add(new Outbound(conn, InternalError));
             if (input.IsTick)
                 notBefore = now + RetryAfterFailureMs;
         }
+        batch.Add(new BatchItem(now, input, default, decision, posted, command));
         if (input is Input.Disconnect disconnect)
             batchDisconnects.Add(disconnect.Item);
     }
@@ -176,22 +197,79 @@ internal sealed class EngineLoop(
     private async ValueTask CommitBatchAsync()
     {
         if (log is not { HasPending: true })
-        {
-            batch.Clear();
             return;
-        }
         try
         {
             await log.CommitAsync();
+            if (logHealth.Succeeded())
+                EngineLog.LogWritable(logger);
         }
         catch (IOException e)
         {
-            logger.LogError("The command log cannot be written ({Reason}): changes are refused until it can", e.Message);
+            EngineLog.LogWriteFailed(logger, e.Message);
+            logHealth.Failed(e.Message);
+            logMetrics.AppendFailed();
             DecideWithoutLog(e.Message);
             notBefore = Now() + RetryAfterFailureMs;
         }
-        batch.Clear();
     }
+
+    /// <summary>
+    /// The batch is final: its decisions go to the metrics (and, at Debug, to the log), and
+    /// its state is published.
+    /// </summary>
+    private void Committed()
+    {
+        long answered = Stopwatch.GetTimestamp();
+        bool debug = logger.IsEnabled(LogLevel.Debug);
+        State before = batchStart;
+        foreach (BatchItem item in batch)
+        {
+            if (item.Input is not { } input)
+            {
+                metrics.Answered(item.Answer.Reply);
+                continue;
+            }
+            metrics.Decided(before, input, item.Decision, item.Posted, item.Command, answered);
+            if (debug)
+                LogDetails(before, input, item.Decision);
+            if (item.Decision is { } decision)
+                before = decision.State;
+        }
+        batch.Clear();
+        published.Publish(state);
+    }
+
+    /// <summary>At Debug: bad requests, leases that ran out, jobs that expired.</summary>
+    private void LogDetails(State before, Input input, Decision? decision)
+    {
+        if (input is Input.Reject reject)
+            EngineLog.BadRequest(logger, reject.Item1, ClientErrorModule.text(reject.Item2));
+        if (decision is null)
+            return;
+        for (var events = decision.Events; !events.IsEmpty; events = events.Tail)
+        {
+            JobEvent? e = events.Head switch
+            {
+                Event.Logged logged => logged.Item,
+                Event.Unlogged unlogged => unlogged.Item,
+                _ => null,
+            };
+            switch (e)
+            {
+                case JobEvent.LeaseTimedOut timedOut when before.FindJob(timedOut.Item1) is { } job:
+                    EngineLog.LeaseTimedOut(logger, job.Id.ToString(), job.Name.Value, job.Ttr.Ms);
+                    break;
+                case JobEvent.AttemptsExhausted exhausted when before.FindJob(exhausted.Item1) is { } job:
+                    EngineLog.AttemptsExhausted(logger, job.Id.ToString(), job.Name.Value, job.Ttr.Ms);
+                    break;
+                case JobEvent.JobExpired expired when before.FindJob(expired.Item1) is { } job:
+                    EngineLog.Expired(logger, job.Id.ToString(), job.Name.Value);
+                    break;
+            }
+        }
+    }
+
 
     /// <summary>
     /// Goes back to the state before the batch and decides its inputs again, as the core
@@ -202,20 +280,29 @@ internal sealed class EngineLoop(
         string refusal = $"Command log write failed: {reason}";
         state = batchStart;
         batchReplies.Clear();
-        Apply(Workq.Domain.Decide.decideWithoutLog(refusal, Now(), Input.Tick, state));
-        foreach (BatchItem item in batch)
+        BatchItem[] decided = [.. batch];
+        batch.Clear();
+        long now = Now();
+        batch.Add(new BatchItem(now, Input.Tick, default, Apply(Workq.Domain.Decide.decideWithoutLog(refusal, now, Input.Tick, state)), 0, CommandNames.Unknown));
+        foreach (BatchItem item in decided)
         {
             if (item.Input is { } input)
-                Apply(Workq.Domain.Decide.decideWithoutLog(refusal, item.Now, input, state));
+            {
+                batch.Add(item with { Decision = Apply(Workq.Domain.Decide.decideWithoutLog(refusal, item.Now, input, state)) });
+            }
             else
+            {
                 batchReplies.Add(item.Answer);
+                batch.Add(item);
+            }
         }
     }
 
-    private void Apply(Decision decision)
+    private Decision Apply(Decision decision)
     {
         state = decision.State;
         AddReplies(decision.Replies);
+        return decision;
     }
 
     /// <summary>Walks the F# list by hand: AddRange would allocate an enumerator per decision.</summary>

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Workq.Domain;
+using Workq.Host.Metrics;
 
 namespace Workq.Host.Engine;
 
@@ -11,7 +13,14 @@ internal abstract record EngineMessage
     public sealed record Opened(long Conn, IReplyTarget Replies) : EngineMessage;
 
     /// <summary>An input for the decider.</summary>
-    public sealed record Decide(Input Input) : EngineMessage;
+    public sealed record Decide(Input Input) : EngineMessage
+    {
+        /// <summary>When the request arrived (a <see cref="Stopwatch"/> timestamp), for its latency.</summary>
+        public long Posted { get; } = Stopwatch.GetTimestamp();
+
+        /// <summary>The command a request that did not parse names (<see cref="CommandNames"/>).</summary>
+        public int Command { get; init; } = CommandNames.Unknown;
+    }
 
     /// <summary>A reply the host makes itself (a server error), sent in the connection's order.</summary>
     public sealed record Answer(long Conn, Reply Reply) : EngineMessage;

@@ -54,7 +54,6 @@ internal sealed class Listener(
         Bind();
         // Only now, with the state restored, does the kernel take connections.
         listenSocket!.Listen(Backlog);
-        logger.LogInformation("workq listening on {EndPoint}", EndPoint);
         return base.StartAsync(cancellationToken);
     }
 
@@ -81,11 +80,15 @@ internal sealed class Listener(
             }
             client.NoDelay = true;
             var connection = new Connection(++lastConnId, client, inbox, connectionLogger);
-            live[connection.Id] = (connection, RunAsync(connection));
+            // The peer's address is only looked up for the log.
+            string? peer = logger.IsEnabled(LogLevel.Debug) ? client.RemoteEndPoint?.ToString() ?? "?" : null;
+            if (peer is not null)
+                NetworkLog.Opened(logger, connection.Id, peer);
+            live[connection.Id] = (connection, RunAsync(connection, peer));
         }
     }
 
-    private async Task RunAsync(Connection connection)
+    private async Task RunAsync(Connection connection, string? peer)
     {
         try
         {
@@ -98,6 +101,8 @@ internal sealed class Listener(
         finally
         {
             live.TryRemove(connection.Id, out _);
+            if (peer is not null)
+                NetworkLog.Closed(logger, connection.Id, peer);
         }
     }
 

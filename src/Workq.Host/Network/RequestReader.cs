@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using Microsoft.Extensions.Logging;
 using Workq.Domain;
 using Workq.Host.Engine;
+using Workq.Host.Metrics;
 
 namespace Workq.Host.Network;
 
@@ -69,7 +70,7 @@ internal static class RequestReader
                         return;
                     if (status == FrameStatus.Fatal)
                     {
-                        Add(pending, connection, Input.NewReject(connection.Id, error!), mayBlock: false);
+                        Add(pending, connection, Input.NewReject(connection.Id, error!), mayBlock: false, CommandNames.OfLine(line));
                         return;
                     }
                     AddParsed(pending, connection, line, data);
@@ -92,14 +93,14 @@ internal static class RequestReader
         if (parsed.IsOk)
             Add(pending, connection, Input.NewRequest(connection.Id, parsed.ResultValue), CommandModule.mayBlock(parsed.ResultValue));
         else
-            Add(pending, connection, Input.NewReject(connection.Id, parsed.ErrorValue), mayBlock: false);
+            Add(pending, connection, Input.NewReject(connection.Id, parsed.ErrorValue), mayBlock: false, CommandNames.OfLine(line));
     }
 
-    /// <summary>Counts the input as posted (for flow control) and gathers it.</summary>
-    private static void Add(List<EngineMessage> pending, Connection connection, Input input, bool mayBlock)
+    /// <summary>Counts the input as posted (for flow control) and gathers it; <paramref name="command"/> names a request that did not parse.</summary>
+    private static void Add(List<EngineMessage> pending, Connection connection, Input input, bool mayBlock, int command = CommandNames.Unknown)
     {
         connection.Flow.Posted(mayBlock);
-        pending.Add(new EngineMessage.Decide(input));
+        pending.Add(new EngineMessage.Decide(input) { Command = command });
     }
 
     private static void Flush(Connection connection, List<EngineMessage> pending)

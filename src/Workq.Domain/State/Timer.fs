@@ -1,67 +1,6 @@
 namespace Workq.Domain
 
 open System
-open System.Collections.Generic
-
-/// A job's place in its ready queue: higher priority first, then ready longest, then
-/// arrival. `Seq` is unique, so it alone decides equality. A struct kept inline in the
-/// tree's arrays and compared through `QueueKey.Order`, so nothing is boxed.
-[<Struct; CustomEquality; NoComparison>]
-type QueueKey =
-    { Priority: int
-      Since: Instant
-      Seq: int64
-      Id: JobId }
-
-    static member Of(job: Job) =
-        { Priority = job.Priority; Since = Job.readySince job; Seq = job.Seq; Id = job.Id }
-
-    static member Compare(a: QueueKey, b: QueueKey) =
-        let c = b.Priority.CompareTo a.Priority
-        if c <> 0 then c
-        else
-            let c = (int64 a.Since).CompareTo(int64 b.Since)
-            if c <> 0 then c else a.Seq.CompareTo b.Seq
-
-    member this.Equals(o: QueueKey) = this.Seq = o.Seq
-    override this.Equals(o: obj) =
-        match o with
-        | :? QueueKey as k -> this.Equals k
-        | _ -> false
-    override this.GetHashCode() = this.Seq.GetHashCode()
-    interface IEquatable<QueueKey> with
-        member this.Equals o = this.Equals o
-
-/// A scheduled job's place: soonest first, then arrival.
-[<Struct; CustomEquality; NoComparison>]
-type DueKey =
-    { At: Instant
-      Seq: int64
-      Id: JobId }
-
-    static member Compare(a: DueKey, b: DueKey) =
-        let c = (int64 a.At).CompareTo(int64 b.At)
-        if c <> 0 then c else a.Seq.CompareTo b.Seq
-
-    member this.Equals(o: DueKey) = this.Seq = o.Seq
-    override this.Equals(o: obj) =
-        match o with
-        | :? DueKey as k -> this.Equals k
-        | _ -> false
-    override this.GetHashCode() = this.Seq.GetHashCode()
-    interface IEquatable<DueKey> with
-        member this.Equals o = this.Equals o
-
-/// What happens when a timer runs out.
-type Alarm =
-    /// A scheduled job's time comes.
-    | Wake of JobId
-    /// A job's TTL runs out.
-    | Expire of JobId
-    /// A lease's TTR runs out.
-    | LeaseEnd of JobId
-    /// A blocked connection's wait-timeout runs out.
-    | WaitEnd of ConnId
 
 /// A deadline. Timers fire in order of instant; within an instant, jobs' timers in
 /// arrival order before waits run out (so a job that becomes ready at the instant a wait
@@ -129,25 +68,3 @@ type Timer =
         "Timer(" + string (int64 this.at) + ", " + string this.Seq + ", " + alarm + ")"
     interface IEquatable<Timer> with
         member this.Equals o = this.Equals o
-
-/// The orders the state's trees keep, as comparer objects: generic calls on struct keys,
-/// so no comparison boxes.
-module Order =
-    let jobId =
-        { new IComparer<JobId> with
-            member _.Compare(a, b) = JobId.Compare(nonNull a, nonNull b) }
-
-    let queueKey =
-        { new IComparer<QueueKey> with
-            member _.Compare(a, b) = QueueKey.Compare(a, b) }
-
-    let dueKey =
-        { new IComparer<DueKey> with
-            member _.Compare(a, b) = DueKey.Compare(a, b) }
-
-    let timer =
-        { new IComparer<Timer> with
-            member _.Compare(a, b) = Timer.Compare(a, b) }
-
-/// A blocked worker's place among those waiting on a name: first come, first served.
-type WaiterKey = { Seq: int64; Conn: ConnId }

@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using Workq.Host.CommandLog;
+using Workq.Host.Configuration;
+using Workq.Host.Engine;
+using Workq.Host.Http.Health;
+using Workq.Host.Metrics;
+using Workq.Host.Network;
+
+namespace Workq.Host.Http;
+
+/// <summary>
+/// The HTTP side port (<c>-http-listen</c>): health (<c>/healthz</c>, <c>/readyz</c>) and
+/// metrics (<c>/metrics</c>), and the place for what else is served over HTTP.
+/// </summary>
+/// <remarks>
+/// A small ASP.NET Core application of its own (Kestrel, routing, health checks; no
+/// configuration sources, no lifetime), not the server's host turned into a web host:
+/// the job port must not wait for it. Its port is bound with the job port, so a port in use
+/// stops the start with the same clear error; it then starts in the background while the
+/// command log is replayed, so that during a long replay <c>/healthz</c> answers and
+/// <c>/readyz</c> says why the server is not ready, and the job port listens as soon as
+/// the replay is done, whether or not the HTTP side is up yet. The server's start is
+/// complete (and systemd is told it is ready) once both are. It reads the engine's
+/// published state and the health of the command log; nothing it does holds the engine up.
+/// </remarks>
+internal sealed class HttpSide(
+    ServerOptions options,
+    PublishedState published,
+    LogHealth logHealth,
+    MetricsExport metrics,
+    ILoggerFactory loggerFactory)
+    : IHostedService, IAsyncDisposable, IDisposable
+{
+    private Socket? socket;
+    private Task<WebApplication>? starting;
+
+    /// <summary>The bound endpoint (port 0 resolved); null when the HTTP port is off.</summary>
+    public IPEndPoint? EndPoint { get; private set; }
+
+    /// <summary>
+    /// Binds the port (throws <see cref="ListenAddressException"/>) and starts serving in
+    /// the background; nothing when the HTTP port is off.
+    /// </summary>
+    public void Begin()
+    {
+        if (socket is not null || options.HttpListen is not { } address)
+            return;
+        socket = Bind(address);
+        EndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        starting = Task.Run(() => StartApplicationAsync(socket));
+    }
+
+    private static Socket Bind(IPEndPoint endPoint)
+    {
+        var bound = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (endPoint.Address.Equals(IPAddress.IPv6Any))
+                bound.DualMode = true;
+            bound.Bind(endPoint);
+            return bound;
+        }
+        catch (SocketException e)
+        {
+            bound.Dispose();
+            throw new ListenAddressException($"cannot listen on {endPoint} (-http-listen): {e.Message}", e);
+        }
+    }
+
+    private async Task<WebApplication> StartApplicationAsync(Socket bound)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
+        // Kestrel listens on the socket bound above rather than binding one of its own.
+        builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = _ => bound);
+        builder.WebHost.ConfigureKestrel(o => o.Listen(EndPoint!));
+        builder.Services.AddRoutingCore();
+        builder.Services.AddSingleton<IHostLifetime, HostedByServer>();
+        // The server's logging, filters and formatter included.
+        builder.Services.AddSingleton(loggerFactory);
+        HealthEndpoints.AddChecks(builder.Services, published, logHealth);
+
+        WebApplication app = builder.Build();
+        app.UseRouting();
+        MapEndpoints(app, metrics.Provider());
+        await app.StartAsync();
+        return app;
+    }
+
+    /// <summary>Everything the HTTP side serves; a new page or API is mapped here.</summary>
+    private static void MapEndpoints(WebApplication app, MeterProvider? meterProvider)
+    {
+        HealthEndpoints.Map(app);
+        app.MapPrometheusScrapingEndpoint("/metrics", meterProvider, configureBranchedPipeline: null, optionsName: null);
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        Begin();
+        if (starting is not null)
+            await starting.WaitAsync(cancellationToken);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (starting is { IsCompletedSuccessfully: true })
+            await starting.Result.StopAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Task<WebApplication>? started = Interlocked.Exchange(ref starting, null);
+        if (started is not null)
+        {
+            try
+            {
+                await (await started).DisposeAsync();
+            }
+            catch (Exception)
+            {
+                // It failed to start, and that failure was reported by StartAsync.
+            }
+        }
+        socket?.Dispose();
+    }
+
+    /// <summary>
+    /// A host disposed without being started (its start-up failed after the HTTP side
+    /// began) disposes synchronously: the application is stopped in the background.
+    /// </summary>
+    public void Dispose() => _ = DisposeAsync().AsTask();
+}

@@ -1,0 +1,353 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Workq.Domain;
+using Workq.Host.Engine;
+
+namespace Workq.Host.Metrics;
+
+/// <summary>
+/// What the engine decided, as metrics: requests answered by command and outcome, and
+/// their latency; connections accepted; what happened to jobs, how long they waited in
+/// their queue (ready → leased) and ran (leased → finished, retried or timed out). All
+/// of it is derived from the decisions of committed batches and the instants their
+/// events carry; the core knows nothing of it.
+/// </summary>
+/// <remarks>
+/// Only the engine's thread calls <see cref="Decided"/> and <see cref="Answered"/>. The
+/// counts are plain fields written by that one thread and read by the instruments when
+/// they are collected, so counting costs an increment and nothing waits on anything.
+/// </remarks>
+internal sealed class EngineMetrics
+{
+    private static readonly string[] Outcomes = ["ok", "client-error", "server-error", "timeout", "not-found"];
+
+    private const int Ok = 0, ClientError = 1, ServerError = 2, TimedOut = 3, NotFound = 4;
+
+    private static readonly string[] JobEvents = ["added", "awoken", "leased", "completed", "retried", "failed", "timed-out", "expired", "deleted"];
+
+    private const int Added = 0, Awoken = 1, Leased = 2, Completed = 3, Retried = 4, Failed = 5, TimedOutJob = 6, Expired = 7, Deleted = 8;
+
+    private readonly long[] commands = new long[CommandNames.All.Length * Outcomes.Length];
+    private readonly long[] jobEvents = new long[JobEvents.Length];
+    private long accepted;
+
+    private readonly Histogram<double> commandDuration;
+    private readonly Histogram<double> jobWait;
+    private readonly Histogram<double> jobRun;
+
+    // The blocked requests (lease, run, result that wait), by connection: answered later,
+    // in another decision. A connection has at most one, as it posts nothing more meanwhile.
+    private readonly Dictionary<long, Pending> waiting = [];
+
+    // When jobs went back to their queue after a lease (retried, timed out): their wait
+    // starts there, which the job itself does not record. Removed when leased or gone.
+    private readonly Dictionary<JobId, long> requeuedAt = [];
+
+    // When the leased jobs were leased, from the events: a run ends at the next event of
+    // its job. As many as leases held; removed when the lease ends or the job goes.
+    private readonly Dictionary<JobId, long> leasedAt = [];
+
+    private readonly HashSet<JobId> failedSeen = [];
+
+    // Failed jobs per queue, as a change from the state the server started with (see
+    // FailedJobs); replaced, never changed, so readers on other threads see a whole one.
+    // Kept apart from the counts of that state, which would otherwise keep its jobs alive.
+    private ImmutableDictionary<string, int> failedChange = ImmutableDictionary<string, int>.Empty;
+
+    // The failed jobs per queue of the state the server started with, counted in the background.
+    private Task<Dictionary<string, int>> failedAtStart = Task.FromResult(new Dictionary<string, int>());
+
+    private readonly record struct Pending(int Command, long Posted);
+
+    public EngineMetrics(ServerMeter serverMeter)
+    {
+        Meter meter = serverMeter.Meter;
+        meter.CreateObservableCounter("workq.commands", ObserveCommands, "{command}",
+            "Requests answered, by command and outcome (a request whose client leaves before its answer is not counted)");
+        commandDuration = meter.CreateHistogram<double>("workq.command.duration", "s",
+            "From a request's arrival to its answer (after the command log write); a blocking command's wait included",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Buckets.Command });
+        meter.CreateObservableCounter("workq.job.events", ObserveJobEvents, "{event}",
+            "What happened to jobs: added, awoken (a scheduled job's time came), leased, completed, retried, failed, timed-out (a lease ran out), expired (the TTL ran out), deleted");
+        jobWait = meter.CreateHistogram<double>("workq.job.wait.duration", "s",
+            "How long a job was ready in its queue before a worker leased it",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Buckets.Job });
+        jobRun = meter.CreateHistogram<double>("workq.job.run.duration", "s",
+            "How long a lease lasted, by how it ended: completed, failed, retried or timed-out",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Buckets.Job });
+        meter.CreateObservableCounter("workq.connections.accepted", () => Volatile.Read(ref accepted), "{connection}",
+            "Connections accepted on the job port");
+    }
+
+    /// <summary>
+    /// The failed jobs per queue: those of the state the server started with, counted in
+    /// the background (a replayed log may hold millions of jobs: the start does not wait
+    /// for it), plus those gained since; null until the first part is known.
+    /// </summary>
+    public Dictionary<string, int>? FailedJobs()
+    {
+        if (!failedAtStart.IsCompletedSuccessfully)
+            return null;
+        var counts = new Dictionary<string, int>(failedAtStart.Result);
+        foreach ((string queue, int change) in Volatile.Read(ref failedChange))
+            counts[queue] = counts.GetValueOrDefault(queue) + change;
+        return counts;
+    }
+
+    /// <summary>The state the server starts from, restored from the command log (before any decision).</summary>
+    public void Restored(State state)
+    {
+        if (state.Jobs.Count > 0)
+            failedAtStart = Task.Run(() => CountFailed(state));
+    }
+
+    private static Dictionary<string, int> CountFailed(State state)
+    {
+        var counts = new Dictionary<string, int>();
+        foreach (KeyValuePair<JobId, Job> entry in state.Jobs)
+        {
+            if (IsFailed(entry.Value))
+                counts[entry.Value.Name.Value] = counts.GetValueOrDefault(entry.Value.Name.Value) + 1;
+        }
+        return counts;
+    }
+
+    /// <summary>
+    /// One decision of a committed batch: <paramref name="before"/> is the state it was
+    /// decided on; <paramref name="decision"/> is null if the decider failed on the input
+    /// (its requester got a server error). <paramref name="posted"/> is when the request
+    /// arrived and <paramref name="answered"/> when the batch's replies are written
+    /// (<see cref="Stopwatch"/> timestamps); <paramref name="command"/> names a request
+    /// that did not parse.
+    /// </summary>
+    public void Decided(State before, Input input, Decision? decision, long posted, int command, long answered)
+    {
+        long requester = -1;
+        switch (input)
+        {
+            case Input.Request request:
+                requester = request.Item1;
+                command = CommandNames.Of(request.Item2);
+                break;
+            case Input.Reject reject:
+                requester = reject.Item1;
+                break;
+            case Input.Connect:
+                Volatile.Write(ref accepted, accepted + 1);
+                break;
+            case Input.Disconnect disconnect:
+                waiting.Remove(disconnect.Item);
+                break;
+        }
+        if (decision is null)
+        {
+            if (requester >= 0)
+                Count(command, ServerError, posted, answered);
+            return;
+        }
+        // The events first: a lease answered below may end a wait that began in this decision.
+        if (!decision.Events.IsEmpty)
+            JobsChanged(before, decision);
+        bool requesterAnswered = false;
+        for (var replies = decision.Replies; !replies.IsEmpty; replies = replies.Tail)
+        {
+            Outbound outbound = replies.Head;
+            if (outbound.Reply is Reply.LeaseOf lease)
+                WaitEnded(lease.Item);
+            if (outbound.To == requester && !requesterAnswered)
+            {
+                requesterAnswered = true;
+                Count(command, OutcomeOf(outbound.Reply), posted, answered);
+            }
+            else if (waiting.Remove(outbound.To, out Pending pending))
+            {
+                Count(pending.Command, OutcomeOf(outbound.Reply), pending.Posted, answered);
+            }
+        }
+        if (requester >= 0 && !requesterAnswered)
+            waiting[requester] = new Pending(command, posted);
+    }
+
+    /// <summary>A reply the host made itself, to a request it could not read.</summary>
+    public void Answered(Reply reply) => Increment(CommandNames.Unknown, OutcomeOf(reply));
+
+    private void Count(int command, int outcome, long posted, long answered)
+    {
+        Increment(command, outcome);
+        if (commandDuration.Enabled)
+        {
+            commandDuration.Record(
+                Stopwatch.GetElapsedTime(posted, answered).TotalSeconds,
+                new KeyValuePair<string, object?>(Attributes.Operation, CommandNames.All[command]),
+                new KeyValuePair<string, object?>(Attributes.Outcome, Outcomes[outcome]));
+        }
+    }
+
+    private void Increment(int command, int outcome)
+    {
+        ref long cell = ref commands[command * Outcomes.Length + outcome];
+        Volatile.Write(ref cell, cell + 1);
+    }
+
+    private static int OutcomeOf(Reply reply) => reply.Tag switch
+    {
+        Reply.Tags.ClientError => ClientError,
+        Reply.Tags.ServerError => ServerError,
+        Reply.Tags.Timeout => TimedOut,
+        Reply.Tags.NotFound => NotFound,
+        _ => Ok,
+    };
+
+    private void JobsChanged(State before, Decision decision)
+    {
+        failedSeen.Clear();
+        for (var events = decision.Events; !events.IsEmpty; events = events.Tail)
+        {
+            JobEvent? e = events.Head switch
+            {
+                Event.Logged logged => logged.Item,
+                Event.Unlogged unlogged => unlogged.Item,
+                _ => null,
+            };
+            switch (e)
+            {
+                case null:
+                    break;
+                case JobEvent.JobDeleted runEnded when events.Head.IsUnlogged:
+                    // A run job's end (or a deletion of one): no delete to count.
+                    Forget(runEnded.Item1);
+                    break;
+                case JobEvent.JobAdded:
+                    Bump(Added);
+                    break;
+                case JobEvent.JobAwoke:
+                    Bump(Awoken);
+                    break;
+                case JobEvent.JobLeased leased:
+                    Bump(Leased);
+                    leasedAt[leased.Item1] = leased.at;
+                    break;
+                case JobEvent.JobCompleted completed:
+                    Bump(Completed);
+                    LeaseEnded(before, completed.Item1, completed.at, Completed);
+                    break;
+                case JobEvent.JobRetried retried:
+                    Bump(Retried);
+                    LeaseEnded(before, retried.Item1, retried.at, Retried);
+                    requeuedAt[retried.Item1] = retried.at;
+                    break;
+                case JobEvent.LeaseTimedOut timedOut:
+                    Bump(TimedOutJob);
+                    LeaseEnded(before, timedOut.Item1, timedOut.at, TimedOutJob);
+                    requeuedAt[timedOut.Item1] = timedOut.at;
+                    break;
+                case JobEvent.JobFailed failed:
+                    Bump(Failed);
+                    LeaseEnded(before, failed.Item1, failed.at, Failed);
+                    FailedMayChange(before, decision.State, failed.Item1);
+                    break;
+                case JobEvent.AttemptsExhausted exhausted:
+                    // The last lease ran out: a timeout, and the job's failure.
+                    Bump(TimedOutJob);
+                    Bump(Failed);
+                    LeaseEnded(before, exhausted.Item1, exhausted.at, TimedOutJob);
+                    FailedMayChange(before, decision.State, exhausted.Item1);
+                    break;
+                case JobEvent.JobExpired expired:
+                    Bump(Expired);
+                    Forget(expired.Item1);
+                    FailedMayChange(before, decision.State, expired.Item1);
+                    break;
+                case JobEvent.JobDeleted deleted:
+                    Bump(Deleted);
+                    Forget(deleted.Item1);
+                    FailedMayChange(before, decision.State, deleted.Item1);
+                    break;
+            }
+        }
+    }
+
+    private void Bump(int jobEvent) => Volatile.Write(ref jobEvents[jobEvent], jobEvents[jobEvent] + 1);
+
+    /// <summary>A job gone: nothing more to time for it.</summary>
+    private void Forget(JobId id)
+    {
+        requeuedAt.Remove(id);
+        leasedAt.Remove(id);
+    }
+
+    /// <summary>A job was leased (as the lease's reply shows it): its wait in the queue ends.</summary>
+    private void WaitEnded(Job job)
+    {
+        if (job.Status is not Status.Leased lease)
+            return;
+        long at = lease.until - job.Ttr.Ms;
+        long readyAt;
+        if (requeuedAt.Remove(job.Id, out long requeued))
+            readyAt = requeued;
+        else if (job.Attempts == 1 && job.Fails == 0)
+            readyAt = Math.Max(job.Created, JobModule.readySince(job)); // ready since it arrived, or since its scheduled time
+        else
+            return; // requeued before the server started: when is not known
+        if (jobWait.Enabled)
+            jobWait.Record((at - readyAt) / 1000.0);
+    }
+
+    /// <summary>A lease ended at <paramref name="at"/>: how long it ran, by how it ended.</summary>
+    private void LeaseEnded(State before, JobId id, long at, int how)
+    {
+        long leased;
+        if (!leasedAt.Remove(id, out leased))
+        {
+            // Leased before the server started: the lease's end and TTR tell when.
+            if (before.FindJob(id) is not { Status: Status.Leased lease } job)
+                return;
+            leased = lease.until - job.Ttr.Ms;
+        }
+        if (jobRun.Enabled)
+            jobRun.Record((at - leased) / 1000.0, new KeyValuePair<string, object?>(Attributes.JobEvent, JobEvents[how]));
+    }
+
+    /// <summary>Keeps the failed count of the job's queue right: compares the job before and after the decision.</summary>
+    private void FailedMayChange(State before, State after, JobId id)
+    {
+        if (!failedSeen.Add(id))
+            return;
+        Job? was = before.FindJob(id);
+        Job? now = after.FindJob(id);
+        int change = (IsFailed(now) ? 1 : 0) - (IsFailed(was) ? 1 : 0);
+        if (change == 0)
+            return;
+        string queue = (now ?? was)!.Name.Value;
+        ImmutableDictionary<string, int> counts = failedChange;
+        Volatile.Write(ref failedChange, counts.SetItem(queue, counts.GetValueOrDefault(queue) + change));
+    }
+
+    /// <summary>Whether a job counts as failed: finished without success.</summary>
+    public static bool IsFailed(Job? job) => job is { Status: Status.Finished { Item.Success: false } };
+
+
+    private IEnumerable<Measurement<long>> ObserveCommands()
+    {
+        for (int c = 0; c < CommandNames.All.Length; c++)
+        {
+            for (int o = 0; o < Outcomes.Length; o++)
+            {
+                long count = Volatile.Read(ref commands[c * Outcomes.Length + o]);
+                if (count > 0)
+                {
+                    yield return new Measurement<long>(count,
+                        new KeyValuePair<string, object?>(Attributes.Operation, CommandNames.All[c]),
+                        new KeyValuePair<string, object?>(Attributes.Outcome, Outcomes[o]));
+                }
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveJobEvents()
+    {
+        for (int e = 0; e < JobEvents.Length; e++)
+            yield return new Measurement<long>(Volatile.Read(ref jobEvents[e]), new KeyValuePair<string, object?>(Attributes.JobEvent, JobEvents[e]));
+    }
+}
