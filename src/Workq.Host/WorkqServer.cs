@@ -46,8 +46,9 @@ public static class WorkqServer
     /// <summary>
     /// Builds the host, binds its listen sockets and restores its state from the command log
     /// (throws <see cref="InvalidSettingException"/>, <see cref="ListenAddressException"/>
-    /// or <see cref="CommandLog.CommandLogException"/>). The HTTP side starts during the
-    /// replay (see <see cref="HttpSide"/>).
+    /// or <see cref="CommandLog.CommandLogException"/>). With a command log to replay, the
+    /// HTTP side starts during the replay; otherwise once the job port listens (see
+    /// <see cref="HttpSide"/>).
     /// </summary>
     internal static IHost Build(IReadOnlyDictionary<string, string> commandLine, Action<HostApplicationBuilder>? configure = null)
     {
@@ -57,7 +58,10 @@ public static class WorkqServer
         try
         {
             host.Services.GetRequiredService<Listener>().Bind();
-            host.Services.GetRequiredService<HttpSide>().Begin();
+            HttpSide http = host.Services.GetRequiredService<HttpSide>();
+            http.Bind();
+            if (HasLogToReplay(host.Services.GetRequiredService<ServerOptions>()))
+                http.Begin();
             host.Services.GetRequiredService<EngineLoop>().Restore();
             return host;
         }
@@ -67,6 +71,10 @@ public static class WorkqServer
             throw;
         }
     }
+
+    /// <summary>Whether the command log directory holds anything, which the restore then reads.</summary>
+    private static bool HasLogToReplay(ServerOptions options) =>
+        options.CommandLog.Path is { } dir && Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any();
 
     private static HostApplicationBuilder CreateBuilder(IReadOnlyDictionary<string, string> commandLine)
     {
