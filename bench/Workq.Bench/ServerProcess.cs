@@ -55,11 +55,8 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>A fresh Workq host, with <paramref name="extraArgs"/> (command-log flags) after its address.</summary>
-    public static Task<ServerProcess> StartWorkqAsync(string repoRoot, IReadOnlyList<string> extraArgs, CancellationToken cancel)
-    {
-        var port = FreePort();
-        return StartAsync(WorkqExe(repoRoot), [$"--listen", $"127.0.0.1:{port}", .. extraArgs], port, cancel);
-    }
+    public static Task<ServerProcess> StartWorkqAsync(string repoRoot, IReadOnlyList<string> extraArgs, CancellationToken cancel) =>
+        StartAsync(WorkqExe(repoRoot), extraArgs, cancel);
 
     /// <summary>
     /// A fresh Workq host whose HTTP side listens on a port of its own, its <c>/metrics</c>
@@ -77,13 +74,34 @@ public sealed class ServerProcess : IAsyncDisposable
     /// A fresh Workq host, started but not waited for: the caller times its start-up
     /// itself, from <see cref="LaunchedAt"/>.
     /// </summary>
-    public static ServerProcess LaunchWorkq(string repoRoot, IReadOnlyList<string> extraArgs)
+    public static ServerProcess LaunchWorkq(string repoRoot, IReadOnlyList<string> extraArgs) => Launch(WorkqExe(repoRoot), extraArgs);
+
+    /// <summary>The JIT build's program, as <see cref="BuildWorkqAsync"/> leaves it.</summary>
+    public static string WorkqExe(string repoRoot) => Path.Combine(repoRoot, "src", "Workq.Host", "bin", "Release", "net10.0", "workq-server");
+
+    /// <summary>A Workq server program <paramref name="exe"/> on a free port, started but not waited for.</summary>
+    public static ServerProcess Launch(string exe, IReadOnlyList<string> extraArgs)
     {
         var port = FreePort();
-        return Launch(WorkqExe(repoRoot), [$"--listen", $"127.0.0.1:{port}", .. extraArgs], port);
+        return Launch(exe, WorkqArgs(port, extraArgs), port);
     }
 
-    static string WorkqExe(string repoRoot) => Path.Combine(repoRoot, "src", "Workq.Host", "bin", "Release", "net10.0", "workq-server");
+    /// <summary>A Workq server program <paramref name="exe"/> on a free port, once it accepts connections.</summary>
+    public static Task<ServerProcess> StartAsync(string exe, IReadOnlyList<string> extraArgs, CancellationToken cancel)
+    {
+        var port = FreePort();
+        return StartAsync(exe, WorkqArgs(port, extraArgs), port, cancel);
+    }
+
+    /// <summary>
+    /// A Workq server's flags: its job port, and its HTTP side on a free port of its own
+    /// unless <paramref name="extraArgs"/> name one: the default port would be taken by
+    /// a server still exiting, or by anyone else's server.
+    /// </summary>
+    static string[] WorkqArgs(int port, IReadOnlyList<string> extraArgs) =>
+        extraArgs.Contains("--http-listen")
+            ? ["--listen", $"127.0.0.1:{port}", .. extraArgs]
+            : ["--listen", $"127.0.0.1:{port}", "--http-listen", $"127.0.0.1:{FreePort()}", .. extraArgs];
 
     public static Task<ServerProcess> StartBeanstalkdAsync(string exe, CancellationToken cancel)
     {
