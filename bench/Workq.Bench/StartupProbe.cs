@@ -2,8 +2,11 @@ using System.Diagnostics;
 
 namespace Workq.Bench;
 
-/// <summary>How long a server took from its launch to a TCP connection, and to its first answer.</summary>
-public sealed record Startup(double ConnectSeconds, double ReadySeconds, long Jobs);
+/// <summary>
+/// How long a server took from its launch to a TCP connection, and to its first answer;
+/// and the processor time it had used when the connection was made (read just after).
+/// </summary>
+public sealed record Startup(double ConnectSeconds, double ReadySeconds, long Jobs, double ConnectCpuSeconds);
 
 /// <summary>
 /// Polls a just-launched Workq server: the time to its first accepted connection, and to
@@ -39,10 +42,11 @@ public static class StartupProbe
             using (socket)
             {
                 var connected = Stopwatch.GetElapsedTime(server.LaunchedAt).TotalSeconds;
+                var cpu = ProcStats.RunSeconds(server.Pid);
                 var keys = await ServerInspector.InspectAsync(socket, timeout.Token);
                 var ready = Stopwatch.GetElapsedTime(server.LaunchedAt).TotalSeconds;
                 var jobs = keys.TryGetValue("jobs", out var j) && long.TryParse(j, out var n) ? n : -1;
-                return new Startup(connected, ready, jobs);
+                return new Startup(connected, ready, jobs, cpu);
             }
         }
     }

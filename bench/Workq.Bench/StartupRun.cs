@@ -78,8 +78,8 @@ public static class StartupRun
 
     static void Print(Options o, string exe, List<Startup> memory, List<Startup> empty, List<Startup> replayed)
     {
-        Console.WriteLine($"workq start-up: {exe}; median (min-max) of {o.Runs} starts, ms from exec");
-        Console.WriteLine($"  {"",-30} {"TCP connect",-24} {"first reply",-24}");
+        Console.WriteLine($"workq start-up: {exe}; median (min-max) of {o.Runs} starts, ms from exec; load average {LoadAverage()}");
+        Console.WriteLine($"  {"",-30} {"TCP connect",-24} {"first reply",-24} {"CPU at connect",-24}");
         Row("in memory", memory);
         Row("empty command log", empty);
         Row($"log of {o.Jobs} jobs ({o.PayloadSize} B)", replayed);
@@ -99,14 +99,19 @@ public static class StartupRun
             var ms = seconds.Select(s => s * 1000).Order().ToArray();
             return $"{Median(ms),7:F1} ({ms[0]:F1}-{ms[^1]:F1})";
         }
-        Console.WriteLine($"  {name,-30} {Cell(starts.Select(s => s.ConnectSeconds)),-24} {Cell(starts.Select(s => s.ReadySeconds)),-24}");
+        Console.WriteLine(
+            $"  {name,-30} {Cell(starts.Select(s => s.ConnectSeconds)),-24} {Cell(starts.Select(s => s.ReadySeconds)),-24} {Cell(starts.Select(s => s.ConnectCpuSeconds)),-24}");
     }
 
     static object Summary(List<Startup> starts) => new
     {
         connectMsMedian = Median([.. starts.Select(s => s.ConnectSeconds * 1000).Order()]),
         readyMsMedian = Median([.. starts.Select(s => s.ReadySeconds * 1000).Order()]),
+        connectCpuMsMedian = Median([.. starts.Select(s => s.ConnectCpuSeconds * 1000).Order()]),
     };
+
+    /// <summary>The machine's 1-minute load average: start-up times depend on what else runs.</summary>
+    static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
     static double Median(double[] sorted) =>
         sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
