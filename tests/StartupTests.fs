@@ -5,6 +5,8 @@ module Workq.Tests.StartupTests
 
 open System
 open System.IO
+open System.Net
+open System.Net.Sockets
 open System.Text
 open System.Text.RegularExpressions
 open System.Threading.Tasks
@@ -17,6 +19,7 @@ open Workq.Tests.TcpTestClient
 open Workq.Tests.IntegrationTests
 open Workq.Tests.ServerProcess
 open Workq.Tests.CommandLogTests
+open Workq.Tests.ServerFixture
 
 let private warmup =
     testList "warm-up" [
@@ -58,6 +61,45 @@ let private settingsSample =
             Expect.equal settings["Logging:LogLevel:Default"] "Information" "the logging level, with its default"
             let asShipped = ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes sample)).Build()
             Expect.isEmpty (asShipped.AsEnumerable() |> Seq.filter (fun kv -> not (isNull kv.Value))) "as shipped it sets nothing"
+        }
+    ]
+
+/// A socket listening on a free loopback port (held, as a server still exiting holds it).
+let private holdPort () =
+    let holder = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
+    holder.Bind(IPEndPoint(IPAddress.Loopback, 0))
+    holder.Listen()
+    holder, (nonNull holder.LocalEndPoint :?> IPEndPoint).Port
+
+let private portInUse =
+    testList "a port in use" [
+        testTask "one freed within a second is taken: a restart just after a kill finds the old process's port" {
+            let holder, port = holdPort ()
+            let starting = startServer [| "--listen"; $"127.0.0.1:{port}" |]
+            do! Task.Delay 300
+            holder.Dispose()
+            let! (server: Workq.Host.RunningServer) = starting
+            do!
+                tryFinallyTask
+                    (fun () -> task { Expect.equal server.EndPoint.Port port "on the port it was given" })
+                    (fun () -> task { do! server.DisposeAsync() })
+        }
+
+        testTask "one still in use after a second stops the start, naming the address" {
+            let holder, port = holdPort ()
+            try
+                let! refused =
+                    task {
+                        try
+                            let! server = startServer [| "--listen"; $"127.0.0.1:{port}" |]
+                            do! server.DisposeAsync()
+                            return None
+                        with :? Workq.Host.Network.ListenAddressException as e ->
+                            return Some e.Message
+                    }
+                Expect.equal refused (Some $"cannot listen on 127.0.0.1:{port}: Address already in use") "refused"
+            finally
+                holder.Dispose()
         }
     ]
 
@@ -168,4 +210,4 @@ let private published =
     ]
 
 [<Tests>]
-let tests = testList "start-up" [ warmup; settingsSample; published ]
+let tests = testList "start-up" [ warmup; settingsSample; portInUse; published ]

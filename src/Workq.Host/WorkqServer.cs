@@ -29,7 +29,7 @@ public static class WorkqServer
             throw new InvalidSettingException(problem);
         if (commandLine.WantsHelp || commandLine.WantsVersion)
             throw new InvalidSettingException("--help and --version print, they start no server");
-        IHost host = Build(commandLine.Settings, configure);
+        IHost host = await BuildAsync(commandLine.Settings, configure, cancellationToken);
         try
         {
             await host.StartAsync(cancellationToken);
@@ -50,18 +50,21 @@ public static class WorkqServer
     /// HTTP side starts during the replay; otherwise once the job port listens (see
     /// <see cref="HttpSide"/>).
     /// </summary>
-    internal static IHost Build(IReadOnlyDictionary<string, string> commandLine, Action<HostApplicationBuilder>? configure = null)
+    internal static async Task<IHost> BuildAsync(
+        IReadOnlyDictionary<string, string> commandLine,
+        Action<HostApplicationBuilder>? configure = null,
+        CancellationToken cancellationToken = default)
     {
         HostApplicationBuilder builder = CreateBuilder(commandLine);
         configure?.Invoke(builder);
         IHost host = builder.Build();
         try
         {
-            host.Services.GetRequiredService<Listener>().Bind();
+            await host.Services.GetRequiredService<Listener>().BindAsync(cancellationToken);
             HttpSide http = host.Services.GetRequiredService<HttpSide>();
-            http.Bind();
+            await http.BindAsync(cancellationToken);
             if (HasLogToReplay(host.Services.GetRequiredService<ServerOptions>()))
-                http.Begin();
+                await http.BeginAsync(cancellationToken);
             host.Services.GetRequiredService<EngineLoop>().Restore();
             return host;
         }

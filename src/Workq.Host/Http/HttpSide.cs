@@ -46,38 +46,24 @@ internal sealed class HttpSide(
     /// <summary>The bound endpoint (port 0 resolved); null when the HTTP port is off.</summary>
     public IPEndPoint? EndPoint { get; private set; }
 
-    /// <summary>Binds the port (throws <see cref="ListenAddressException"/>); nothing when the HTTP port is off.</summary>
-    public void Bind()
+    /// <summary>
+    /// Binds the port (<see cref="ListenSocket"/>; throws <see cref="ListenAddressException"/>);
+    /// nothing when the HTTP port is off.
+    /// </summary>
+    public async Task BindAsync(CancellationToken cancellationToken = default)
     {
         if (socket is not null || options.HttpListen is not { } address)
             return;
-        socket = Bind(address);
+        socket = await ListenSocket.BindAsync(address, "-http-listen", cancellationToken);
         EndPoint = (IPEndPoint)socket.LocalEndPoint!;
     }
 
     /// <summary>Binds the port, if not yet done, and starts serving in the background.</summary>
-    public void Begin()
+    public async Task BeginAsync(CancellationToken cancellationToken = default)
     {
-        Bind();
+        await BindAsync(cancellationToken);
         if (socket is not null && starting is null)
             starting = Task.Run(() => StartApplicationAsync(socket));
-    }
-
-    private static Socket Bind(IPEndPoint endPoint)
-    {
-        var bound = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            if (endPoint.Address.Equals(IPAddress.IPv6Any))
-                bound.DualMode = true;
-            bound.Bind(endPoint);
-            return bound;
-        }
-        catch (SocketException e)
-        {
-            bound.Dispose();
-            throw new ListenAddressException($"cannot listen on {endPoint} (-http-listen): {e.Message}", e);
-        }
     }
 
     private async Task<WebApplication> StartApplicationAsync(Socket bound)
@@ -109,7 +95,7 @@ internal sealed class HttpSide(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        Begin();
+        await BeginAsync(cancellationToken);
         if (starting is not null)
             await starting.WaitAsync(cancellationToken);
     }
