@@ -686,7 +686,7 @@ let failedAndRecurring =
                 Expect.isTrue (DateTimeOffset.TryParse(str j "failedAt") |> fst) "failedAt is a time"
                 let! o = workq ep [ "inspect"; "queue"; "mail" ]
                 expectCode o 0 "inspect queue of a name with only failed jobs"
-                Expect.equal (cells o)[1][0..4] [| "mail"; "0"; "0"; "0"; "0" |] "nothing ready, scheduled or leased: its failed jobs are listed by failed"
+                Expect.equal (cells o).[1].[0..4] [| "mail"; "0"; "0"; "0"; "0" |] "nothing ready, scheduled or leased: its failed jobs are listed by failed"
                 let! o = workq ep [ "requeue"; idText a; "--ttl"; "1h" ]
                 expectCode o 0 "requeue"
                 let! o = workq ep [ "inspect"; "job"; idText a ]
