@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
-# Builds the solution and runs every test suite: the Expecto tests (domain, protocol,
-# TCP integration) and the FsCheck properties. Exits non-zero if anything fails.
+# Builds the solution, publishes the server as it is installed and checks the deployment
+# files against it, and runs every test suite: the Expecto tests (domain, protocol, TCP
+# integration, the published server, the samples) and the FsCheck properties. Exits
+# non-zero if anything fails. Needs clang and zlib1g-dev (the native link), curl and
+# systemd-analyze (deploy/check.sh).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 dotnet build Workq.sln -c Release -nologo -clp:ErrorsOnly
+
+# The server as installed (deploy/publish.sh: Native AOT, a warning fails it), published
+# once: the deployment checks and the start-up tests run that program.
+published=artifacts/workq-server
+echo "== publish"
+deploy/publish.sh "$published"
+deploy/check.sh "$published"
+export WORKQ_PUBLISHED_SERVER=$PWD/$published/workq-server
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -350,7 +350,7 @@ let private examples =
             Expect.equal (SortedTree.fold (fun acc k v -> acc + sprintf "%d%s " k v) "" t) "11 22 33 44 55 " "fold in order"
             Expect.isEmpty (SortedTree.skip 5 t) "nothing past the end"
             Expect.equal (SortedTree.skip -3 t |> Seq.length) 5 "a negative offset is the start"
-            Expect.equal (string t) "SortedTree [(1, \"1\"); (2, \"2\"); (3, \"3\"); ...]" "ToString"
+            Expect.equal (string t) "SortedTree [(1, 1); (2, 2); (3, 3); ...]" "ToString"
             Expect.equal (string (SortedKeys.ofSeq Comparer<int>.Default [ 2; 1 ])) "SortedKeys [1; 2]" "ToString of a set"
             Expect.equal (SortedKeys.fold (fun acc k -> acc * 10 + k) 0 (SortedKeys.ofSeq Comparer<int>.Default [ 3; 1; 2 ])) 123 "set fold"
         }

@@ -292,6 +292,16 @@ let submit =
                 Expect.equal (j.GetProperty("time").ValueKind) JsonValueKind.Null "no time for an added job"
             })
 
+        serverTest "-- ends the options: doc/cli.md's `workq add q --ttr 5s --ttl 1m -- --x` adds the payload --x" (fun ep ->
+            task {
+                let! o = workq ep [ "add"; "q"; "--ttr"; "5s"; "--ttl"; "1m"; "--"; "--x" ]
+                printedId o |> ignore
+                let! job = leaseJob ep "q"
+                Expect.equal (str job "payload") "--x" "the payload"
+                let! o = workq ep [ "add"; "q"; "--"; "--x"; "--ttr"; "5s" ]
+                expectFailure o 2 "workq add" "unexpected argument '--ttr'" "an option after --"
+            })
+
         serverTest "add --id uses that id; the same id again is refused: exit 5" (fun ep ->
             task {
                 let id = Guid.CreateVersion7()
@@ -495,7 +505,7 @@ let work =
                 expectFailure o 3 "workq run" "no worker finished job" "no worker"
             })
 
-        serverTest "a job that is not there is exit 4, for every command on an id or a queue" (fun ep ->
+        serverTest "a job that is not there is exit 4, for every command on an id" (fun ep ->
             task {
                 let id = idText (Guid.CreateVersion7())
                 let cases =
@@ -504,13 +514,22 @@ let work =
                       [ "complete"; id; "x" ], "workq complete", $"no job {id}"
                       [ "fail"; id ], "workq fail", $"no job {id}"
                       [ "delete"; id ], "workq delete", $"no job {id}"
-                      [ "inspect"; "job"; id ], "workq inspect job", $"no job {id}"
-                      [ "inspect"; "queue"; "nosuch" ], "workq inspect queue", "no queue nosuch"
-                      [ "inspect"; "jobs"; "nosuch" ], "workq inspect jobs", "no queue nosuch"
-                      [ "inspect"; "scheduled-jobs"; "nosuch" ], "workq inspect scheduled-jobs", "no queue nosuch" ]
+                      [ "inspect"; "job"; id ], "workq inspect job", $"no job {id}" ]
                 for args, command, text in cases do
                     let! o = workq ep args
                     expectFailure o 4 command text (String.Join(" ", args))
+            })
+
+        serverTest "a queue the server does not have: no jobs, counts of zero, exit 0" (fun ep ->
+            task {
+                let header = [| "NAME"; "READY"; "SCHEDULED"; "LEASED"; "WORKERS"; "FAILED" |]
+                let! o = workq ep [ "inspect"; "queue"; "nosuch" ]
+                expectCode o 0 "inspect queue"
+                Expect.equal (cells o) [| header; [| "nosuch"; "0"; "0"; "0"; "0"; "0" |] |] "zeros"
+                for what in [ "jobs"; "scheduled-jobs" ] do
+                    let! o = workq ep [ "inspect"; what; "nosuch"; "--json" ]
+                    expectCode o 0 $"inspect {what}"
+                    Expect.equal (o.Json.GetArrayLength()) 0 $"inspect {what}: none"
             })
 
         serverTest "delete removes a job; a second delete is exit 4" (fun ep ->
@@ -666,7 +685,8 @@ let failedAndRecurring =
                 Expect.equal (str j "id", str j "state", str j "result", str j "payload") (idText a, "FAILED", "bounced", "first") "JSON"
                 Expect.isTrue (DateTimeOffset.TryParse(str j "failedAt") |> fst) "failedAt is a time"
                 let! o = workq ep [ "inspect"; "queue"; "mail" ]
-                expectFailure o 4 "workq inspect queue" "no queue mail" "the queue is gone; its failed jobs are not"
+                expectCode o 0 "inspect queue of a name with only failed jobs"
+                Expect.equal (cells o).[1].[0..4] [| "mail"; "0"; "0"; "0"; "0" |] "nothing ready, scheduled or leased: its failed jobs are listed by failed"
                 let! o = workq ep [ "requeue"; idText a; "--ttl"; "1h" ]
                 expectCode o 0 "requeue"
                 let! o = workq ep [ "inspect"; "job"; idText a ]

@@ -101,15 +101,12 @@ let clientErrorText (what: string) (f: unit -> Task) =
         return e.Text
     }
 
-/// Whether queue `name` exists with `n` workers waiting on it (n = 0: it may be gone).
+/// Whether `n` workers wait on queue `name` (a queue that is gone shows 0).
 let workersAre (client: WorkqClient) name (n: int) =
     eventually 10000 $"{n} workers waiting on {name}" (fun () ->
         task {
-            try
-                let! q = client.InspectQueueAsync name
-                return q.Workers = Nullable n
-            with :? WorkqNotFoundException ->
-                return n = 0
+            let! q = client.InspectQueueAsync name
+            return q.Workers = Nullable n
         })
 
 /// Awaits `t`, failing the test if it takes longer than `s` seconds.
@@ -326,10 +323,14 @@ let commands =
                 Expect.equal [ for j in page -> j.Id ] [ third ] "offset 1, limit 1"
                 let! past = client.InspectJobsAsync("q", offset = 5L)
                 Expect.isEmpty past "offset past the end"
-                do! expectThrows<WorkqNotFoundException> "jobs of no queue" (fun () -> client.InspectJobsAsync "none")
+                let! none = client.InspectJobsAsync "none"
+                Expect.isEmpty none "a queue that does not exist has no ready jobs"
+                let! none = client.InspectScheduledJobsAsync "none"
+                Expect.isEmpty none "nor scheduled ones"
                 let! q = client.InspectQueueAsync "q"
                 Expect.equal (q.Name, q.ReadyLength, q.ScheduledLength, q.LeasedLength, q.Workers) ("q", 2, 0, 1, Nullable 0) "queue q"
-                do! expectThrows<WorkqNotFoundException> "a queue that does not exist" (fun () -> client.InspectQueueAsync "none")
+                let! q = client.InspectQueueAsync "none"
+                Expect.equal (q.Name, q.ReadyLength, q.ScheduledLength, q.LeasedLength, q.Workers) ("none", 0, 0, 0, Nullable 0) "a queue that does not exist: zeros"
                 let! queues = client.InspectQueuesAsync()
                 Expect.equal [ for q in queues -> q.Name ] [ "Zeta"; "alpha"; "q" ] "queues in byte order of name"
                 let! queues = client.InspectQueuesAsync(offset = 1L, limit = 1)

@@ -424,6 +424,45 @@ let private damageTests =
                         })
             })
 
+        logTest "a new last segment whose bytes never reached the disk is started again; before another segment it is damage" (fun dir ->
+            task {
+                let! ids = threeJobs dir
+                let first = Array.exactlyOne (segments dir)
+                let next = Path.Combine(dir, "00000000000000000002.wql")
+                // What a power loss may leave of a segment created after the last sync: its
+                // name, and a size whose bytes (the header) were not yet written.
+                for lost in [ Array.zeroCreate<byte> 16; Array.zeroCreate<byte> 5 ] do
+                    File.WriteAllBytes(next, lost)
+                    let later = $"later-{lost.Length}"
+                    do!
+                        withClient dir [] (fun c ->
+                            task {
+                                let! jobs = inspectJobs c ids
+                                Expect.isTrue (jobs |> List.forall (snd >> Option.isSome)) $"the jobs, beside {lost.Length} lost bytes"
+                                do! call c (addReq (newId ()) "q" 60000 hour later []) ok
+                            })
+                    Expect.equal (segments dir) [| first; next |] "the same segments"
+                    Expect.equal (textOf (File.ReadAllBytes next)).[0..7] "WORKQLOG" "the segment started again"
+                    Expect.stringContains (textOf (File.ReadAllBytes next)) later "the later job is in it"
+                    File.Delete next
+                // Not the last segment: full segments are synced before the next is begun,
+                // so zeros there are damage.
+                File.WriteAllBytes(next, Array.zeroCreate<byte> 16)
+                File.Copy(first, Path.Combine(dir, "00000000000000000003.wql"))
+                let! refusal =
+                    task {
+                        try
+                            let! s = startOn dir []
+                            do! stop s
+                            return None
+                        with e ->
+                            return Some e
+                    }
+                match refusal with
+                | Some(:? CommandLogException as e) -> Expect.stringContains e.Message next "the message names the file"
+                | other -> failtestf "expected a CommandLogException, got %A" other
+            })
+
         logTest "damage before the end stops startup; --cmdlog-repair cuts it with a backup" (fun dir ->
             task {
                 let! ids = threeJobs dir

@@ -1,5 +1,6 @@
-/// The server as a separate process (`dotnet workq-server.dll`), for what only a process
-/// shows: its exit code and output, a kill, its environment and working directory.
+/// The server as a separate process (`dotnet workq-server.dll`, or a published
+/// `workq-server`), for what only a process shows: its exit code and output, a kill, its
+/// environment and working directory.
 module Workq.Tests.ServerProcess
 
 open System
@@ -29,20 +30,30 @@ let private dotnetHost =
 
 let private listeningLine = Regex(@"workq listening on (\d+\.\d+\.\d+\.\d+:\d+)")
 
+/// The program to run, and the arguments before the server's own.
+type Program =
+    { Path: string
+      Leading: string list }
+
+/// The build the tests reference, run by the dotnet host.
+let built = { Path = dotnetHost; Leading = [ serverDll ] }
+
+/// A native `workq-server`, as `dotnet publish` makes it.
+let native path = { Path = path; Leading = [] }
+
 /// How to start the server: its arguments, and for `environment` and `workDir` what the
 /// test process has unless given.
-let private startInfo (environment: (string * string) list) (workDir: string option) (args: string list) =
-    let psi = ProcessStartInfo(dotnetHost, RedirectStandardOutput = true, RedirectStandardError = true)
-    psi.ArgumentList.Add serverDll
-    withOwnHttpPort args |> Seq.iter psi.ArgumentList.Add
+let private startInfoOf (program: Program) (environment: (string * string) list) (workDir: string option) (args: string list) =
+    let psi = ProcessStartInfo(program.Path, RedirectStandardOutput = true, RedirectStandardError = true)
+    Seq.append program.Leading (withOwnHttpPort args) |> Seq.iter psi.ArgumentList.Add
     for name, value in environment do
         psi.Environment[name] <- value
     workDir |> Option.iter (fun dir -> psi.WorkingDirectory <- dir)
     psi
 
-/// Starts a server process with extra environment variables, in `workDir` if given.
-let launchWith (environment: (string * string) list) (workDir: string option) (args: string list) =
-    let p = new Process(StartInfo = startInfo environment workDir args)
+/// Starts `program` with extra environment variables, in `workDir` if given.
+let launchProgram (program: Program) (environment: (string * string) list) (workDir: string option) (args: string list) =
+    let p = new Process(StartInfo = startInfoOf program environment workDir args)
     let output = ConcurrentQueue<string>()
     let listening = TaskCompletionSource<IPEndPoint>(TaskCreationOptions.RunContinuationsAsynchronously)
     // Both pipes are drained all along: a full pipe would block the server.
@@ -59,6 +70,9 @@ let launchWith (environment: (string * string) list) (workDir: string option) (a
     p.BeginOutputReadLine()
     p.BeginErrorReadLine()
     { Process = p; Output = output; Listening = listening.Task }
+
+/// Starts a server process with extra environment variables, in `workDir` if given.
+let launchWith environment workDir args = launchProgram built environment workDir args
 
 let launch (args: string list) = launchWith [] None args
 
@@ -79,10 +93,10 @@ let kill (sp: ServerProcess) =
         do! sp.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds 15.0)
     }
 
-/// Runs `body` against a process started as `launchWith` does, then kills the process.
-let withProcessIn environment workDir args (body: ServerProcess -> Task<'a>) : Task<'a> =
+/// Runs `body` against `program` started as `launchProgram` does, then kills the process.
+let withProgram program environment workDir args (body: ServerProcess -> Task<'a>) : Task<'a> =
     task {
-        let sp = launchWith environment workDir args
+        let sp = launchProgram program environment workDir args
         let cleanup () =
             task {
                 do! kill sp
@@ -91,13 +105,16 @@ let withProcessIn environment workDir args (body: ServerProcess -> Task<'a>) : T
         return! tryFinallyTask (fun () -> body sp) cleanup
     }
 
+/// Runs `body` against a process started as `launchWith` does, then kills the process.
+let withProcessIn environment workDir args body = withProgram built environment workDir args body
+
 let withProcess args body = withProcessIn [] None args body
 
-/// Runs the server, started as `launchWith` does, to its exit (within 30 s, or it is
+/// Runs `program`, started as `launchProgram` does, to its exit (within 30 s, or it is
 /// killed and the test fails): its exit code, standard output and standard error.
-let runToExitWith environment workDir (args: string list) : Task<int * string * string> =
+let runProgramToExit program environment workDir (args: string list) : Task<int * string * string> =
     task {
-        use p = new Process(StartInfo = startInfo environment workDir args)
+        use p = new Process(StartInfo = startInfoOf program environment workDir args)
         if not (p.Start()) then failtest "could not start the server process"
         let stdout = p.StandardOutput.ReadToEndAsync()
         let stderr = p.StandardError.ReadToEndAsync()
@@ -110,5 +127,8 @@ let runToExitWith environment workDir (args: string list) : Task<int * string * 
         let! err = stderr
         return p.ExitCode, out, err
     }
+
+/// Runs the server, started as `launchWith` does, to its exit.
+let runToExitWith environment workDir args = runProgramToExit built environment workDir args
 
 let runToExit args = runToExitWith [] None args

@@ -157,17 +157,10 @@ let processing =
                 let mutable mostLeased = 0
                 let mutable finished = false
                 while not finished do
-                    let! queue = task {
-                        try
-                            let! q = client.InspectQueueAsync "limited"
-                            return Some q
-                        with :? WorkqNotFoundException -> return None // every job done
-                    }
-                    match queue with
-                    | Some q ->
-                        mostLeased <- max mostLeased q.LeasedLength
-                        finished <- q.ReadyLength = 0 && q.LeasedLength = 0
-                    | None -> finished <- true
+                    // Zeros once every job is done and the queue is gone.
+                    let! q = client.InspectQueueAsync "limited"
+                    mostLeased <- max mostLeased q.LeasedLength
+                    finished <- q.ReadyLength = 0 && q.LeasedLength = 0
                     do! Task.Delay 10
                 for id in ids do
                     let! result = client.ResultAsync(id, seconds 30.0)

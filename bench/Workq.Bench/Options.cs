@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Workq.Bench;
 
-public enum Mode { Queue, Run, Fill, Replay, Hostile, Failover }
+public enum Mode { Queue, Run, Fill, Replay, Hostile, Failover, Startup }
 
 public enum Target { Workq, Beanstalkd }
 
@@ -38,6 +38,8 @@ public sealed record Options
     /// <summary>hostile: flags and environment variables for the servers it starts.</summary>
     public IReadOnlyList<string> ServerArgs { get; init; } = [];
     public IReadOnlyDictionary<string, string> ServerEnvironment { get; init; } = new Dictionary<string, string>();
+    /// <summary>The server program startup mode measures (default: the JIT build).</summary>
+    public string? ServerExe { get; init; }
     /// <summary>Start Workq with its HTTP side on and scrape its /metrics every second.</summary>
     public bool ScrapeMetrics { get; init; }
     /// <summary>How many times <c>failover</c> kills the leader.</summary>
@@ -46,7 +48,7 @@ public sealed record Options
     public string ElectionTimeout { get; init; } = "300-600";
 
     public const string Usage = """
-        usage: workq-bench [queue|run|fill|replay|hostile|failover] [options]
+        usage: workq-bench [queue|run|fill|replay|hostile|failover|startup] [options]
 
           queue   P producers add jobs while W workers lease and complete them, until N are complete
           run     P clients issue synchronous runs while W workers serve them (Workq only)
@@ -59,6 +61,9 @@ public sealed record Options
           failover  start a 3-member cluster, P producers add through every member, and kill
                     its leader --kills times (starting it again each time): the time from each
                     kill to the first acknowledged add, and the acknowledged adds lost
+          startup time --runs fresh server processes from exec to the first connection and to
+                  the first reply: in memory, on an empty command log, and on a log of N jobs
+                  (defaults here: --runs 10 -n 100000 --payload 100 --pipeline 64)
 
           --pattern NAME             hostile: run this pattern only (repeatable): slow-senders,
                                      drip, no-read, unfinished, flood, history
@@ -81,6 +86,8 @@ public sealed record Options
           --runs K                   runs per server with --vs (default 3)
           --kills N                  failover: how many times the leader is killed (default 20)
           --election-timeout LOW-HIGH  the cluster members' election timeout in ms (default 300-600)
+          --server PATH              the server program startup mode starts (default: the JIT
+                                     build, src/Workq.Host/bin/Release/net10.0/workq-server)
           --log-dir DIR              where --vs cmdlog, --vs cluster, replay and failover make their fresh directories
                                      (default: the system's temp directory); removed afterwards
           -n, --jobs N               jobs (default 200000)
@@ -126,6 +133,8 @@ public sealed record Options
                 "--seconds" => options with { HostileSeconds = Positive() },
                 "--server-arg" => options with { ServerArgs = [.. options.ServerArgs, Value()] },
                 "--server-env" => options with { ServerEnvironment = WithVariable(options.ServerEnvironment, Value()) },
+                "startup" => options with { Mode = Mode.Startup },
+                "--server" => options with { ServerExe = Path.GetFullPath(Value()) },
                 "--target" => options with { Target = ParseTarget(Value()) },
                 "--addr" => options with { Address = IPEndPoint.TryParse(Value(), out var ep) ? ep : throw new ArgumentException("--addr needs HOST:PORT (an IP address)") },
                 "--pid" => options with { Pid = Positive() },
@@ -159,6 +168,20 @@ public sealed record Options
             throw new ArgumentException("--scrape-metrics applies to the Workq servers of queue, run and fill, with or without --vs beanstalkd");
         if (options.Mode == Mode.Failover && (options.Address is not null || options.Target != Target.Workq || options.Versus != Versus.None || options.ScrapeMetrics))
             throw new ArgumentException("failover starts its own cluster: drop --addr, --target, --vs and --scrape-metrics");
+        if (options.Mode == Mode.Startup)
+        {
+            if (options.Address is not null || options.Target != Target.Workq || options.Versus != Versus.None)
+                throw new ArgumentException("startup starts its own Workq servers: drop --addr, --target and --vs");
+            options = options with
+            {
+                Runs = given.Contains("--runs") ? options.Runs : 10,
+                Jobs = given.Contains("-n") || given.Contains("--jobs") ? options.Jobs : 100_000,
+                PayloadSize = given.Contains("--payload") ? options.PayloadSize : 100,
+                Pipeline = given.Contains("--pipeline") ? options.Pipeline : 64,
+            };
+        }
+        else if (options.ServerExe is not null)
+            throw new ArgumentException("--server is for startup mode");
         if (options.Mode == Mode.Replay)
         {
             if (options.Address is not null || options.Target != Target.Workq || options.Versus != Versus.None)

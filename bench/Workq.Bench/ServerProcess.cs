@@ -63,20 +63,12 @@ public sealed class ServerProcess : IAsyncDisposable
         IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = FreePort();
-        return StartAsync(WorkqExe(repoRoot), [.. WorkqPorts(port), .. extraArgs], port, cancel, environment);
+        return StartAsync(WorkqExe(repoRoot), WorkqArgs(port, extraArgs), port, cancel, environment);
     }
 
     /// <summary>A Workq host on client port <paramref name="port"/> (a cluster member, started again on the same one).</summary>
     public static Task<ServerProcess> StartWorkqOnAsync(string repoRoot, int port, IReadOnlyList<string> extraArgs, CancellationToken cancel) =>
         StartAsync(WorkqExe(repoRoot), [$"--listen", $"127.0.0.1:{port}", .. extraArgs], port, cancel);
-
-    /// <summary>
-    /// The job port, and the HTTP side on a free port of its own: on as by default, but
-    /// never on the default port, which another server on the machine may hold. A later
-    /// <c>--http-listen</c> in the extra flags wins, as the last of a repeated flag does.
-    /// </summary>
-    static string[] WorkqPorts(int port) =>
-        ["--listen", $"127.0.0.1:{port}", "--http-listen", $"127.0.0.1:{FreePort()}"];
 
     /// <summary>
     /// A fresh Workq host whose HTTP side listens on a port of its own, its <c>/metrics</c>
@@ -94,13 +86,34 @@ public sealed class ServerProcess : IAsyncDisposable
     /// A fresh Workq host, started but not waited for: the caller times its start-up
     /// itself, from <see cref="LaunchedAt"/>.
     /// </summary>
-    public static ServerProcess LaunchWorkq(string repoRoot, IReadOnlyList<string> extraArgs)
+    public static ServerProcess LaunchWorkq(string repoRoot, IReadOnlyList<string> extraArgs) => Launch(WorkqExe(repoRoot), extraArgs);
+
+    /// <summary>The JIT build's program, as <see cref="BuildWorkqAsync"/> leaves it.</summary>
+    public static string WorkqExe(string repoRoot) => Path.Combine(repoRoot, "src", "Workq.Host", "bin", "Release", "net10.0", "workq-server");
+
+    /// <summary>A Workq server program <paramref name="exe"/> on a free port, started but not waited for.</summary>
+    public static ServerProcess Launch(string exe, IReadOnlyList<string> extraArgs)
     {
         var port = FreePort();
-        return Launch(WorkqExe(repoRoot), [.. WorkqPorts(port), .. extraArgs], port);
+        return Launch(exe, WorkqArgs(port, extraArgs), port);
     }
 
-    static string WorkqExe(string repoRoot) => Path.Combine(repoRoot, "src", "Workq.Host", "bin", "Release", "net10.0", "workq-server");
+    /// <summary>A Workq server program <paramref name="exe"/> on a free port, once it accepts connections.</summary>
+    public static Task<ServerProcess> StartAsync(string exe, IReadOnlyList<string> extraArgs, CancellationToken cancel)
+    {
+        var port = FreePort();
+        return StartAsync(exe, WorkqArgs(port, extraArgs), port, cancel);
+    }
+
+    /// <summary>
+    /// A Workq server's flags: its job port, and its HTTP side on a free port of its own
+    /// unless <paramref name="extraArgs"/> name one: the default port would be taken by
+    /// a server still exiting, or by anyone else's server.
+    /// </summary>
+    static string[] WorkqArgs(int port, IReadOnlyList<string> extraArgs) =>
+        extraArgs.Contains("--http-listen")
+            ? ["--listen", $"127.0.0.1:{port}", .. extraArgs]
+            : ["--listen", $"127.0.0.1:{port}", "--http-listen", $"127.0.0.1:{FreePort()}", .. extraArgs];
 
     public static Task<ServerProcess> StartBeanstalkdAsync(string exe, CancellationToken cancel)
     {

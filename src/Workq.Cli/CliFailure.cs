@@ -10,8 +10,6 @@ internal sealed class CliFailure(int exitCode, string message) : Exception(messa
 
     public static CliFailure NoJob(Guid id) => new(ExitCodes.NotFound, $"no job {Values.JobIds.Format(id)}");
 
-    public static CliFailure NoQueue(string name) => new(ExitCodes.NotFound, $"no queue {name}");
-
     public static CliFailure NotLeased(Guid id) => new(ExitCodes.NotFound, $"no leased job {Values.JobIds.Format(id)}");
 
     public static CliFailure NoDefinition(string key) => new(ExitCodes.NotFound, $"no recurring definition {key}");

@@ -24,6 +24,17 @@ public sealed record QueueInfo
     /// </summary>
     public int? FailedLength { get; init; }
 
+    /// <summary>A queue the server does not have: nothing in it, nobody waiting on it.</summary>
+    internal static QueueInfo Empty(string name) => new()
+    {
+        Name = name,
+        ReadyLength = 0,
+        ScheduledLength = 0,
+        LeasedLength = 0,
+        Workers = 0,
+        FailedLength = 0,
+    };
+
     internal static QueueInfo FromRecord(InspectRecord record) => new()
     {
         Name = record.Label,

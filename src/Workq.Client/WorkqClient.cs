@@ -321,29 +321,59 @@ public sealed partial class WorkqClient : IWorkqClient
     /// <param name="offset">How many jobs to skip.</param>
     /// <param name="limit">At most how many to return; the server accepts 1 to 100.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    /// <returns>The jobs; empty when <paramref name="offset"/> is past the end.</returns>
-    /// <exception cref="WorkqNotFoundException">The queue does not exist.</exception>
-    public async Task<IReadOnlyList<JobInfo>> InspectJobsAsync(string name, long offset = 0, int limit = 100, CancellationToken cancellationToken = default) =>
-        await InspectAsync(PageRequest("inspect jobs", name, offset, limit), JobInfo.FromRecord, cancellationToken);
+    /// <returns>
+    /// The jobs; empty when the queue has none ready, when <paramref name="offset"/> is past
+    /// the end, and when the queue does not exist (the server's <c>-NOT-FOUND</c>).
+    /// </returns>
+    public Task<IReadOnlyList<JobInfo>> InspectJobsAsync(string name, long offset = 0, int limit = 100, CancellationToken cancellationToken = default) =>
+        InspectQueueJobsAsync("inspect jobs", name, offset, limit, cancellationToken);
 
     /// <summary>A page of a queue's jobs not yet ready, soonest first (<c>inspect scheduled-jobs</c>).</summary>
     /// <param name="name">The queue.</param>
     /// <param name="offset">How many jobs to skip.</param>
     /// <param name="limit">At most how many to return; the server accepts 1 to 100.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    /// <returns>The jobs; empty when <paramref name="offset"/> is past the end.</returns>
-    /// <exception cref="WorkqNotFoundException">The queue does not exist.</exception>
-    public async Task<IReadOnlyList<JobInfo>> InspectScheduledJobsAsync(string name, long offset = 0, int limit = 100, CancellationToken cancellationToken = default) =>
-        await InspectAsync(PageRequest("inspect scheduled-jobs", name, offset, limit), JobInfo.FromRecord, cancellationToken);
+    /// <returns>
+    /// The jobs; empty when the queue has none waiting, when <paramref name="offset"/> is
+    /// past the end, and when the queue does not exist (the server's <c>-NOT-FOUND</c>).
+    /// </returns>
+    public Task<IReadOnlyList<JobInfo>> InspectScheduledJobsAsync(string name, long offset = 0, int limit = 100, CancellationToken cancellationToken = default) =>
+        InspectQueueJobsAsync("inspect scheduled-jobs", name, offset, limit, cancellationToken);
 
     /// <summary>A queue's counts (<c>inspect queue</c>).</summary>
-    /// <exception cref="WorkqNotFoundException">
-    /// The queue does not exist: it holds no unfinished job and no worker waits on it.
-    /// </exception>
-    public Task<QueueInfo> InspectQueueAsync(string name, CancellationToken cancellationToken = default)
+    /// <returns>
+    /// The counts; all zero for a queue the server does not have (its <c>-NOT-FOUND</c>:
+    /// the queue holds no unfinished job and no worker waits on it).
+    /// </returns>
+    public async Task<QueueInfo> InspectQueueAsync(string name, CancellationToken cancellationToken = default)
     {
         Arguments.Name(name, nameof(name));
-        return InspectOneAsync(new Request("inspect queue").Word(name).EndLine(), QueueInfo.FromRecord, cancellationToken);
+        try
+        {
+            return await InspectOneAsync(new Request("inspect queue").Word(name).EndLine(), QueueInfo.FromRecord, cancellationToken);
+        }
+        catch (WorkqNotFoundException)
+        {
+            return QueueInfo.Empty(name);
+        }
+    }
+
+    /// <summary>
+    /// A queue's jobs; a queue the server does not have (it exists only while it holds an
+    /// unfinished job or a waiting worker) has none.
+    /// </summary>
+    private async Task<IReadOnlyList<JobInfo>> InspectQueueJobsAsync(
+        string command, string name, long offset, int limit, CancellationToken cancellationToken)
+    {
+        Request request = PageRequest(command, name, offset, limit);
+        try
+        {
+            return await InspectAsync(request, JobInfo.FromRecord, cancellationToken);
+        }
+        catch (WorkqNotFoundException)
+        {
+            return [];
+        }
     }
 
     /// <summary>A page of the queues that exist, in byte order of name (<c>inspect queues</c>).</summary>

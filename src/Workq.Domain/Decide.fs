@@ -316,7 +316,7 @@ let private outOfRoom (limits: Limits) (payload: byte[]) (state: State) =
     not (Limits.admits limits state.StoredBytes payload.LongLength)
 
 let private outOfMemory (limits: Limits) =
-    ServerError(sprintf "Out of memory: stored payloads and results would exceed %d bytes" limits.MaxStoredBytes)
+    ServerError("Out of memory: stored payloads and results would exceed " + string limits.MaxStoredBytes + " bytes")
 
 let private command limits conn cmd jitter now step =
     let state = step.State

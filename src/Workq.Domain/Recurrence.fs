@@ -33,7 +33,7 @@ module Recurrence =
     /// and instant always give the same id, on every server and at every replay, so an
     /// occurrence can be added only once.
     let occurrenceId (key: JobName) (at: Instant) : JobId =
-        let name = Encoding.ASCII.GetBytes $"{key.Value} {Time.formatPrecise at}"
+        let name = Encoding.ASCII.GetBytes(key.Value + " " + Time.formatPrecise at)
         let hash = SHA256.HashData(Array.append (idNamespace.ToByteArray(bigEndian = true)) name)
         hash[6] <- (hash[6] &&& 0x0Fuy) ||| 0x80uy
         hash[8] <- (hash[8] &&& 0x3Fuy) ||| 0x80uy

@@ -27,7 +27,7 @@ public static class Program
         IHost host;
         try
         {
-            host = WorkqServer.Build(commandLine.Settings);
+            host = await WorkqServer.BuildAsync(commandLine.Settings);
         }
         catch (Exception e) when (e is InvalidSettingException or ListenAddressException or CommandLogException)
         {

@@ -32,7 +32,7 @@ public static class WorkqServer
             throw new InvalidSettingException(problem);
         if (commandLine.WantsHelp || commandLine.WantsVersion)
             throw new InvalidSettingException("--help and --version print, they start no server");
-        IHost host = Build(commandLine.Settings, configure);
+        IHost host = await BuildAsync(commandLine.Settings, configure, cancellationToken);
         try
         {
             await host.StartAsync(cancellationToken);
@@ -49,10 +49,14 @@ public static class WorkqServer
     /// <summary>
     /// Builds the host, binds its listen sockets and restores its state from the command log
     /// (throws <see cref="InvalidSettingException"/>, <see cref="ListenAddressException"/>
-    /// or <see cref="CommandLog.CommandLogException"/>). The HTTP side starts during the
-    /// replay (see <see cref="HttpSide"/>).
+    /// or <see cref="CommandLog.CommandLogException"/>). With a command log to replay, the
+    /// HTTP side starts during the replay; otherwise once the job port listens (see
+    /// <see cref="HttpSide"/>).
     /// </summary>
-    internal static IHost Build(IReadOnlyDictionary<string, string> commandLine, Action<HostApplicationBuilder>? configure = null)
+    internal static async Task<IHost> BuildAsync(
+        IReadOnlyDictionary<string, string> commandLine,
+        Action<HostApplicationBuilder>? configure = null,
+        CancellationToken cancellationToken = default)
     {
         HostApplicationBuilder builder = CreateBuilder(commandLine);
         configure?.Invoke(builder);
@@ -62,9 +66,12 @@ public static class WorkqServer
             // The certificate and the tokens are read first: a file that cannot be used stops the start.
             host.Services.GetRequiredService<ServerTls>();
             host.Services.GetRequiredService<AuthTokens>();
-            host.Services.GetRequiredService<Listener>().Bind();
+            await host.Services.GetRequiredService<Listener>().BindAsync(cancellationToken);
             host.Services.GetService<ClusterNode>()?.Prepare();
-            host.Services.GetRequiredService<HttpSide>().Begin();
+            HttpSide http = host.Services.GetRequiredService<HttpSide>();
+            await http.BindAsync(cancellationToken);
+            if (HasLogToReplay(host.Services.GetRequiredService<ServerOptions>()))
+                await http.BeginAsync(cancellationToken);
             host.Services.GetRequiredService<EngineLoop>().Restore();
             return host;
         }
@@ -75,10 +82,16 @@ public static class WorkqServer
         }
     }
 
+    /// <summary>Whether the command log directory holds anything, which the restore then reads.</summary>
+    private static bool HasLogToReplay(ServerOptions options) =>
+        options.CommandLog.Path is { } dir && Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any();
+
     private static HostApplicationBuilder CreateBuilder(IReadOnlyDictionary<string, string> commandLine)
     {
-        // No arguments for the host: the flags are ours (ServerCommandLine), not configuration keys.
-        HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        // An empty builder: no configuration sources, logging providers or services of the
+        // host's own defaults to discover and start; what the server reads and logs to is
+        // stated here. No arguments for the host: the flags are ours (ServerCommandLine).
+        HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         // Started by systemd (its log then goes to the journal), or asked to tell a
         // service manager when it is ready (Type=notify sets NOTIFY_SOCKET).
         bool underSystemd = SystemdHelpers.IsSystemdService() || Environment.GetEnvironmentVariable("JOURNAL_STREAM") is { Length: > 0 };
@@ -91,7 +104,7 @@ public static class WorkqServer
             throw new InvalidSettingException("-cluster-peers needs -cluster-listen: this member's own Raft address");
 
         // The console only; its formatter and levels come from configuration (LoggingDefaults).
-        builder.Logging.ClearProviders();
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddConsole();
         if (underSystemd || notify)
         {

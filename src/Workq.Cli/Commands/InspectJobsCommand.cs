@@ -34,17 +34,10 @@ internal static class InspectJobsCommand
             long skip = parsed.GetValue(offset);
             int count = (int)parsed.GetValue(limit);
             await using WorkqClient client = context.Connect(parsed);
-            IReadOnlyList<JobInfo> jobs;
-            try
-            {
-                jobs = scheduled
-                    ? await client.InspectScheduledJobsAsync(queue, skip, count, cancellationToken)
-                    : await client.InspectJobsAsync(queue, skip, count, cancellationToken);
-            }
-            catch (WorkqNotFoundException)
-            {
-                throw CliFailure.NoQueue(queue);
-            }
+            // A queue the server does not have has no jobs.
+            IReadOnlyList<JobInfo> jobs = scheduled
+                ? await client.InspectScheduledJobsAsync(queue, skip, count, cancellationToken)
+                : await client.InspectJobsAsync(queue, skip, count, cancellationToken);
             if (parsed.GetValue(json))
             {
                 await context.Stdout.WriteJsonAsync(w =>

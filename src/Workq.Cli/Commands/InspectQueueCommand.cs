@@ -13,7 +13,7 @@ internal static class InspectQueueCommand
         var json = InspectCommand.JsonOption();
         var command = new ToolCommand(
             "queue",
-            "Shows a queue's ready, scheduled and leased jobs and its waiting workers (a queue exists while it has any).")
+            "Shows a queue's ready, scheduled and leased jobs and its waiting workers (all zero for a queue with none).")
         {
             Examples = "workq inspect queue ping",
         };
@@ -23,15 +23,8 @@ internal static class InspectQueueCommand
         {
             string queueName = parsed.GetRequiredValue(name);
             await using WorkqClient client = context.Connect(parsed);
-            QueueInfo queue;
-            try
-            {
-                queue = await client.InspectQueueAsync(queueName, cancellationToken);
-            }
-            catch (WorkqNotFoundException)
-            {
-                throw CliFailure.NoQueue(queueName);
-            }
+            // A queue the server does not have shows as zeros.
+            QueueInfo queue = await client.InspectQueueAsync(queueName, cancellationToken);
             if (parsed.GetValue(json))
                 await context.Stdout.WriteJsonAsync(w => QueueView.WriteJson(w, queue), cancellationToken);
             else

@@ -20,8 +20,8 @@ internal static class ScheduleCommand
         var command = new ToolCommand("schedule", "Adds a job that becomes ready at a given time, and prints its id.")
         {
             Examples = """
-                workq schedule report daily --time 2026-12-01T06:00:00Z --ttr 1m --ttl 1d
-                workq schedule reminder "call back" --time +2h --ttr 30s --ttl 1h
+                workq schedule report daily --time +2h --ttr 1m --ttl 1d
+                workq schedule reminder "call back" --time 2030-01-15T09:00:00Z --ttr 30s --ttl 1h
                 """,
         };
         command.Arguments.Add(name);

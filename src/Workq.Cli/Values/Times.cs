@@ -9,7 +9,7 @@ namespace Workq.Cli.Values;
 /// </summary>
 public static class Times
 {
-    public const string Examples = "2026-12-01T09:00:00Z, 2026-12-01T10:00:00+01:00, +30s, +2h";
+    public const string Examples = "+30s, +2h, 2030-01-15T09:00:00Z, 2030-01-15T10:00:00+01:00";
 
     public static bool TryParse(string text, DateTimeOffset now, out DateTimeOffset time)
     {

@@ -34,8 +34,8 @@ type SortedKeys<'K> internal (shape: Shape<'K, Nil, Nil>, root: Node<'K, Nil>) =
         Tree.fold shape (fun hash key (_: Nil) -> HashCode.Combine(hash, key)) (Tree.size root) root
 
     override this.ToString() =
-        let shown = this.Keys |> Seq.truncate 3 |> Seq.map (sprintf "%A") |> String.concat "; "
-        sprintf "SortedKeys [%s%s]" shown (if this.Count > 3 then "; ..." else "")
+        let shown = this.Keys |> Seq.truncate 3 |> Seq.map string |> String.concat "; "
+        "SortedKeys [" + shown + (if this.Count > 3 then "; ...]" else "]")
 
     interface IEquatable<SortedKeys<'K>> with
         member this.Equals(other: SortedKeys<'K> | null) =

@@ -21,7 +21,7 @@ type SortedTree<'K, 'V> internal (shape: Shape<'K, 'V[], 'V>, root: Node<'K, 'V[
         with get (key: 'K) =
             match Tree.tryFind shape key root with
             | ValueSome value -> value
-            | ValueNone -> raise (KeyNotFoundException(sprintf "%A is not in the tree" key))
+            | ValueNone -> raise (KeyNotFoundException(string key + " is not in the tree"))
 
     member internal _.Entries = Tree.entries entry root
     member internal _.EntriesFrom offset = Tree.entriesFrom entry offset root
@@ -44,8 +44,8 @@ type SortedTree<'K, 'V> internal (shape: Shape<'K, 'V[], 'V>, root: Node<'K, 'V[
         Tree.fold shape (fun hash key value -> HashCode.Combine(hash, key, value)) (Tree.size root) root
 
     override this.ToString() =
-        let shown = this.Entries |> Seq.truncate 3 |> Seq.map (fun (KeyValue(k, v)) -> sprintf "(%A, %A)" k v) |> String.concat "; "
-        sprintf "SortedTree [%s%s]" shown (if this.Count > 3 then "; ..." else "")
+        let shown = this.Entries |> Seq.truncate 3 |> Seq.map (fun (KeyValue(k, v)) -> "(" + string k + ", " + string v + ")") |> String.concat "; "
+        "SortedTree [" + shown + (if this.Count > 3 then "; ...]" else "]")
 
     interface IEquatable<SortedTree<'K, 'V>> with
         member this.Equals(other: SortedTree<'K, 'V> | null) =

@@ -381,28 +381,28 @@ module internal Tree =
             (match lo with ValueSome lo -> comparer.Compare(lo, key) <= 0 | ValueNone -> true)
             && (match hi with ValueSome hi -> comparer.Compare(key, hi) < 0 | ValueNone -> true)
         let rec check path isRoot leftmost rightmost (lo: 'K voption) (hi: 'K voption) (node: Node<'K, 'P>) : struct (int * string list) =
-            let problem text = [ sprintf "%s: %s" path text ]
+            let problem text = [ path + ": " + text ]
             let occupancy =
-                [ if width node > shape.Capacity then yield! problem (sprintf "%d over capacity %d" (width node) shape.Capacity)
+                [ if width node > shape.Capacity then yield! problem (string (width node) + " over capacity " + string shape.Capacity)
                   if not isRoot && width node = 0 then yield! problem "empty"
                   if not isRoot && not leftmost && not rightmost && width node < shape.Least then
-                      yield! problem (sprintf "%d under the least %d" (width node) shape.Least) ]
+                      yield! problem (string (width node) + " under the least " + string shape.Least) ]
             match node with
             | Leaf(keys, values) ->
                 let order =
                     [ for i in 1 .. keys.Length - 1 do
-                          if comparer.Compare(keys[i - 1], keys[i]) >= 0 then yield! problem (sprintf "keys %d and %d out of order" (i - 1) i) ]
+                          if comparer.Compare(keys[i - 1], keys[i]) >= 0 then yield! problem ("keys " + string (i - 1) + " and " + string i + " out of order") ]
                 let bounds =
                     [ for i in 0 .. keys.Length - 1 do
-                          if not (below lo hi keys[i]) then yield! problem (sprintf "key %d outside its separators" i) ]
+                          if not (below lo hi keys[i]) then yield! problem ("key " + string i + " outside its separators") ]
                 let held = if shape.Payload.Holds(values, keys.Length) then [] else problem "values do not match keys"
                 struct (1, occupancy @ order @ bounds @ held)
             | Branch(separators, children, count) ->
                 let shapeProblems =
                     [ if separators.Length <> children.Length - 1 then
-                          yield! problem (sprintf "%d separators for %d children" separators.Length children.Length)
+                          yield! problem (string separators.Length + " separators for " + string children.Length + " children")
                       if isRoot && children.Length < 2 then yield! problem "a root with one child"
-                      if count <> sumSizes children 0 0 then yield! problem (sprintf "count %d, entries %d" count (sumSizes children 0 0)) ]
+                      if count <> sumSizes children 0 0 then yield! problem ("count " + string count + ", entries " + string (sumSizes children 0 0)) ]
                 if not shapeProblems.IsEmpty then struct (0, occupancy @ shapeProblems)
                 else
                     let last = children.Length - 1
@@ -410,14 +410,14 @@ module internal Tree =
                         [ for i in 0 .. last ->
                               let lo = if i = 0 then lo else ValueSome(separators[i - 1])
                               let hi = if i = last then hi else ValueSome(separators[i])
-                              check (sprintf "%s/%d" path i) false (leftmost && i = 0) (rightmost && i = last) lo hi children[i] ]
+                              check (path + "/" + string i) false (leftmost && i = 0) (rightmost && i = last) lo hi children[i] ]
                     let depths = results |> List.map (fun (struct (d, _)) -> d) |> List.distinct
                     let nested = results |> List.collect (fun (struct (_, p)) -> p)
                     let named =
                         [ for i in 1 .. last do
                               if width children[i] > 0 && comparer.Compare(separators[i - 1], firstKey children[i]) <> 0 then
-                                  yield! problem (sprintf "separator %d is not the least key of child %d" (i - 1) i) ]
-                    let depthProblems = if depths.Length > 1 then problem (sprintf "leaves at depths %A" depths) else []
+                                  yield! problem ("separator " + string (i - 1) + " is not the least key of child " + string i) ]
+                    let depthProblems = if depths.Length > 1 then problem ("leaves at depths " + (depths |> List.map string |> String.concat ", ")) else []
                     struct ((List.max depths) + 1, occupancy @ named @ depthProblems @ nested)
         let struct (_, problems) = check "root" true true true ValueNone ValueNone root
         let emptyShared =

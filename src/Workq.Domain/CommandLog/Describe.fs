@@ -31,6 +31,13 @@ let instant event = snd (subject event)
 
 let jobIdOf event = fst (subject event)
 
+/// `<instant> <name, padded to 17> <rest>`: the head of a dumped line.
+let private line (at: Instant) (name: string) (rest: string) = Time.formatPrecise at + " " + name.PadRight 17 + " " + rest
+
+/// `key=value` pairs, separated by spaces.
+let private fields (pairs: (string * string) list) =
+    pairs |> List.map (fun (key, value) -> key + "=" + value) |> String.concat " "
+
 /// Data shown as text when it is printable ASCII, as hex otherwise; long data is cut.
 let data (bytes: byte[]) =
     let shown = Array.truncate 64 bytes
@@ -38,27 +45,36 @@ let data (bytes: byte[]) =
     let text =
         if printable then "\"" + Encoding.ASCII.GetString shown + "\""
         else "0x" + System.Convert.ToHexStringLower shown
-    if bytes.Length > shown.Length then sprintf "%s...(%d bytes)" text bytes.Length else text
+    if bytes.Length > shown.Length then text + "...(" + string bytes.Length + " bytes)" else text
 
 let private origin =
     function
-    | Background ttl -> sprintf "ttl=%d" (int64 ttl.Ms)
-    | Scheduled(ttl, at) -> sprintf "ttl=%d time=%s" (int64 ttl.Ms) (Time.formatPrecise at)
-    | Foreground owner -> sprintf "run-by=%d" owner
+    | Background ttl -> fields [ "ttl", string (int64 ttl.Ms) ]
+    | Scheduled(ttl, at) -> fields [ "ttl", string (int64 ttl.Ms); "time", Time.formatPrecise at ]
+    | Foreground owner -> fields [ "run-by", string owner ]
 
 let private status =
     function
     | Waiting -> "waiting"
     | Ready -> "ready"
-    | Leased until -> sprintf "leased-until=%s" (Time.formatPrecise until)
-    | Delayed until -> sprintf "retry-at=%s" (Time.formatPrecise until)
-    | Finished o -> sprintf "%s result=%s" (if o.Success then "completed" else "failed") (data o.Data)
+    | Leased until -> "leased-until=" + Time.formatPrecise until
+    | Delayed until -> "retry-at=" + Time.formatPrecise until
+    | Finished o -> (if o.Success then "completed" else "failed") + " result=" + data o.Data
 
 /// A job's fields, `key=value` separated by spaces.
 let job (job: Job) =
-    sprintf "name=%s ttr=%d %s priority=%d max-attempts=%d max-fails=%d attempts=%d fails=%d state=%d status=%s payload=%s"
-        job.Name.Value (int64 job.Ttr.Ms) (origin job.Origin) job.Priority job.MaxAttempts.Value job.MaxFails.Value
-        job.Attempts job.Fails (Job.stateCode job) (status job.Status) (data job.Payload)
+    String.concat " " [
+        fields [ "name", job.Name.Value; "ttr", string (int64 job.Ttr.Ms) ]
+        origin job.Origin
+        fields [
+            "priority", string job.Priority
+            "max-attempts", string job.MaxAttempts.Value
+            "max-fails", string job.MaxFails.Value
+            "attempts", string job.Attempts
+            "fails", string job.Fails
+            "state", string (Job.stateCode job)
+            "status", status job.Status
+            "payload", data job.Payload ] ]
 
 let private optionalTime (t: Instant option) =
     match t with
@@ -68,21 +84,28 @@ let private optionalTime (t: Instant option) =
 /// A recurring definition's fields, `key=value` separated by spaces.
 let recurrence (r: Recurrence) =
     let spec = r.Spec
-    sprintf "name=%s ttr=%d ttl=%d cron=%s priority=%d max-attempts=%d max-fails=%d backoff=%d overlap=%s next=%s last-job=%s payload=%s"
-        spec.Name.Value (int64 spec.Ttr.Ms) (int64 spec.Ttl.Ms) spec.Cron.Token spec.Priority spec.MaxAttempts.Value
-        spec.MaxFails.Value (int64 spec.Backoff.Ms) (match spec.Overlap with Allow -> "allow" | Skip -> "skip")
-        (optionalTime r.Next) (r.Last |> Option.map string |> Option.defaultValue "none") (data spec.Payload)
+    fields [
+        "name", spec.Name.Value
+        "ttr", string (int64 spec.Ttr.Ms)
+        "ttl", string (int64 spec.Ttl.Ms)
+        "cron", spec.Cron.Token
+        "priority", string spec.Priority
+        "max-attempts", string spec.MaxAttempts.Value
+        "max-fails", string spec.MaxFails.Value
+        "backoff", string (int64 spec.Backoff.Ms)
+        "overlap", (match spec.Overlap with Allow -> "allow" | Skip -> "skip")
+        "next", optionalTime r.Next
+        "last-job", (r.Last |> Option.map string |> Option.defaultValue "none")
+        "payload", data spec.Payload ]
 
 /// `<instant> <event> <job id> <fields>`; a recurrence's events name its key where the
 /// job id would be, and the job of an occurrence among the fields.
 let event (e: JobEvent) =
-    let at = Time.formatPrecise (instant e)
-    let head name =
-        sprintf "%s %-17s %s" at name (jobIdOf e |> Option.map string |> Option.defaultValue "-")
-    let about name (key: JobName) = sprintf "%s %-17s %s" at name key.Value
+    let head name = line (instant e) name (jobIdOf e |> Option.map string |> Option.defaultValue "-")
+    let about name (key: JobName) = line (instant e) name key.Value
     match e with
     | JobAdded j -> head "JobAdded" + " " + job j
-    | JobAddedWithBackoff(j, backoff) -> sprintf "%s %s backoff=%d" (head "JobAdded") (job j) (int64 backoff.Ms)
+    | JobAddedWithBackoff(j, backoff) -> head "JobAdded" + " " + job j + " backoff=" + string (int64 backoff.Ms)
     | JobAwoke _ -> head "JobAwoke"
     | JobLeased _ -> head "JobLeased"
     | LeaseTimedOut _ -> head "LeaseTimedOut"
@@ -94,29 +117,38 @@ let event (e: JobEvent) =
     | JobExpired _ -> head "JobExpired"
     | JobRetryScheduled(_, _, retryAt) -> head "JobRetryScheduled" + " retry-at=" + Time.formatPrecise retryAt
     | LeaseExtended(_, _, until) -> head "LeaseExtended" + " leased-until=" + Time.formatPrecise until
-    | JobRequeued(_, _, ttl, _) -> sprintf "%s ttl=%d" (head "JobRequeued") (int64 ttl.Ms)
+    | JobRequeued(_, _, ttl, _) -> head "JobRequeued" + " ttl=" + string (int64 ttl.Ms)
     | RecurrenceSet r -> about "RecurrenceSet" r.Spec.Key + " " + recurrence r
     | RecurrenceRemoved(key, _) -> about "RecurrenceRemoved" key
     | RecurrenceFired(key, _, next, occurrence) ->
         let added =
             match occurrence with
-            | Some id -> sprintf "job=%O" id
+            | Some id -> "job=" + string id
             | None -> "skipped"
-        sprintf "%s %s next=%s" (about "RecurrenceFired" key) added (optionalTime next)
+        about "RecurrenceFired" key + " " + added + " next=" + optionalTime next
 
 /// An original Workq record, `<instant> <type> <job id> <fields>`, with the original's
 /// names for its types.
 let originalRecord (record: OriginalSegment.Record) =
-    let head name (id: JobId) = sprintf "%s %-17s %O" (Time.formatPrecise record.At) name id
+    let head name (id: JobId) = line record.At name (string id)
     let spec (j: NewJob) =
-        sprintf "name=%s ttr=%d ttl=%d priority=%d max-attempts=%d max-fails=%d" j.Name.Value (int64 j.Ttr.Ms)
-            (int64 j.Ttl.Ms) j.Priority j.MaxAttempts.Value j.MaxFails.Value
+        fields [
+            "name", j.Name.Value
+            "ttr", string (int64 j.Ttr.Ms)
+            "ttl", string (int64 j.Ttl.Ms)
+            "priority", string j.Priority
+            "max-attempts", string j.MaxAttempts.Value
+            "max-fails", string j.MaxFails.Value ]
     match record.Entry with
     | OriginalSegment.Add(j, created) ->
-        sprintf "%s %s created=%s payload=%s" (head "add" j.Id) (spec j) (Time.formatPrecise created) (data j.Payload)
+        String.concat " " [ head "add" j.Id; spec j; "created=" + Time.formatPrecise created; "payload=" + data j.Payload ]
     | OriginalSegment.Schedule(j, at, created) ->
-        sprintf "%s %s time=%s created=%s payload=%s" (head "schedule" j.Id) (spec j) (Time.formatPrecise at)
-            (Time.formatPrecise created) (data j.Payload)
+        String.concat " " [
+            head "schedule" j.Id
+            spec j
+            "time=" + Time.formatPrecise at
+            "created=" + Time.formatPrecise created
+            "payload=" + data j.Payload ]
     | OriginalSegment.Complete(id, result) -> head "complete" id + " result=" + data result
     | OriginalSegment.Fail(id, result) -> head "fail" id + " result=" + data result
     | OriginalSegment.Delete id -> head "delete" id
@@ -124,8 +156,7 @@ let originalRecord (record: OriginalSegment.Record) =
     | OriginalSegment.StartAttempt id -> head "start-attempt" id
     | OriginalSegment.TimeoutAttempt id -> head "timeout-attempt" id
     | OriginalSegment.Unknown kind ->
-        sprintf "%s %-17s - (an unknown type, alone in its record: skipped, as the original does)"
-            (Time.formatPrecise record.At) (sprintf "type-%d" kind)
+        line record.At ("type-" + string kind) "- (an unknown type, alone in its record: skipped, as the original does)"
 
 /// The word for a state number of `inspect job`.
 let stateWord (code: int) =
@@ -139,13 +170,20 @@ let stateWord (code: int) =
 
 /// A queue's counts, with the key names of `inspect queue`.
 let queue (name: JobName) (q: Queue) =
-    sprintf "queue %s ready-len=%d scheduled-len=%d leased-len=%d" name.Value q.Ready.Count q.Scheduled.Count q.Leased
+    "queue " + name.Value + " "
+    + fields [
+        "ready-len", string q.Ready.Count
+        "scheduled-len", string q.Scheduled.Count
+        "leased-len", string q.Leased ]
 
 /// What `inspect job` tells of a job's progress, on one line.
 let jobSummary (job: Job) =
     let code = Job.stateCode job
-    sprintf "job %O name=%s state=%d %s attempts=%d fails=%d priority=%d"
-        job.Id job.Name.Value code (stateWord code) job.Attempts job.Fails job.Priority
+    String.concat " " [
+        "job " + string job.Id
+        fields [ "name", job.Name.Value; "state", string code ]
+        stateWord code
+        fields [ "attempts", string job.Attempts; "fails", string job.Fails; "priority", string job.Priority ] ]
 
 /// A state as `cmdlog replay` prints it: queues in byte order of name, then jobs by
 /// queue and arrival, then recurring definitions by key, then the server's counters.
@@ -155,7 +193,11 @@ let state (s: State) : string list =
       for job in s.Jobs |> Seq.map _.Value |> Seq.sortBy (fun j -> j.Name, j.Seq) do
           yield jobSummary job
       for KeyValue(key, r) in s.Recurrences do
-          yield sprintf "recurring %s %s" key.Value (recurrence r)
+          yield "recurring " + key.Value + " " + recurrence r
       yield
-          sprintf "server jobs=%d queues=%d evicted-jobs=%d failed-jobs=%d" s.Jobs.Count s.Queues.Count s.EvictedJobs
-              (FailedJobs.total s.Failed) ]
+          "server "
+          + fields [
+              "jobs", string s.Jobs.Count
+              "queues", string s.Queues.Count
+              "evicted-jobs", string s.EvictedJobs
+              "failed-jobs", string (FailedJobs.total s.Failed) ] ]

@@ -86,6 +86,10 @@ let read (bytes: byte[]) (length: int) : Contents =
     if length < headerSize then
         // A header cut short is a torn write of a brand-new segment.
         { Version = 0u; Events = []; SoundLength = 0; Damage = (if length = 0 then None else Some(TornTail 0)) }
+    elif ReadOnlySpan(bytes, 0, length).IndexOfAnyExcept 0uy < 0 then
+        // So is a file of zeros: its size reached the disk before its bytes did. No record
+        // is all zeros (a checksum of zeros is not zero).
+        { Version = 0u; Events = []; SoundLength = 0; Damage = Some(TornTail 0) }
     else
         match versionOf "WORKQLOG" bytes length with
         | None -> { Version = 0u; Events = []; SoundLength = 0; Damage = Some BadHeader }

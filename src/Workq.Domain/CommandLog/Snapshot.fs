@@ -147,4 +147,4 @@ let readDetailed (started: Instant) (bytes: byte[]) (length: int) : Result<State
 /// The state a snapshot holds, started at `started`; an error names what is wrong.
 let read (started: Instant) (bytes: byte[]) (length: int) : Result<State, string> =
     readDetailed started bytes length
-    |> Result.mapError (fun (offset, what) -> sprintf "%s at offset %d" what offset)
+    |> Result.mapError (fun (offset, what) -> what + " at offset " + string offset)

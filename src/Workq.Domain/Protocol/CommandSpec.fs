@@ -76,7 +76,7 @@ module CommandSpec =
             | [ size ] -> List.last fields = size && size.Arity = One
             | _ -> false
         if not sizeIsLast then
-            invalidArg (nameof fields) $"{name}: a data size must be the one last field, taking one token"
+            invalidArg (nameof fields) (name + ": a data size must be the one last field, taking one token")
         { Name = name
           Object = object
           Fields = fields

@@ -145,7 +145,7 @@ module Command =
             |> List.collect (fun spec -> [ (spec.Build Args.Empty).GetType(), spec; (spec.Build everything).GetType(), spec ])
         for case, spec in rows do
             if rows |> List.exists (fun (other, s) -> other = case && (s.MayBlock <> spec.MayBlock || s.Name <> spec.Name)) then
-                invalidOp $"The command table disagrees on whether {case.Name} may wait, or on its word"
+                invalidOp ("The command table disagrees on whether " + case.Name + " may wait, or on its word")
         rows |> List.distinctBy fst
 
     /// The command words, in the table's order, each once (`inspect` stands for all its objects).

@@ -103,8 +103,10 @@ let time: P<Instant> =
     |> whole
 
 /// Runs `p`, one of the parsers above, over `text`; each of them takes a whole token (or
-/// line), so `tryRun` adds nothing around it.
+/// line), so `tryRun` adds nothing around it. The reply is read as it is: no error
+/// message is built (FParsec's `run` would format one, and its result type's text is
+/// made by reflection).
 let tryRun (p: P<'a>) (text: string) : 'a option =
-    match run p text with
-    | Success(v, _, _) -> Some v
-    | Failure _ -> None
+    use stream = new CharStream<unit>(text, 0, text.Length)
+    let reply = p stream
+    if reply.Status = ReplyStatus.Ok then Some reply.Result else None

@@ -1,8 +1,9 @@
 module Workq.Domain.ReplyWriter
 
+open System
 open System.Buffers
+open System.Collections.Concurrent
 open System.Text
-open Microsoft.FSharp.Reflection
 
 let private ok = "+OK\r\n"B
 let private okOne = "+OK 1\r\n"B
@@ -11,12 +12,11 @@ let private timeout = "-TIMEOUT\r\n"B
 let private notFound = "-NOT-FOUND\r\n"B
 let private serverError = "-SERVER-ERROR "B
 
-/// Every client error line, encoded once.
-let private clientErrors =
-    FSharpType.GetUnionCases typeof<ClientError>
-    |> Array.map (fun case -> FSharpValue.MakeUnion(case, [||]) |> unbox<ClientError>)
-    |> Array.map (fun e -> e, Encoding.ASCII.GetBytes $"-CLIENT-ERROR {ClientError.text e}\r\n")
-    |> readOnlyDict
+/// Every client error line, encoded on its first use (no reflection over the cases).
+let private clientErrors = ConcurrentDictionary<ClientError, byte[]>()
+
+let private encodeClientError =
+    Func<ClientError, byte[]>(fun e -> Encoding.ASCII.GetBytes("-CLIENT-ERROR " + ClientError.text e + "\r\n"))
 
 /// `+OK <n>\r\n`
 let private okN (output: IBufferWriter<byte>) (n: int) =
@@ -231,7 +231,7 @@ let write (output: IBufferWriter<byte>) (reply: Reply) : unit =
     | FailedRecords jobs -> records output failedRecord jobs
     | RecurrenceRecords recurrences -> records output recurrenceRecord recurrences
     | Requeued(name, count) -> requeued output name count
-    | ClientError e -> Wire.bytes output clientErrors.[e]
+    | ClientError e -> Wire.bytes output (clientErrors.GetOrAdd(e, encodeClientError))
     | ServerError text ->
         // An error reply is one line, whatever the text holds.
         Wire.bytes output serverError

@@ -68,6 +68,14 @@ type Timer =
         | :? Timer as t -> this.Equals t
         | _ -> false
     override this.GetHashCode() = HashCode.Combine(this.at, this.seqAndKind)
-    override this.ToString() = sprintf "Timer(%d, %d, %A)" (int64 this.at) this.Seq this.Alarm
+    override this.ToString() =
+        let alarm =
+            match this.Alarm with
+            | Wake id -> "Wake " + string id
+            | Expire id -> "Expire " + string id
+            | LeaseEnd id -> "LeaseEnd " + string id
+            | WaitEnd conn -> "WaitEnd " + string conn
+            | Occurrence key -> "Occurrence " + key.Value
+        "Timer(" + string (int64 this.at) + ", " + string this.Seq + ", " + alarm + ")"
     interface IEquatable<Timer> with
         member this.Equals o = this.Equals o

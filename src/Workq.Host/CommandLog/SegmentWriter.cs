@@ -15,6 +15,17 @@ namespace Workq.Host.CommandLog;
 /// last, so a segment goes over by at most one record (the original server's
 /// <c>-cmdlog-seg-size</c>; with a tiny size every record has a file of its own). A batch
 /// that fills a segment goes on in the next one.
+/// <para>
+/// What a power loss may leave is a prefix of the log, torn at most in its last segment:
+/// a full segment, and its name in the directory, are on disk before the next segment is
+/// begun (one fsync of the segment, one of the directory, which has little left to write
+/// by then). A new segment's header is not forced to disk on its own: it goes with the
+/// first sync of the segment (the batch's with <c>always</c>, the syncer's with
+/// <c>interval</c>, the next rotation's), and a last segment whose header was lost is
+/// started again at load. A sync of a segment also syncs the directory if a segment was
+/// created since the directory was last synced, so a synced record is never in a file
+/// whose name could be lost.
+/// </para>
 /// </remarks>
 internal sealed class SegmentWriter : IDisposable
 {
@@ -35,6 +46,11 @@ internal sealed class SegmentWriter : IDisposable
     private bool headerPending;
     private long written;
     private bool formatIsOlder;
+    // Segments created, and how many of them the directory was synced after: a sync of a
+    // record in a new segment also syncs the directory. Created by the engine, synced also
+    // by the syncer.
+    private long segmentsCreated;
+    private long directorySyncedFor;
 
     public SegmentWriter(string dir, long segment, long length, long segmentSize, CommandLogMetrics? metrics = null)
     {
@@ -100,24 +116,51 @@ internal sealed class SegmentWriter : IDisposable
     public long Rotate()
     {
         Repair();
+        SyncFull(handle);
         SafeFileHandle next = Start(Segment + 1);
         lock (handleLock)
         {
-            metrics.Fsync(handle);
             handle.Dispose();
             handle = next;
         }
         Segment++;
         length = HeaderSize;
-        DirectorySync.Flush(dir);
         return Segment;
     }
 
-    /// <summary>Forces what was appended to disk (fsync).</summary>
+    /// <summary>Forces what was appended to disk (fsync), and the directory if a segment was created since it was synced.</summary>
     public void Sync()
     {
+        long created = Interlocked.Read(ref segmentsCreated);
         lock (handleLock)
             metrics.Fsync(handle);
+        SyncDirectoryFor(created);
+    }
+
+    /// <summary>
+    /// Forces a full segment to disk, and its name: before the next segment is begun, so
+    /// that what a power loss leaves is a prefix of the log.
+    /// </summary>
+    private void SyncFull(SafeFileHandle file)
+    {
+        metrics.Fsync(file);
+        SyncDirectoryFor(Interlocked.Read(ref segmentsCreated));
+    }
+
+    /// <summary>Syncs the directory unless it was synced after the first <paramref name="created"/> segments were created.</summary>
+    private void SyncDirectoryFor(long created)
+    {
+        if (Interlocked.Read(ref directorySyncedFor) >= created)
+            return;
+        DirectorySync.Flush(dir);
+        long seen = Interlocked.Read(ref directorySyncedFor);
+        while (seen < created)
+        {
+            long was = Interlocked.CompareExchange(ref directorySyncedFor, created, seen);
+            if (was == seen)
+                break;
+            seen = was;
+        }
     }
 
     /// <summary>Writes at the end of the current segment; on failure cuts what the write may have left.</summary>
@@ -127,7 +170,10 @@ internal sealed class SegmentWriter : IDisposable
         {
             RandomAccess.Write(handle, records, length);
             if (sync)
+            {
                 metrics.Fsync(handle);
+                SyncDirectoryFor(Interlocked.Read(ref segmentsCreated));
+            }
         }
         catch
         {
@@ -138,9 +184,9 @@ internal sealed class SegmentWriter : IDisposable
 
     /// <summary>
     /// Writes the records that fill the current segment into it and the rest into new
-    /// segments, each full one forced to disk before the next is begun. The current segment
-    /// changes only once all is written; on failure the new segments are removed and the
-    /// current one is cut back.
+    /// segments, each full one (and its name) forced to disk before the next is begun. The
+    /// current segment changes only once all is written; on failure the new segments are
+    /// removed and the current one is cut back.
     /// </summary>
     private void AppendAcrossSegments(ReadOnlySpan<byte> records, ReadOnlySpan<int> ends, bool sync)
     {
@@ -162,6 +208,7 @@ internal sealed class SegmentWriter : IDisposable
                 from = ends[i];
                 if (last)
                     break;
+                SyncFull(file);
                 SafeFileHandle next;
                 try
                 {
@@ -176,15 +223,15 @@ internal sealed class SegmentWriter : IDisposable
                     at += records.Length - from;
                     break;
                 }
-                metrics.Fsync(file);
                 started.Add(next);
                 file = next;
                 at = HeaderSize;
             }
             if (sync)
+            {
                 metrics.Fsync(file);
-            if (started.Count > 0)
-                DirectorySync.Flush(dir);
+                SyncDirectoryFor(Interlocked.Read(ref segmentsCreated));
+            }
         }
         catch
         {
@@ -259,6 +306,7 @@ internal sealed class SegmentWriter : IDisposable
         }
         if (headerPending)
         {
+            Interlocked.Increment(ref segmentsCreated);
             RandomAccess.SetLength(handle, 0);
             RandomAccess.Write(handle, Workq.Domain.CommandLog.Segment.header(), 0);
             headerPending = false;
@@ -287,16 +335,19 @@ internal sealed class SegmentWriter : IDisposable
         }
     }
 
-    /// <summary>Starts a new segment with its header; on failure leaves no file behind.</summary>
+    /// <summary>
+    /// Starts a new segment with its header, which is forced to disk with the segment's
+    /// first sync; on failure leaves no file behind.
+    /// </summary>
     private SafeFileHandle Start(long segment)
     {
         string path = LogFiles.Segment(dir, segment);
         SafeFileHandle file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         try
         {
+            Interlocked.Increment(ref segmentsCreated);
             RandomAccess.SetLength(file, 0);
             RandomAccess.Write(file, Workq.Domain.CommandLog.Segment.header(), 0);
-            metrics.Fsync(file);
             return file;
         }
         catch
@@ -317,16 +368,14 @@ internal sealed class SegmentWriter : IDisposable
 
     public void Dispose()
     {
-        lock (handleLock)
+        try
         {
-            try
-            {
-                metrics.Fsync(handle);
-            }
-            finally
-            {
+            Sync();
+        }
+        finally
+        {
+            lock (handleLock)
                 handle.Dispose();
-            }
         }
     }
 }

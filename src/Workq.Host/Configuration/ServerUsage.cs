@@ -34,9 +34,10 @@ internal static class ServerUsage
         Entry(text, "-h, --help", "print this and exit");
         Entry(text, "--version", "print the version and exit");
         text.AppendLine();
-        Paragraph(text, "Each flag can also be set in appsettings.json (in the working directory) under \"Workq\" "
-            + "as its name in Pascal case (-cmdlog-seg-size: \"CmdlogSegSize\"), or in the environment as Workq__Name "
-            + "(Workq__CmdlogSegSize). The command line wins over the environment, the environment over appsettings.json.");
+        Paragraph(text, "Each flag can also be set in appsettings.json (beside the program, where a sample is shipped, "
+            + "or in the working directory, which wins) under \"Workq\" as its name in Pascal case (-cmdlog-seg-size: "
+            + "\"CmdlogSegSize\"), or in the environment as Workq__Name (Workq__CmdlogSegSize). The command line wins over "
+            + "the environment, the environment over appsettings.json.");
         text.AppendLine();
         Paragraph(text, "A cluster: start three (or five) members, each with -cmdlog-path, its own -cluster-listen and "
             + "the same -cluster-peers; any member serves clients (a follower passes them to the leader). Its members "

@@ -72,10 +72,11 @@ internal sealed class EngineLoop(
     public RestoreSummary? Restored { get; private set; }
 
     /// <summary>
-    /// Builds the state the server starts from: replays the command log, if there is one.
-    /// Runs before the listener accepts anyone; a log in use, damaged or badly configured
-    /// throws here, with a message that says what is wrong. A cluster member starts
-    /// detached: its state comes with <see cref="EngineMessage.Attach"/>.
+    /// Builds the state the server starts from: replays the command log, if there is one,
+    /// then warms up the request paths (<see cref="Warmup"/>). Runs before the listener
+    /// accepts anyone; a log in use, damaged or badly configured throws here, with a
+    /// message that says what is wrong. A cluster member starts detached: its state comes
+    /// with <see cref="EngineMessage.Attach"/>.
     /// </summary>
     public void Restore()
     {
@@ -112,6 +113,7 @@ internal sealed class EngineLoop(
         }
         Restored = new RestoreSummary(settings, ownLog?.ReplayedEvents ?? 0, state.Jobs.Count, Stopwatch.GetElapsedTime(start));
         published.Publish(state);
+        Warmup.Run(now);
     }
 
     public override Task StartAsync(CancellationToken cancellationToken)

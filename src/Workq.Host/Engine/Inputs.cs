@@ -18,7 +18,7 @@ internal static class Inputs
     {
         Input.Connect c => $"Connect {c.Item}",
         Input.Request r => $"Request {r.Item1} {r.Item2.GetType().Name}",
-        Input.Reject r => $"Reject {r.Item1} {r.Item2}",
+        Input.Reject r => $"Reject {r.Item1} {ClientErrorModule.text(r.Item2)}",
         Input.Disconnect d => $"Disconnect {d.Item}",
         _ => "Tick",
     };

@@ -30,11 +30,13 @@ namespace Workq.Host.Http;
 /// A small ASP.NET Core application of its own (Kestrel, routing, health checks; no
 /// configuration sources, no lifetime), not the server's host turned into a web host:
 /// the job port must not wait for it. Its port is bound with the job port, so a port in use
-/// stops the start with the same clear error; it then starts in the background while the
-/// command log is replayed, so that during a long replay <c>/healthz</c> answers and
-/// <c>/readyz</c> says why the server is not ready, and the job port listens as soon as
-/// the replay is done, whether or not the HTTP side is up yet. The server's start is
-/// complete (and systemd is told it is ready) once both are. It reads the engine's
+/// stops the start with the same clear error. With a command log to replay it then starts
+/// in the background while the log is replayed, so that during a long replay
+/// <c>/healthz</c> answers and <c>/readyz</c> says why the server is not ready, and the job
+/// port listens as soon as the replay is done, whether or not the HTTP side is up yet. With
+/// nothing to replay it starts once the job port listens, so that its start takes no
+/// processor time from the job port's. The server's start is complete (and systemd is told
+/// it is ready) once both are. It reads the engine's
 /// published state and the health of the command log; nothing it does holds the engine up.
 /// </remarks>
 internal sealed class HttpSide(
@@ -55,33 +57,23 @@ internal sealed class HttpSide(
     public IPEndPoint? EndPoint { get; private set; }
 
     /// <summary>
-    /// Binds the port (throws <see cref="ListenAddressException"/>) and starts serving in
-    /// the background; nothing when the HTTP port is off.
+    /// Binds the port (<see cref="ListenSocket"/>; throws <see cref="ListenAddressException"/>);
+    /// nothing when the HTTP port is off.
     /// </summary>
-    public void Begin()
+    public async Task BindAsync(CancellationToken cancellationToken = default)
     {
         if (socket is not null || options.HttpListen is not { } address)
             return;
-        socket = Bind(address);
+        socket = await ListenSocket.BindAsync(address, "-http-listen", cancellationToken);
         EndPoint = (IPEndPoint)socket.LocalEndPoint!;
-        starting = Task.Run(() => StartApplicationAsync(socket));
     }
 
-    private static Socket Bind(IPEndPoint endPoint)
+    /// <summary>Binds the port, if not yet done, and starts serving in the background.</summary>
+    public async Task BeginAsync(CancellationToken cancellationToken = default)
     {
-        var bound = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            if (endPoint.Address.Equals(IPAddress.IPv6Any))
-                bound.DualMode = true;
-            bound.Bind(endPoint);
-            return bound;
-        }
-        catch (SocketException e)
-        {
-            bound.Dispose();
-            throw new ListenAddressException($"cannot listen on {endPoint} (-http-listen): {e.Message}", e);
-        }
+        await BindAsync(cancellationToken);
+        if (socket is not null && starting is null)
+            starting = Task.Run(() => StartApplicationAsync(socket));
     }
 
     private async Task<WebApplication> StartApplicationAsync(Socket bound)
@@ -126,7 +118,7 @@ internal sealed class HttpSide(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        Begin();
+        await BeginAsync(cancellationToken);
         if (starting is not null)
             await starting.WaitAsync(cancellationToken);
     }

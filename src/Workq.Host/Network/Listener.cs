@@ -44,36 +44,20 @@ internal sealed class Listener(
         (IPEndPoint)(listenSocket ?? throw new InvalidOperationException("The listener has not started.")).LocalEndPoint!;
 
     /// <summary>
-    /// Binds the listen socket. Called before the host starts, so an address in use (or not
-    /// this machine's) fails there with one clear <see cref="ListenAddressException"/>; it
-    /// listens only once started, after the command log has been replayed.
+    /// Binds the listen socket (<see cref="ListenSocket"/>). Called before the host starts,
+    /// so an address in use (or not this machine's) fails there with one clear
+    /// <see cref="ListenAddressException"/>; it listens only once started, after the command
+    /// log has been replayed.
     /// </summary>
-    public void Bind()
-    {
-        if (listenSocket is not null)
-            return;
-        IPEndPoint endPoint = options.Listen;
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            if (endPoint.Address.Equals(IPAddress.IPv6Any))
-                socket.DualMode = true;
-            socket.Bind(endPoint);
-        }
-        catch (SocketException e)
-        {
-            socket.Dispose();
-            throw new ListenAddressException($"cannot listen on {endPoint}: {e.Message}", e);
-        }
-        listenSocket = socket;
-    }
+    public async Task BindAsync(CancellationToken cancellationToken = default) =>
+        listenSocket ??= await ListenSocket.BindAsync(options.Listen, flag: null, cancellationToken);
 
-    public override Task StartAsync(CancellationToken cancellationToken)
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        Bind();
+        await BindAsync(cancellationToken);
         // Only now, with the state restored, does the kernel take connections.
         listenSocket!.Listen(Backlog);
-        return base.StartAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
