@@ -14,6 +14,8 @@ open System.Threading.Tasks
 open Expecto
 open Workq.Client
 open Workq.Tests.IntegrationTests
+open Workq.Tests.ServerFixture
+open Workq.Tests.TestCertificates
 
 /// The checkout: the nearest directory above the tests that holds Workq.sln.
 let private repoRoot =
@@ -161,6 +163,42 @@ let private running =
                 let! definitions = client.InspectRecurringAsync()
                 Expect.isEmpty definitions "the definition was removed"
             })
+
+        testTask "SecureClient: a session over TLS with a token, directly and through a host's client" {
+            let dir, cleanup = tempDir ()
+            do!
+                tryFinallyTask
+                    (fun () ->
+                        task {
+                            let ca = authority "Samples CA"
+                            let cert, key = writePem dir "server" (serverCertificate ca "workq")
+                            let caFile = writeAuthorities dir "ca" [ ca ]
+                            let tokens = Path.Combine(dir, "tokens")
+                            File.WriteAllText(tokens, "samples:s3cr3t-sample-token\n")
+                            File.SetUnixFileMode(tokens, UnixFileMode.UserRead ||| UnixFileMode.UserWrite)
+                            let! server =
+                                startServer [| "--listen"; "127.0.0.1:0"; "-tls-cert"; cert; "-tls-key"; key; "-auth-tokens"; tokens |]
+                            do!
+                                tryFinallyTask
+                                    (fun () ->
+                                        task {
+                                            let at = $"localhost:{server.EndPoint.Port}"
+                                            let p, output =
+                                                startSample "SecureClient"
+                                                    [ "WORKQ_SERVER", at; "WORKQ_TLS_CA", caFile; "WORKQ_AUTH_TOKEN", "s3cr3t-sample-token"
+                                                      "Workq__Server", at; "Workq__TlsCaFile", caFile; "Workq__AuthToken", "s3cr3t-sample-token" ]
+                                            use _ = p
+                                            let! code = exitOf p output
+                                            Expect.equal code 0 $"exit code; output:\n{output ()}"
+                                            Expect.equal
+                                                (output().TrimEnd().Split('\n'))
+                                                [| "a client: 1 connected"; "added through the host's client: True" |]
+                                                "what its comments say"
+                                        })
+                                    (fun () -> task { do! server.DisposeAsync() })
+                        })
+                    (fun () -> task { cleanup.Dispose() })
+        }
 
         serverTest "HostedWorker: its workers complete compress and checksum jobs; SIGTERM stops it" (fun ep ->
             task {
