@@ -157,6 +157,8 @@ internal sealed class Connection : IHeldMemory
         {
             var input = new WatchedNetworkStream(socket, Received);
             var stream = new SslStream(input);
+            // Counted from the handshake on: a flood of handshakes holds sessions too.
+            tlsInput = input;
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Aborted);
             deadline.CancelAfter(Options.RequestTimeout);
             try
@@ -175,7 +177,6 @@ internal sealed class Connection : IHeldMemory
                 socket.Dispose();
                 return false;
             }
-            tlsInput = input;
             transport = new TlsTransport(socket, stream);
             if (stream.RemoteCertificate is { } certificate)
             {
