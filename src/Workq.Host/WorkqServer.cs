@@ -120,7 +120,9 @@ public static class WorkqServer
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServerMeter>();
+        builder.Services.AddSingleton<QueueTallies>();
         builder.Services.AddSingleton<EngineMetrics>();
+        builder.Services.AddSingleton<EngineClient>();
         builder.Services.AddSingleton<CommandLogMetrics>();
         builder.Services.AddSingleton<StateGauges>();
         builder.Services.AddSingleton<LimitMetrics>();

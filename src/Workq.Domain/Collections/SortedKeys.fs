@@ -92,6 +92,9 @@ module SortedKeys =
     /// Reaching the offset takes O(log n).
     let skip offset (keys: SortedKeys<'K>) : seq<'K> = keys.KeysFrom offset
 
+    /// How many keys are less than `key`: where a seek to it starts `skip`.
+    let rank key (keys: SortedKeys<'K>) = Tree.rank keys.Shape.Comparer key keys.Root
+
     let fold (folder: 'S -> 'K -> 'S) state (keys: SortedKeys<'K>) =
         Tree.fold keys.Shape (fun state key (_: Nil) -> folder state key) state keys.Root
 

@@ -323,6 +323,19 @@ module internal Tree =
 
     // ---- Walking
 
+    /// How many entries are less than `key`: O(log n), by the branches' counts.
+    let rec rank (comparer: IComparer<'K>) key node =
+        match node with
+        | Leaf(keys, _) ->
+            let i = search comparer keys key
+            if i >= 0 then i else ~~~i
+        | Branch(separators, children, _) ->
+            let j = route comparer separators key
+            let mutable before = 0
+            for k in 0 .. j - 1 do
+                before <- before + size children[k]
+            before + rank comparer key children[j]
+
     /// Entries of `node` in key order, each made by `item keys values index`.
     let rec entries (item: 'K[] -> 'P -> int -> 'T) node : seq<'T> =
         seq {

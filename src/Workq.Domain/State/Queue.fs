@@ -16,3 +16,24 @@ module Queue =
     let empty name = { Name = name; Ready = noReady; Scheduled = noneScheduled; Leased = 0; Workers = Set.empty }
 
     let isEmpty q = q.Ready.IsEmpty && q.Scheduled.IsEmpty && q.Leased = 0 && q.Workers.IsEmpty
+
+    /// When its longest-ready job became ready. Ready jobs run in lease order, highest
+    /// priority first and oldest first within a priority, so the oldest is the first of one
+    /// of the priorities' runs: one seek per priority present finds each, never a walk of
+    /// the jobs. Past `maxPriorities` distinct priorities it is the oldest of those seen,
+    /// with `false` for not exact.
+    let oldestReady (maxPriorities: int) q : struct (Instant voption * bool) =
+        let rec seek (from: QueueKey) (oldest: Instant) seen =
+            if seen = maxPriorities then struct (oldest, false)
+            elif from.Priority = System.Int32.MinValue then struct (oldest, true)
+            else
+                // Every key of `from`'s priority sorts before this one, and every key of a lower priority after.
+                let probe = { from with Priority = from.Priority - 1; Since = System.Int64.MinValue * 1L<ms>; Seq = System.Int64.MinValue }
+                match SortedKeys.skip (SortedKeys.rank probe q.Ready) q.Ready |> Seq.tryHead with
+                | Some next -> seek next (min next.Since oldest) (seen + 1)
+                | None -> struct (oldest, true)
+        match SortedKeys.minElement q.Ready with
+        | ValueSome first ->
+            let struct (oldest, exact) = seek first first.Since 1
+            struct (ValueSome oldest, exact)
+        | ValueNone -> struct (ValueNone, true)

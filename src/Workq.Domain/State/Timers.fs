@@ -37,3 +37,13 @@ module Timers =
         | ValueSome a, ValueSome b -> ValueSome(if Timer.Compare(a, b) <= 0 then a else b)
         | ValueSome _ as a, ValueNone -> a
         | ValueNone, b -> b
+
+    /// The leased jobs, soonest lease end first. The short-lived tree holds only leases and
+    /// waits, so this walks as many timers as there are leases and blocked connections.
+    let leasedJobs timers : seq<JobId> =
+        timers.Deadlines
+        |> SortedKeys.toSeq
+        |> Seq.choose (fun timer ->
+            match timer.Alarm with
+            | LeaseEnd id -> Some id
+            | _ -> None)

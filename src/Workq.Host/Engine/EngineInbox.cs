@@ -13,7 +13,12 @@ internal sealed class EngineInbox
     private readonly Channel<EngineMessage> channel = Channel.CreateUnbounded<EngineMessage>(
         new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
 
+    private long lastClientId;
+
     public ChannelReader<EngineMessage> Reader => channel.Reader;
+
+    /// <summary>A new client's id: unique among everything that posts here, TCP connections or not.</summary>
+    public long NewClientId() => Interlocked.Increment(ref lastClientId);
 
     /// <summary>Posts a message; after <see cref="Close"/> it is dropped.</summary>
     public void Post(EngineMessage message) => channel.Writer.TryWrite(message);

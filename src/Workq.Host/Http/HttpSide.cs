@@ -13,6 +13,7 @@ using Workq.Host.CommandLog;
 using Workq.Host.Configuration;
 using Workq.Host.Engine;
 using Workq.Host.Http.Access;
+using Workq.Host.Http.Dashboard;
 using Workq.Host.Http.Health;
 using Workq.Host.Metrics;
 using Workq.Host.Network;
@@ -21,8 +22,8 @@ using Workq.Host.Security;
 namespace Workq.Host.Http;
 
 /// <summary>
-/// The HTTP side port (<c>-http-listen</c>): health (<c>/healthz</c>, <c>/readyz</c>) and
-/// metrics (<c>/metrics</c>), and the place for what else is served over HTTP. With
+/// The HTTP side port (<c>-http-listen</c>): health (<c>/healthz</c>, <c>/readyz</c>),
+/// metrics (<c>/metrics</c>) and the dashboard (<see cref="DashboardEndpoints"/>). With
 /// <c>-tls-cert</c> it serves HTTPS with the job port's certificate (reloaded with it);
 /// with tokens it asks for one as on the job port (<see cref="HttpAccess"/>).
 /// </summary>
@@ -46,6 +47,11 @@ internal sealed class HttpSide(
     MetricsExport metrics,
     ServerTls tls,
     AuthTokens tokens,
+    EngineClient engine,
+    ServerAccounting accounting,
+    EngineMetrics engineMetrics,
+    QueueTallies tallies,
+    TimeProvider time,
     ILoggerFactory loggerFactory,
     ClusterNode? cluster = null)
     : IHostedService, IAsyncDisposable, IDisposable
@@ -100,6 +106,13 @@ internal sealed class HttpSide(
         // The server's logging, filters and formatter included.
         builder.Services.AddSingleton(loggerFactory);
         HealthEndpoints.AddChecks(builder.Services, published, logHealth, cluster);
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton(new StateSource(published, cluster));
+        builder.Services.AddSingleton(engine);
+        builder.Services.AddSingleton(accounting);
+        builder.Services.AddSingleton(engineMetrics);
+        builder.Services.AddSingleton(tallies);
+        DashboardEndpoints.AddServices(builder.Services);
 
         WebApplication app = builder.Build();
         app.UseRouting();
@@ -113,6 +126,7 @@ internal sealed class HttpSide(
     private static void MapEndpoints(WebApplication app, MeterProvider? meterProvider)
     {
         HealthEndpoints.Map(app);
+        DashboardEndpoints.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics", meterProvider, configureBranchedPipeline: null, optionsName: null);
     }
 

@@ -56,9 +56,12 @@ internal sealed class EngineMetrics
 
     private readonly record struct Pending(int Command, long Posted);
 
-    public EngineMetrics(ServerMeter serverMeter, Limits limits)
+    private readonly QueueTallies tallies;
+
+    public EngineMetrics(ServerMeter serverMeter, Limits limits, QueueTallies tallies)
     {
         this.limits = limits;
+        this.tallies = tallies;
         Meter meter = serverMeter.Meter;
         meter.CreateObservableCounter("workq.commands", ObserveCommands, "{command}",
             "Requests answered, by command and outcome (a request whose client leaves before its answer is not counted)");
@@ -200,9 +203,13 @@ internal sealed class EngineMetrics
                     // A run job's end (or a deletion of one): no delete to count.
                     Forget(runEnded.Item1);
                     break;
-                case JobEvent.JobAdded:
-                case JobEvent.JobAddedWithBackoff:
+                case JobEvent.JobAdded added:
                     Bump(Added);
+                    tallies.Added(added.Item.Name.Value);
+                    break;
+                case JobEvent.JobAddedWithBackoff added:
+                    Bump(Added);
+                    tallies.Added(added.Item1.Name.Value);
                     break;
                 case JobEvent.JobAwoke:
                     Bump(Awoken);
@@ -213,6 +220,7 @@ internal sealed class EngineMetrics
                     break;
                 case JobEvent.JobCompleted completed:
                     Bump(Completed);
+                    TallyOf(before, completed.Item1, finished: true);
                     LeaseEnded(before, completed.Item1, completed.at, Completed);
                     break;
                 case JobEvent.JobRetried retried:
@@ -243,12 +251,14 @@ internal sealed class EngineMetrics
                     break;
                 case JobEvent.JobFailed failed:
                     Bump(Failed);
+                    TallyOf(before, failed.Item1, finished: false);
                     LeaseEnded(before, failed.Item1, failed.at, Failed);
                     break;
                 case JobEvent.AttemptsExhausted exhausted:
                     // The last lease ran out: a timeout, and the job's failure.
                     Bump(TimedOutJob);
                     Bump(Failed);
+                    TallyOf(before, exhausted.Item1, finished: false);
                     LeaseEnded(before, exhausted.Item1, exhausted.at, TimedOutJob);
                     break;
                 case JobEvent.JobExpired expired:
@@ -264,6 +274,21 @@ internal sealed class EngineMetrics
     }
 
     private void Bump(int jobEvent) => Bump(jobEvents, jobEvent);
+
+    /// <summary>Jobs added, completed and failed since the start, over every queue.</summary>
+    public (long Added, long Completed, long Failed) JobTotals() =>
+        (Volatile.Read(ref jobEvents[Added]), Volatile.Read(ref jobEvents[Completed]), Volatile.Read(ref jobEvents[Failed]));
+
+    /// <summary>A job of <paramref name="before"/> completed or failed for good: counted for its queue.</summary>
+    private void TallyOf(State before, JobId id, bool finished)
+    {
+        if (before.FindJob(id) is not { } job)
+            return;
+        if (finished)
+            tallies.Completed(job.Name.Value);
+        else
+            tallies.Failed(job.Name.Value);
+    }
 
     private static void Bump(long[] counts, int index) => Volatile.Write(ref counts[index], counts[index] + 1);
 

@@ -37,7 +37,6 @@ internal sealed class Listener(
     private readonly ILogger connectionLogger = loggerFactory.CreateLogger<Connection>();
     private readonly ConnectionSecurity security = new(tls, tokens);
     private Socket? listenSocket;
-    private long lastConnId;
 
     /// <summary>The bound endpoint (an ephemeral port resolved); set once started.</summary>
     public IPEndPoint EndPoint =>
@@ -99,7 +98,7 @@ internal sealed class Listener(
     private void Serve(Socket client)
     {
         var connection = new Connection(
-            Interlocked.Increment(ref lastConnId), client, inbox, options.Connections, accounting, security, connectionLogger);
+            inbox.NewClientId(), client, inbox, options.Connections, accounting, security, connectionLogger);
         accounting.Opened(connection.Id, connection);
         // The peer's address is only looked up for the log.
         string? peer = logger.IsEnabled(LogLevel.Debug) ? client.RemoteEndPoint?.ToString() ?? "?" : null;

@@ -1,0 +1,179 @@
+/// The dashboard over plain HTTP: its JSON against what `inspect` says over TCP, the
+/// protection of its actions, and how it shows payloads.
+module Workq.Tests.DashboardTests
+
+open System
+open System.Net
+open System.Collections.Generic
+open System.Net.Http
+open System.Text
+open System.Text.Json
+open System.Text.RegularExpressions
+open System.Threading.Tasks
+open Expecto
+open Workq.Host
+open Workq.Host.Http.Dashboard
+open Workq.Tests.ServerFixture
+open Workq.Tests.TcpTestClient
+
+let private baseOf (server: RunningServer) =
+    match server.HttpEndPoint with
+    | NonNull ep -> Uri $"http://{ep}"
+    | Null -> failtest "the server has no HTTP side"
+
+/// A client that keeps cookies, as a browser does, and does not follow redirects.
+let private browserLike (server: RunningServer) =
+    let handler = new HttpClientHandler(CookieContainer = CookieContainer(), AllowAutoRedirect = false)
+    new HttpClient(handler, BaseAddress = baseOf server, Timeout = TimeSpan.FromSeconds 30.0)
+
+let private withDashboard (body: RunningServer -> Task<unit>) =
+    task {
+        let! server = startServer [| "--listen"; "127.0.0.1:0" |]
+        return! tryFinallyTask (fun () -> body server) (fun () -> task { do! server.DisposeAsync() })
+    }
+
+let private request (ep: IPEndPoint) (line: string) (payload: string option) =
+    task {
+        use! c = connect ep
+        do! send c (line + "\r\n" + (payload |> Option.map (fun p -> p + "\r\n") |> Option.defaultValue ""))
+        return! readLine c
+    }
+
+let private addJob (ep: IPEndPoint) (name: string) (payload: string) =
+    task {
+        let id = Guid.NewGuid().ToString()
+        let! reply = request ep $"add {id} {name} 60000 600000 {payload.Length}" (Some payload)
+        Expect.equal reply "+OK" "added"
+        return id
+    }
+
+let private json (client: HttpClient) (path: string) =
+    task {
+        let! text = client.GetStringAsync(path: string)
+        return JsonDocument.Parse(text).RootElement
+    }
+
+/// The CSRF token a page carries in its forms.
+let private tokenOf (html: string) =
+    let m = Regex.Match(html, "name=\"csrf\" value=\"([^\"]+)\"")
+    Expect.isTrue m.Success "the page carries a CSRF token"
+    m.Groups[1].Value
+
+let private post (client: HttpClient) (path: string) (fields: (string * string) list) (origin: string option) =
+    task {
+        use message = new HttpRequestMessage(HttpMethod.Post, path)
+        message.Content <- new FormUrlEncodedContent(fields |> List.map KeyValuePair.Create)
+        origin |> Option.iter (fun o -> message.Headers.Add("Origin", o))
+        return! client.SendAsync message
+    }
+
+[<Tests>]
+let tests =
+    testList "dashboard over HTTP" [
+        testTask "the JSON API gives what inspect gives over TCP" {
+            do!
+                withDashboard (fun server ->
+                    task {
+                        let ep = server.EndPoint
+                        let! first = addJob ep "mail" "one"
+                        let! _ = addJob ep "mail" "two"
+                        let at = DateTime.UtcNow.AddHours(1.0).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'")
+                        let! scheduled = request ep $"schedule {Guid.NewGuid()} mail 60000 600000 {at} 5" (Some "later")
+                        Expect.equal scheduled "+OK" "scheduled"
+                        use client = browserLike server
+                        let! queue = json client "/api/queues/mail"
+                        Expect.equal (queue.GetProperty("ready").GetInt32(), queue.GetProperty("scheduled").GetInt32()) (2, 1) "two ready, one scheduled"
+                        let! page = json client "/api/queues/mail/jobs?list=ready&limit=1"
+                        Expect.equal (page.GetProperty("total").GetInt32()) 2 "the list's total"
+                        let jobs = page.GetProperty("jobs")
+                        Expect.equal (jobs.GetArrayLength()) 1 "a page of one"
+                        Expect.equal (jobs[0].GetProperty("id").GetString()) first "in lease order: the first added first"
+                        let! job = json client ("/api/jobs/" + first)
+                        Expect.equal (job.GetProperty("payload").GetBytesFromBase64() |> Encoding.ASCII.GetString) "one" "its payload"
+                        Expect.equal (job.GetProperty("state").GetString()) "ready" "its state"
+                        let! overview = json client "/api/overview"
+                        Expect.equal (overview.GetProperty("jobs").GetProperty("total").GetInt32()) 3 "three jobs in all"
+                        let! missing = client.GetAsync("/api/jobs/" + Guid.NewGuid().ToString())
+                        Expect.equal missing.StatusCode HttpStatusCode.NotFound "an unknown job"
+                    })
+        }
+
+        testTask "an action without the page's CSRF token, or from another origin, is refused and changes nothing" {
+            do!
+                withDashboard (fun server ->
+                    task {
+                        let ep = server.EndPoint
+                        let! id = addJob ep "mail" "keep me"
+                        use client = browserLike server
+                        let! html = client.GetStringAsync("/jobs/" + id)
+                        let token = tokenOf html
+                        let path = $"/actions/jobs/{id}/delete"
+                        let! noToken = post client path [] None
+                        Expect.equal noToken.StatusCode HttpStatusCode.Forbidden "no token: refused"
+                        let! wrongToken = post client path [ "csrf", token.Substring(1) + "A" ] None
+                        Expect.equal wrongToken.StatusCode HttpStatusCode.Forbidden "a wrong token: refused"
+                        let! foreign = post client path [ "csrf", token ] (Some "http://evil.example")
+                        Expect.equal foreign.StatusCode HttpStatusCode.Forbidden "another site's origin: refused"
+                        // Another browser (no cookie) with this page's token.
+                        use stranger = browserLike server
+                        let! stolen = post stranger path [ "csrf", token ] None
+                        Expect.equal stolen.StatusCode HttpStatusCode.Forbidden "a token without its cookie: refused"
+                        let! inspect = request ep $"inspect job {id}" None
+                        Expect.equal inspect "+OK 1" "the job is still there"
+                        let! allowed = post client path [ "csrf", token ] (Some(baseOf(server).GetLeftPart(UriPartial.Authority)))
+                        Expect.equal allowed.StatusCode HttpStatusCode.SeeOther "with the token: done"
+                        let! gone = request ep $"inspect job {id}" None
+                        Expect.equal gone "-NOT-FOUND" "the job is deleted"
+                    })
+        }
+
+        testTask "the dashboard's pages forbid other sites' scripts and frames, and its cookies are HttpOnly and SameSite=Strict" {
+            do!
+                withDashboard (fun server ->
+                    task {
+                        use client = browserLike server
+                        let! response = client.GetAsync "/"
+                        Expect.equal response.StatusCode HttpStatusCode.OK "the overview"
+                        let csp = String.Join(";", response.Headers.GetValues "Content-Security-Policy")
+                        Expect.stringContains csp "script-src 'self'" "scripts from the server only"
+                        Expect.stringContains csp "frame-ancestors 'none'" "never in a frame"
+                        let cookie = String.Join(";", response.Headers.GetValues "Set-Cookie")
+                        Expect.stringContains cookie "httponly" "HttpOnly"
+                        Expect.stringContains cookie "samesite=strict" "SameSite=Strict"
+                        let! css = client.GetAsync "/assets/dashboard.css"
+                        Expect.equal css.StatusCode HttpStatusCode.OK "the style is embedded"
+                        let! missing = client.GetAsync "/assets/nothing.js"
+                        Expect.equal missing.StatusCode HttpStatusCode.NotFound "nothing else is"
+                    })
+        }
+
+        testList "payloads and results as shown" [
+            test "JSON is indented" {
+                let view = DataView.Of(Encoding.UTF8.GetBytes """{"a":[1,2],"b":"é"}""")
+                Expect.equal view.Kind DataKind.Json "JSON"
+                Expect.stringContains view.Text "\"b\": \"é\"" "indented, its text kept"
+            }
+            test "text that is not JSON is text" {
+                let view = DataView.Of(Encoding.UTF8.GetBytes "{not json")
+                Expect.equal (view.Kind, view.Text) (DataKind.Text, "{not json") "text"
+            }
+            test "bytes that are not UTF-8, or control characters, are a hex dump" {
+                let view = DataView.Of [| 0x41uy; 0xffuy; 0x00uy |]
+                Expect.equal view.Kind DataKind.Hex "hex"
+                Expect.stringContains view.Text "00000000  41 ff 00" "offset and bytes"
+                Expect.stringContains view.Text "A.." "and the printable ones"
+                Expect.equal (DataView.Of [| 0x41uy; 0x07uy |]).Kind DataKind.Hex "a bell is not text"
+            }
+            test "large data is cut, and says so" {
+                let big = Array.create (DataView.MaxTextBytes + 10) (byte 'x')
+                let view = DataView.Of big
+                Expect.isTrue view.Truncated "cut"
+                Expect.equal (view.Shown, view.Size) (DataView.MaxTextBytes, int64 big.Length) "shown of size"
+                // A cut through a character leaves the character out rather than showing it broken.
+                let euros = Encoding.UTF8.GetBytes(String('€', DataView.MaxTextBytes / 3 + 5))
+                let cut = DataView.Of euros
+                Expect.equal cut.Kind DataKind.Text "still text"
+                Expect.isTrue (cut.Text |> Seq.forall ((=) '€')) "whole characters only"
+            }
+        ]
+    ]
