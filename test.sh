@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the solution, publishes the server as it is installed and checks the deployment
 # files against it, and runs every test suite: the Expecto tests (domain, protocol, TCP
-# integration, the published server, the samples) and the FsCheck properties. Exits
-# non-zero if anything fails. Needs clang and zlib1g-dev (the native link), curl and
-# systemd-analyze (deploy/check.sh).
+# integration, the published server, the samples, the dashboard in a browser) and the
+# FsCheck properties. Exits non-zero if anything fails. Needs clang and zlib1g-dev (the
+# native link), curl and systemd-analyze (deploy/check.sh), and Chromium at
+# /usr/bin/chromium (the dashboard's browser tests; WORKQ_CHROMIUM names another).
 set -euo pipefail
 cd "$(dirname "$0")"
 

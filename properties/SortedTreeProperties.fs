@@ -202,7 +202,11 @@ let private setSession (scale: Scale) (keys: Keys<'K>) (ops: Op list) =
                 if model.Contains(ordered k) || obj.ReferenceEquals(removed, set) then []
                 else [ "removing an absent key made a new set" ]
             removed, Set.remove (ordered k) model, same
-        | Find k -> set, model, expect "contains" (SortedKeys.contains (keys.Of k) set) (model.Contains(ordered k))
+        | Find k ->
+            let below = model |> Seq.filter (fun e -> keys.Comparer.Compare(e.Key, keys.Of k) < 0) |> Seq.length
+            set, model,
+            expect "contains" (SortedKeys.contains (keys.Of k) set) (model.Contains(ordered k))
+            @ expect "rank" (SortedKeys.rank (keys.Of k) set) below
         | Min ->
             let all = elements model
             set, model,

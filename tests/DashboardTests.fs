@@ -93,6 +93,18 @@ let tests =
                         Expect.equal (job.GetProperty("state").GetString()) "ready" "its state"
                         let! overview = json client "/api/overview"
                         Expect.equal (overview.GetProperty("jobs").GetProperty("total").GetInt32()) 3 "three jobs in all"
+                        // A lease moves the first job to the leased list.
+                        use! worker = connect ep
+                        do! send worker "lease mail 5000\r\n"
+                        let! leased = readLine worker
+                        Expect.equal leased "+OK 1" "leased"
+                        let! header = readLine worker
+                        Expect.stringStarts header first "the first job"
+                        let! leasedPage = json client "/api/queues/mail/jobs?list=leased"
+                        Expect.equal (leasedPage.GetProperty("total").GetInt32()) 1 "one leased"
+                        let leasedJob = leasedPage.GetProperty("jobs")[0]
+                        Expect.equal (leasedJob.GetProperty("id").GetString()) first "the leased job"
+                        Expect.equal (leasedJob.GetProperty("leaseEnds").ValueKind) JsonValueKind.String "with its lease's end"
                         let! missing = client.GetAsync("/api/jobs/" + Guid.NewGuid().ToString())
                         Expect.equal missing.StatusCode HttpStatusCode.NotFound "an unknown job"
                     })

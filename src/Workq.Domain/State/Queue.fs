@@ -24,14 +24,14 @@ module Queue =
     /// with `false` for not exact.
     let oldestReady (maxPriorities: int) q : struct (Instant voption * bool) =
         let rec seek (from: QueueKey) (oldest: Instant) seen =
-            if seen = maxPriorities then struct (oldest, false)
-            elif from.Priority = System.Int32.MinValue then struct (oldest, true)
+            if from.Priority = System.Int32.MinValue then struct (oldest, true)
             else
                 // Every key of `from`'s priority sorts before this one, and every key of a lower priority after.
                 let probe = { from with Priority = from.Priority - 1; Since = System.Int64.MinValue * 1L<ms>; Seq = System.Int64.MinValue }
                 match SortedKeys.skip (SortedKeys.rank probe q.Ready) q.Ready |> Seq.tryHead with
-                | Some next -> seek next (min next.Since oldest) (seen + 1)
                 | None -> struct (oldest, true)
+                | Some _ when seen = maxPriorities -> struct (oldest, false)
+                | Some next -> seek next (min next.Since oldest) (seen + 1)
         match SortedKeys.minElement q.Ready with
         | ValueSome first ->
             let struct (oldest, exact) = seek first first.Since 1
