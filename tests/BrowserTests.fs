@@ -238,6 +238,43 @@ let tests =
                         }))
         }
 
+        testTask "on a phone in the dark: no sideways scrolling, the dark theme, and the table sorted by keyboard" {
+            do!
+                withDashboard [] (fun server ->
+                    task {
+                        let! browser = browser.Force()
+                        let! context =
+                            browser.NewContextAsync(
+                                BrowserNewContextOptions(
+                                    ViewportSize = ViewportSize(Width = 390, Height = 844), IsMobile = true, HasTouch = true,
+                                    ColorScheme = ColorScheme.Dark))
+                        do!
+                            tryFinallyTask
+                                (fun () ->
+                                    task {
+                                        let! page = context.NewPageAsync()
+                                        for name in [ "a-queue-with-a-rather-long-name-for-a-phone"; "b" ] do
+                                            let! _ = add server.EndPoint name [| 0uy |] ""
+                                            ()
+                                        let! _ = page.GotoAsync(httpOf server + "/")
+                                        do! visible (page.Locator "#queues tr[data-queue='b']")
+                                        let! overflow = page.EvaluateAsync<bool> "document.documentElement.scrollWidth > window.innerWidth"
+                                        Expect.isFalse overflow "the page fits the phone's width"
+                                        let! background = page.EvaluateAsync<string> "getComputedStyle(document.body).backgroundColor"
+                                        Expect.equal background "rgb(18, 21, 27)" "the dark theme's background"
+                                        do! shoot page "dashboard-phone-dark.png"
+                                        // The queue column's sort button, reached and pressed by keyboard: reversed order.
+                                        let button = page.Locator "#queues th[data-key='name'] button"
+                                        do! button.FocusAsync()
+                                        do! page.Keyboard.PressAsync "Enter"
+                                        do! hasText (page.Locator "#queues tbody tr:first-child td.name") "b"
+                                        let! focused = page.EvaluateAsync<string> "document.activeElement.textContent"
+                                        Expect.equal focused "Queue" "the focus stays on the button"
+                                    })
+                                (fun () -> task { do! context.CloseAsync() })
+                    })
+        }
+
         testTask "a job's page shows its payload: JSON indented, binary as a hex dump" {
             do!
                 withDashboard [] (fun server ->

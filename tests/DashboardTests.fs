@@ -159,6 +159,26 @@ let tests =
                     })
         }
 
+        testTask "the recurring and cluster pages: a definition set over TCP is listed; a server on its own has no cluster" {
+            do!
+                withDashboard (fun server ->
+                    task {
+                        let! set = request server.EndPoint "recur nightly-report reports 60000 600000 0_3_*_*_* 2" (Some "go")
+                        Expect.equal set "+OK" "the definition is set"
+                        use client = browserLike server
+                        let! page = client.GetStringAsync "/recurring"
+                        Expect.stringContains page "nightly-report" "its key"
+                        Expect.stringContains page "0_3_*_*_*" "its expression"
+                        let! api = json client "/api/recurring"
+                        Expect.equal (api[0].GetProperty("key").GetString()) "nightly-report" "in the API"
+                        Expect.equal (api[0].GetProperty("next").ValueKind) JsonValueKind.String "with its next occurrence"
+                        let! cluster = client.GetStringAsync "/cluster"
+                        Expect.stringContains cluster "Not configured" "no cluster"
+                        let! clusterApi = json client "/api/cluster"
+                        Expect.equal (clusterApi.GetProperty("role").GetString()) "standalone" "standalone"
+                    })
+        }
+
         testList "payloads and results as shown" [
             test "JSON is indented" {
                 let view = DataView.Of(Encoding.UTF8.GetBytes """{"a":[1,2],"b":"é"}""")

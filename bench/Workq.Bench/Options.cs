@@ -42,6 +42,9 @@ public sealed record Options
     public string? ServerExe { get; init; }
     /// <summary>Start Workq with its HTTP side on and scrape its /metrics every second.</summary>
     public bool ScrapeMetrics { get; init; }
+
+    /// <summary>Start Workq with its HTTP side on and poll its dashboard's API as an open page does.</summary>
+    public bool Dashboard { get; init; }
     /// <summary>How many times <c>failover</c> kills the leader.</summary>
     public int Kills { get; init; } = 20;
     /// <summary>The cluster members' <c>--cluster-election-timeout</c>.</summary>
@@ -105,6 +108,9 @@ public sealed record Options
                                      upwards from the current directory)
           --scrape-metrics           start Workq with its HTTP side on a port of its own and GET
                                      its /metrics every second while it is measured
+          --dashboard                start Workq with its HTTP side on a port of its own and GET
+                                     what an open dashboard polls (overview, queues table, the
+                                     queue's page) every two seconds while it is measured
         """;
 
     public static Options Parse(string[] args)
@@ -153,6 +159,7 @@ public sealed record Options
                 "--beanstalkd" => options with { Beanstalkd = Value() },
                 "--repo" => options with { RepoRoot = Value() },
                 "--scrape-metrics" => options with { ScrapeMetrics = true },
+                "--dashboard" => options with { Dashboard = true },
                 _ => throw new ArgumentException($"unknown argument {arg}"),
             };
         }
@@ -160,14 +167,12 @@ public sealed record Options
             throw new ArgumentException("run mode is Workq only: beanstalkd has no run command");
         if (options.Versus != Versus.None && options.Address is not null)
             throw new ArgumentException("--vs starts its own servers: drop --addr");
-        if (options.ScrapeMetrics && (options.Address is not null || options.Mode == Mode.Replay || options.Versus == Versus.Cmdlog))
-            throw new ArgumentException("--scrape-metrics applies to the Workq servers of queue, run and fill, with or without --vs beanstalkd");
+        if ((options.ScrapeMetrics || options.Dashboard) && (options.Address is not null || options.Mode == Mode.Replay || options.Versus is Versus.Cmdlog or Versus.Cluster))
+            throw new ArgumentException("--scrape-metrics and --dashboard apply to the Workq servers of queue, run and fill, with or without --vs beanstalkd");
         if (options.Versus is Versus.Cmdlog or Versus.Cluster && options.Target != Target.Workq)
             throw new ArgumentException("--vs cmdlog and --vs cluster compare Workq with itself: drop --target");
-        if (options.Versus == Versus.Cluster && options.ScrapeMetrics)
-            throw new ArgumentException("--scrape-metrics applies to the Workq servers of queue, run and fill, with or without --vs beanstalkd");
-        if (options.Mode == Mode.Failover && (options.Address is not null || options.Target != Target.Workq || options.Versus != Versus.None || options.ScrapeMetrics))
-            throw new ArgumentException("failover starts its own cluster: drop --addr, --target, --vs and --scrape-metrics");
+        if (options.Mode == Mode.Failover && (options.Address is not null || options.Target != Target.Workq || options.Versus != Versus.None || options.ScrapeMetrics || options.Dashboard))
+            throw new ArgumentException("failover starts its own cluster: drop --addr, --target, --vs, --scrape-metrics and --dashboard");
         if (options.Mode == Mode.Startup)
         {
             if (options.Address is not null || options.Target != Target.Workq || options.Versus != Versus.None)

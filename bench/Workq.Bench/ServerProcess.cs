@@ -17,8 +17,8 @@ public sealed class ServerProcess : IAsyncDisposable
         EndPoint = endPoint;
     }
 
-    // With --scrape-metrics: scrapes the server's /metrics until it is disposed.
-    MetricsScraper? scraper;
+    // With --scrape-metrics or --dashboard: what GETs its HTTP side until it is disposed.
+    readonly List<HttpPoller> pollers = [];
 
     public IPEndPoint EndPoint { get; }
     public int Pid => process.Id;
@@ -71,14 +71,16 @@ public sealed class ServerProcess : IAsyncDisposable
         StartAsync(WorkqExe(repoRoot), [$"--listen", $"127.0.0.1:{port}", .. extraArgs], port, cancel);
 
     /// <summary>
-    /// A fresh Workq host whose HTTP side listens on a port of its own, its <c>/metrics</c>
-    /// scraped every second until it is disposed.
+    /// A fresh Workq host whose HTTP side listens on a port of its own, polled until it is
+    /// disposed by each of <paramref name="pollers"/> (<see cref="HttpPoller.Metrics"/>, say).
     /// </summary>
-    public static async Task<ServerProcess> StartWorkqScrapedAsync(string repoRoot, IReadOnlyList<string> extraArgs, CancellationToken cancel)
+    public static async Task<ServerProcess> StartWorkqPolledAsync(
+        string repoRoot, IReadOnlyList<string> extraArgs, IReadOnlyList<Func<IPEndPoint, HttpPoller>> pollers, CancellationToken cancel)
     {
         var http = new IPEndPoint(IPAddress.Loopback, FreePort());
         var server = await StartWorkqAsync(repoRoot, ["--http-listen", http.ToString(), .. extraArgs], cancel);
-        server.scraper = new MetricsScraper(http);
+        foreach (var poller in pollers)
+            server.pollers.Add(poller(http));
         return server;
     }
 
@@ -232,7 +234,8 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (scraper is not null) await scraper.DisposeAsync();
+        foreach (HttpPoller poller in pollers)
+            await poller.DisposeAsync();
         if (!process.HasExited) process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();
         process.Dispose();

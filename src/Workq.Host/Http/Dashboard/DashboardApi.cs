@@ -215,6 +215,7 @@ internal static class DashboardApi
             w.WriteNumber("oldestReadySeconds", age / 1000.0);
         else
             w.WriteNull("oldestReadySeconds");
+        w.WriteBoolean("oldestReadyExact", row.OldestExact);
         w.WriteNumber("addedPerSecond", Math.Round(row.Rate.Added, 2));
         w.WriteNumber("completedPerSecond", Math.Round(row.Rate.Completed, 2));
         w.WriteNumber("failedPerSecond", Math.Round(row.Rate.Failed, 2));

@@ -61,7 +61,7 @@ internal static class OverviewPage
                 .Append("<td class=\"num\">").Append(N(q.Ready)).Append("</td><td class=\"num\">").Append(N(q.Scheduled)).Append("</td>")
                 .Append("<td class=\"num\">").Append(N(q.Leased)).Append("</td><td class=\"num\">").Append(N(q.Failed)).Append("</td>")
                 .Append("<td class=\"num hide-narrow\">").Append(N(q.Workers)).Append("</td>")
-                .Append("<td class=\"num hide-narrow\">").Append(q.OldestReadyMs is { } age ? Span(age) : "–").Append("</td>")
+                .Append("<td class=\"num hide-narrow\">").Append(q.OldestReadyMs is { } age ? (q.OldestExact ? "" : "≥ ") + Span(age) : "–").Append("</td>")
                 .Append("<td class=\"num hide-narrow\">").Append(Rate(q.Rate.Added)).Append("</td><td class=\"num hide-narrow\">").Append(Rate(q.Rate.Completed)).Append("</td>")
                 .Append("<td class=\"num hide-narrow\">").Append(Rate(q.Rate.Failed)).Append("</td></tr>");
         }

@@ -40,7 +40,7 @@ internal static class QueuePage
         Card(html, "Leased", N(row.Leased), "queue-leased");
         Card(html, "Failed", N(row.Failed), "queue-failed");
         Card(html, "Waiting workers", N(row.Workers), "queue-workers");
-        Card(html, "Oldest ready", row.OldestReadyMs is { } age ? Span(age) : "–", "queue-oldest");
+        Card(html, "Oldest ready", row.OldestReadyMs is { } age ? (row.OldestExact ? "" : "≥ ") + Span(age) : "–", "queue-oldest");
         Card(html, "Added per second", Rate(row.Rate.Added) + "/s", "queue-added");
         Card(html, "Completed per second", Rate(row.Rate.Completed) + "/s", "queue-completed");
         Card(html, "Failed per second", Rate(row.Rate.Failed) + "/s", "queue-failed-rate");

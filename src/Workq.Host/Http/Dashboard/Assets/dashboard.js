@@ -147,7 +147,7 @@
         tr.appendChild(cell(number.format(q.leased), "num"));
         tr.appendChild(cell(number.format(q.failed), "num"));
         tr.appendChild(cell(number.format(q.workers), "num hide-narrow"));
-        tr.appendChild(cell(formatAge(q.oldestReadySeconds), "num hide-narrow"));
+        tr.appendChild(cell((q.oldestReadyExact ? "" : "≥ ") + formatAge(q.oldestReadySeconds), "num hide-narrow"));
         tr.appendChild(cell(formatRate(q.addedPerSecond), "num hide-narrow"));
         tr.appendChild(cell(formatRate(q.completedPerSecond), "num hide-narrow"));
         tr.appendChild(cell(formatRate(q.failedPerSecond), "num hide-narrow"));
@@ -189,7 +189,7 @@
       const q = await getJson("/api/queues/" + encodeURIComponent(name));
       if (!q) return;
       for (const key of ["ready", "scheduled", "leased", "failed", "workers"]) setField("queue-" + key, number.format(q[key]));
-      setField("queue-oldest", formatAge(q.oldestReadySeconds));
+      setField("queue-oldest", (q.oldestReadyExact ? "" : "≥ ") + formatAge(q.oldestReadySeconds));
       setField("queue-added", formatRate(q.addedPerSecond) + "/s");
       setField("queue-completed", formatRate(q.completedPerSecond) + "/s");
       setField("queue-failed-rate", formatRate(q.failedPerSecond) + "/s");
