@@ -20,7 +20,7 @@ else
     deploy/publish.sh "$app"
 fi
 
-echo "== the published server answers /healthz, with no memory both writable and executable"
+echo "== the published server answers /healthz and serves the dashboard, with no memory both writable and executable"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # As the unit's MemoryDenyWriteExecute=yes has it: the kernel refuses the process any
 # mapping that is (or becomes) writable and executable (prctl PR_SET_MDWE,
@@ -38,6 +38,10 @@ for _ in $(seq 1 300); do
     sleep 0.1
 done
 grep -q '"status":"Healthy"' "$out/healthz" || { echo "no healthy answer from /healthz"; cat "$out/server.log"; exit 1; }
+# The dashboard, compiled ahead of time: a page, its embedded script, its JSON.
+curl -fsS "http://127.0.0.1:$port/" | grep -q '<h1>Overview</h1>' || { echo "no dashboard at /"; kill "$server"; exit 1; }
+curl -fsS "http://127.0.0.1:$port/assets/dashboard.js" | grep -q 'use strict' || { echo "no dashboard script"; kill "$server"; exit 1; }
+curl -fsS "http://127.0.0.1:$port/api/overview" | grep -q '"jobs":{"ready":0' || { echo "no dashboard API"; kill "$server"; exit 1; }
 kill "$server"
 wait "$server" || true
 

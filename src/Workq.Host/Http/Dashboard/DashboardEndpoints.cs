@@ -34,7 +34,7 @@ internal static class DashboardEndpoints
         app.MapGet("/find", context =>
         {
             string id = context.Request.Query["id"].ToString().Trim();
-            context.Response.Redirect("/jobs/" + Uri.EscapeDataString(id), permanent: false);
+            context.Response.Redirect(id.Length == 0 ? "/" : "/jobs/" + Uri.EscapeDataString(id), permanent: false);
             return Task.CompletedTask;
         });
 
