@@ -5,9 +5,9 @@ using Microsoft.AspNetCore.Http;
 namespace Workq.Host.Http.Access;
 
 /// <summary>
-/// A browser asking for a dashboard page without a session is sent to sign in, and back
-/// afterwards; everything else that needs a user (the JSON API, metrics, the dashboard's
-/// actions) gets the bearer scheme's 401.
+/// A browser asking for a page (a GET that accepts HTML) without a session is sent to sign
+/// in, and back afterwards; everything else that needs a user (scripts, the JSON API,
+/// metrics, the dashboard's actions) gets the bearer scheme's 401.
 /// </summary>
 internal sealed class SignInRedirect : IAuthorizationMiddlewareResultHandler
 {
@@ -26,6 +26,7 @@ internal sealed class SignInRedirect : IAuthorizationMiddlewareResultHandler
 
     private static bool IsPage(HttpRequest request) =>
         (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+        && request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
         && !request.Path.StartsWithSegments("/api")
         && !request.Path.StartsWithSegments("/metrics")
         && !request.Path.StartsWithSegments("/readyz");
