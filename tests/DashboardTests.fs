@@ -179,6 +179,33 @@ let tests =
                     })
         }
 
+        testSequenced
+        <| testTask "in a cluster an action on the leader's dashboard is replicated, and a follower's is refused with the leader's address" {
+            do!
+                ClusterFixture.withCluster 3 [] (fun c ->
+                    task {
+                        let! l = ClusterFixture.leader c
+                        let! id = addJob l.Client "mail" "replicated"
+                        do! ClusterFixture.converged c
+                        let f = ClusterFixture.running c |> List.find (fun m -> not m.Node.Leads)
+                        use follower = browserLike f.Running
+                        // A follower shows what its members have committed.
+                        let! shown = follower.GetAsync("/api/jobs/" + id)
+                        Expect.equal shown.StatusCode HttpStatusCode.OK "the follower shows the job"
+                        let! html = follower.GetStringAsync("/jobs/" + id)
+                        let! refused = post follower $"/actions/jobs/{id}/delete" [ "csrf", tokenOf html ] None
+                        Expect.equal refused.StatusCode HttpStatusCode.ServiceUnavailable "a follower does not act"
+                        let! why = refused.Content.ReadAsStringAsync()
+                        Expect.stringContains why (l.Client.ToString()) "it names the leader's job port"
+                        use leading = browserLike l.Running
+                        let! html = leading.GetStringAsync("/jobs/" + id)
+                        let! deleted = post leading $"/actions/jobs/{id}/delete" [ "csrf", tokenOf html ] None
+                        Expect.equal deleted.StatusCode HttpStatusCode.SeeOther "the leader acts"
+                        do! ClusterFixture.waitUntil 30.0 "every member to apply the delete" (fun () ->
+                            ClusterFixture.running c |> List.forall (fun m -> not (ClusterFixture.jobIds m |> Set.contains id)))
+                    })
+        }
+
         testList "payloads and results as shown" [
             test "JSON is indented" {
                 let view = DataView.Of(Encoding.UTF8.GetBytes """{"a":[1,2],"b":"é"}""")

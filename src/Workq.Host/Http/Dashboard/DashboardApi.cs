@@ -39,19 +39,19 @@ internal static class DashboardApi
             w.WriteNumber("total", jobs.Total);
             w.WriteEndObject();
             // Per second over the last five minutes, and per minute (averaged per second) over the hour.
-            Activity.Second[] seconds = services.Activity.Last(Activity.Seconds);
+            ActivityHistory.Second[] seconds = services.Activity.Last(ActivityHistory.Seconds);
             w.WriteStartObject("activity");
             w.WriteStartArray("seconds");
-            foreach (Activity.Second s in seconds.AsSpan(Math.Max(0, seconds.Length - 300)))
+            foreach (ActivityHistory.Second s in seconds.AsSpan(Math.Max(0, seconds.Length - 300)))
                 Point(w, s.At, s.Added, s.Completed, s.Failed);
             w.WriteEndArray();
             w.WriteStartArray("minutes");
             // Minutes counted back from the newest second; the oldest may be part of one.
             for (int end = seconds.Length - (seconds.Length - 1) / 60 * 60; end <= seconds.Length && end > 0; end += 60)
             {
-                ReadOnlySpan<Activity.Second> minute = seconds.AsSpan(Math.Max(0, end - 60), Math.Min(60, end));
+                ReadOnlySpan<ActivityHistory.Second> minute = seconds.AsSpan(Math.Max(0, end - 60), Math.Min(60, end));
                 double added = 0, completed = 0, failed = 0;
-                foreach (Activity.Second s in minute)
+                foreach (ActivityHistory.Second s in minute)
                     (added, completed, failed) = (added + s.Added, completed + s.Completed, failed + s.Failed);
                 Point(w, minute[^1].At, added / minute.Length, completed / minute.Length, failed / minute.Length);
             }

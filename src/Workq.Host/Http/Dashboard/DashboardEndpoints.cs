@@ -16,8 +16,8 @@ internal static class DashboardEndpoints
 {
     public static void AddServices(IServiceCollection services)
     {
-        services.AddSingleton<Activity>();
-        services.AddHostedService(sp => sp.GetRequiredService<Activity>());
+        services.AddSingleton<ActivityHistory>();
+        services.AddHostedService(sp => sp.GetRequiredService<ActivityHistory>());
         services.AddSingleton<DashboardServices>();
     }
 

@@ -10,13 +10,13 @@ namespace Workq.Host.Http.Dashboard;
 
 /// <summary>What the dashboard's pages, API and actions share: where they read and act, and the server's facts.</summary>
 internal sealed class DashboardServices(
-    StateSource states, Activity activity, EngineClient engine, ServerAccounting accounting, AuthTokens tokens, Csrf csrf,
+    StateSource states, ActivityHistory activity, EngineClient engine, ServerAccounting accounting, AuthTokens tokens, Csrf csrf,
     TimeProvider time)
 {
     private static readonly DateTimeOffset ProcessStarted = Process.GetCurrentProcess().StartTime.ToUniversalTime();
 
     public StateSource States => states;
-    public Activity Activity => activity;
+    public ActivityHistory Activity => activity;
     public EngineClient Engine => engine;
     public Csrf Csrf => csrf;
 

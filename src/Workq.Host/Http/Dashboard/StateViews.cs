@@ -11,7 +11,7 @@ internal readonly record struct JobCounts(int Ready, int Scheduled, int Leased, 
 /// <summary>One row of the queues table.</summary>
 internal sealed record QueueRow(
     string Name, int Ready, int Scheduled, int Leased, int Failed, int Workers, long? OldestReadyMs, bool OldestExact,
-    Activity.Rate Rate);
+    ActivityHistory.Rate Rate);
 
 /// <summary>The lists of a queue's jobs the dashboard pages through.</summary>
 internal enum JobList
@@ -60,7 +60,7 @@ internal static class StateViews
     /// those whose name contains <paramref name="filter"/>, at most <paramref name="limit"/>;
     /// and how many matched.
     /// </summary>
-    public static (IReadOnlyList<QueueRow> Rows, int Matched) Queues(State state, Activity activity, long now, string? filter, int limit)
+    public static (IReadOnlyList<QueueRow> Rows, int Matched) Queues(State state, ActivityHistory activity, long now, string? filter, int limit)
     {
         var rows = new List<QueueRow>();
         int matched = 0;
@@ -102,7 +102,7 @@ internal static class StateViews
     }
 
     /// <summary>One queue's row; null for a name with neither a queue nor failed jobs.</summary>
-    public static QueueRow? Queue(State state, Activity activity, long now, JobName name)
+    public static QueueRow? Queue(State state, ActivityHistory activity, long now, JobName name)
     {
         if (state.Queues.TryGetValue(name, out Queue? q))
             return RowOf(q, state, activity, now);
@@ -111,10 +111,10 @@ internal static class StateViews
     }
 
     /// <summary>The row of a name with nothing in it.</summary>
-    public static QueueRow Empty(JobName name, Activity activity) =>
+    public static QueueRow Empty(JobName name, ActivityHistory activity) =>
         new(name.Value, 0, 0, 0, 0, 0, null, true, activity.RateOf(name.Value));
 
-    private static QueueRow RowOf(Queue q, State state, Activity activity, long now)
+    private static QueueRow RowOf(Queue q, State state, ActivityHistory activity, long now)
     {
         var (oldest, exact) = QueueModule.oldestReady(OldestReadyPriorities, q);
         return new QueueRow(

@@ -9,7 +9,7 @@ namespace Workq.Host.Http.Dashboard;
 /// engine's running counts (<see cref="EngineMetrics"/>, <see cref="QueueTallies"/>), kept
 /// in a fixed ring here, apart from the durable state: a restart starts it empty.
 /// </summary>
-internal sealed class Activity(EngineMetrics metrics, QueueTallies tallies, TimeProvider time) : BackgroundService
+internal sealed class ActivityHistory(EngineMetrics metrics, QueueTallies tallies, TimeProvider time) : BackgroundService
 {
     public const int Seconds = 3600;
 
