@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using DotNext.Net.Cluster;
 using DotNext.Net.Cluster.Consensus.Raft;
@@ -281,7 +282,9 @@ internal static class DashboardApi
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
-        await using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
+        context.Response.Headers.XContentTypeOptions = "nosniff";
+        // Sent as JSON, never as a page: names and versions stay readable (a '+', a 'é').
+        await using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             write(writer);
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
     }
