@@ -179,6 +179,8 @@ let private visible (locator: ILocator) = Assertions.Expect(locator).ToBeVisible
 let private hasText (locator: ILocator) (text: string) =
     Assertions.Expect(locator).ToContainTextAsync(text, LocatorAssertionsToContainTextOptions(Timeout = patience))
 
+let private noErrors (errors: ConcurrentQueue<string>) = Expect.isEmpty errors $"no console errors: %A{List.ofSeq errors}"
+
 // ---- Tests
 
 [<Tests>]
@@ -214,7 +216,7 @@ let tests =
                             // The charts are drawn, with the jobs added.
                             do! visible (page.Locator "#chart-minutes polyline.added")
                             do! shoot page "dashboard-overview.png"
-                            Expect.isEmpty errors (sprintf "no console errors: %A" (List.ofSeq errors))
+                            noErrors errors
                         }))
         }
 
@@ -234,7 +236,7 @@ let tests =
                             do! page.Locator("#queue-filter").FillAsync "amm"
                             do! Assertions.Expect(page.Locator "#queues tbody tr").ToHaveCountAsync(1, LocatorAssertionsToHaveCountOptions(Timeout = patience))
                             do! hasText (page.Locator "#queues tbody tr td.name") "gamma"
-                            Expect.isEmpty errors (sprintf "no console errors: %A" (List.ofSeq errors))
+                            noErrors errors
                         }))
         }
 
@@ -293,7 +295,7 @@ let tests =
                             do! page.Locator("input[name='id']").FillAsync json
                             do! page.Locator("input[name='id']").PressAsync "Enter"
                             do! hasText (page.Locator "h1") json
-                            Expect.isEmpty errors (sprintf "no console errors: %A" (List.ofSeq errors))
+                            noErrors errors
                         }))
         }
 
@@ -332,7 +334,7 @@ let tests =
                             do! hasText (page.Locator ".notice") "put back"
                             let! counts = queueCounts ep "batch"
                             Expect.equal (counts.TryFind "ready-len", counts.TryFind "failed-len") (Some 2, Some 0) "both are ready, none failed"
-                            Expect.isEmpty errors (sprintf "no console errors: %A" (List.ofSeq errors))
+                            noErrors errors
                         }))
         }
 
