@@ -8,7 +8,7 @@ public static class Comparison
 {
     public static async Task RunAsync(Options o, CancellationToken cancel)
     {
-        await ServerProcess.BuildWorkqAsync(o.FindRepoRoot(), cancel);
+        if (o.ServerExe is null) await ServerProcess.BuildWorkqAsync(o.FindRepoRoot(), cancel);
         var results = new Dictionary<Target, List<Measurement>> { [Target.Workq] = [], [Target.Beanstalkd] = [] };
         for (var run = 1; run <= o.Runs; run++)
         {

@@ -1,12 +1,16 @@
 namespace Workq.Bench;
 
-/// <summary>Starts a fresh server of a kind (Workq's host already built).</summary>
+/// <summary>
+/// Starts a fresh server of a kind: Workq as <c>--server</c> names it (a published build, say)
+/// or the Release host already built, with <c>--server-arg</c> and <c>--server-env</c>.
+/// </summary>
 public static class Fresh
 {
     public static Task<ServerProcess> StartAsync(Options o, Target target, CancellationToken cancel) => target switch
     {
-        Target.Workq when o.ScrapeMetrics || o.Dashboard => ServerProcess.StartWorkqPolledAsync(o.FindRepoRoot(), [], Pollers(o), cancel),
-        Target.Workq => ServerProcess.StartWorkqAsync(o.FindRepoRoot(), [], cancel),
+        Target.Workq when o.ScrapeMetrics || o.Dashboard =>
+            ServerProcess.StartWorkqPolledAsync(o.FindRepoRoot(), o.ServerArgs, Pollers(o), cancel, o.ServerEnvironment, o.ServerExe),
+        Target.Workq => ServerProcess.StartWorkqAsync(o.FindRepoRoot(), o.ServerArgs, cancel, o.ServerEnvironment, o.ServerExe),
         _ => ServerProcess.StartBeanstalkdAsync(o.Beanstalkd, cancel),
     };
 

@@ -38,7 +38,7 @@ public sealed record Options
     /// <summary>hostile: flags and environment variables for the servers it starts.</summary>
     public IReadOnlyList<string> ServerArgs { get; init; } = [];
     public IReadOnlyDictionary<string, string> ServerEnvironment { get; init; } = new Dictionary<string, string>();
-    /// <summary>The server program startup mode measures (default: the JIT build).</summary>
+    /// <summary>The Workq program startup, queue, run and fill start (default: the JIT build).</summary>
     public string? ServerExe { get; init; }
     /// <summary>Start Workq with its HTTP side on and scrape its /metrics every second.</summary>
     public bool ScrapeMetrics { get; init; }
@@ -72,8 +72,9 @@ public sealed record Options
                                      drip, no-read, unfinished, flood, history
           --connections N            hostile: connections of slow-senders, unfinished, flood
           --seconds S                hostile: how long slow-senders, no-read and flood run
-          --server-arg ARG           hostile: a flag for the servers it starts (repeatable)
-          --server-env NAME=VALUE    hostile: an environment variable for them (repeatable)
+          --server-arg ARG           hostile, queue, run, fill: a flag for the Workq servers it
+                                     starts (repeatable)
+          --server-env NAME=VALUE    the same: an environment variable for them (repeatable)
 
           --target workq|beanstalkd  which server and protocol (default workq)
           --addr HOST:PORT           measure a running server instead of starting a fresh one
@@ -89,8 +90,9 @@ public sealed record Options
           --runs K                   runs per server with --vs (default 3)
           --kills N                  failover: how many times the leader is killed (default 20)
           --election-timeout LOW-HIGH  the cluster members' election timeout in ms (default 300-600)
-          --server PATH              the server program startup mode starts (default: the JIT
-                                     build, src/Workq.Host/bin/Release/net10.0/workq-server)
+          --server PATH              the Workq program startup, queue, run and fill start (default:
+                                     the JIT build, src/Workq.Host/bin/Release/net10.0/workq-server;
+                                     a Native AOT publish: deploy/publish.sh DIR, then DIR/workq-server)
           --log-dir DIR              where --vs cmdlog, --vs cluster, replay and failover make their fresh directories
                                      (default: the system's temp directory); removed afterwards
           -n, --jobs N               jobs (default 200000)
@@ -185,8 +187,10 @@ public sealed record Options
                 Pipeline = given.Contains("--pipeline") ? options.Pipeline : 64,
             };
         }
-        else if (options.ServerExe is not null)
-            throw new ArgumentException("--server is for startup mode");
+        else if ((options.ServerExe is not null || options.ServerArgs.Count > 0 || options.ServerEnvironment.Count > 0)
+                 && (options.Mode is not (Mode.Queue or Mode.Run or Mode.Fill or Mode.Hostile) || options.Address is not null
+                     || options.Versus is Versus.Cmdlog or Versus.Cluster || (options.Mode == Mode.Hostile && options.ServerExe is not null)))
+            throw new ArgumentException("--server is for startup, queue, run and fill (alone or --vs beanstalkd); --server-arg and --server-env for those and hostile");
         if (options.Mode == Mode.Replay)
         {
             if (options.Address is not null || options.Target != Target.Workq || options.Versus != Versus.None)

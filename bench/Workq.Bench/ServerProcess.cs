@@ -60,10 +60,10 @@ public sealed class ServerProcess : IAsyncDisposable
     /// </summary>
     public static Task<ServerProcess> StartWorkqAsync(
         string repoRoot, IReadOnlyList<string> extraArgs, CancellationToken cancel,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? exe = null)
     {
         var port = FreePort();
-        return StartAsync(WorkqExe(repoRoot), WorkqArgs(port, extraArgs), port, cancel, environment);
+        return StartAsync(exe ?? WorkqExe(repoRoot), WorkqArgs(port, extraArgs), port, cancel, environment);
     }
 
     /// <summary>A Workq host on client port <paramref name="port"/> (a cluster member, started again on the same one).</summary>
@@ -75,10 +75,11 @@ public sealed class ServerProcess : IAsyncDisposable
     /// disposed by each of <paramref name="pollers"/> (<see cref="HttpPoller.Metrics"/>, say).
     /// </summary>
     public static async Task<ServerProcess> StartWorkqPolledAsync(
-        string repoRoot, IReadOnlyList<string> extraArgs, IReadOnlyList<Func<IPEndPoint, HttpPoller>> pollers, CancellationToken cancel)
+        string repoRoot, IReadOnlyList<string> extraArgs, IReadOnlyList<Func<IPEndPoint, HttpPoller>> pollers, CancellationToken cancel,
+        IReadOnlyDictionary<string, string>? environment = null, string? exe = null)
     {
         var http = new IPEndPoint(IPAddress.Loopback, FreePort());
-        var server = await StartWorkqAsync(repoRoot, ["--http-listen", http.ToString(), .. extraArgs], cancel);
+        var server = await StartWorkqAsync(repoRoot, ["--http-listen", http.ToString(), .. extraArgs], cancel, environment, exe);
         foreach (var poller in pollers)
             server.pollers.Add(poller(http));
         return server;

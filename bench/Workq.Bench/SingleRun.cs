@@ -11,7 +11,7 @@ public static class SingleRun
             Report.PrintSingle(o, await Workload.WarmThenRunAsync(o, dialect, address, o.Pid, cancel));
             return;
         }
-        if (o.Target == Target.Workq) await ServerProcess.BuildWorkqAsync(o.FindRepoRoot(), cancel);
+        if (o.Target == Target.Workq && o.ServerExe is null) await ServerProcess.BuildWorkqAsync(o.FindRepoRoot(), cancel);
         await using var server = await Fresh.StartAsync(o, o.Target, cancel);
         Report.PrintSingle(o, await Workload.WarmThenRunAsync(o, dialect, server.EndPoint, server.Pid, cancel));
     }
