@@ -11,9 +11,9 @@ namespace Workq.Host.Cluster;
 /// A member's client port when it does not serve: each client connection is passed on,
 /// as bytes, to the leader's client address, so that any client (the original's Go
 /// client too) works against any member. It reads nothing of what it passes on. When the
-/// leader changes, every connection relayed to the old one is closed (once another leader
-/// is known, or a grace after the old one was lost), and its client reconnects; while no
-/// leader is known, a new client waits (up to the patience given) for one.
+/// leader changes, every connection relayed to the old one is closed, and its client
+/// reconnects; while no leader is known, a new client waits (up to the patience given)
+/// for one.
 /// </summary>
 internal sealed class LeaderRelay(TimeSpan patience, ILogger<LeaderRelay> logger) : IClientRelay, IDisposable
 {
@@ -21,8 +21,6 @@ internal sealed class LeaderRelay(TimeSpan patience, ILogger<LeaderRelay> logger
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(1);
     // How soon to try a leader again that did not take a connection (it may be dying).
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
-    // How long connections relayed to a leader no longer known may go on.
-    private static readonly TimeSpan StepDownGrace = TimeSpan.FromSeconds(1);
 
     private readonly Lock gate = new();
     private readonly ConcurrentDictionary<Relayed, byte> relayed = new();
@@ -52,32 +50,12 @@ internal sealed class LeaderRelay(TimeSpan patience, ILogger<LeaderRelay> logger
             changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         wake.TrySetResult();
-        if (servesHere || leader is not null)
-            CloseRelayedBefore(epoch);
-        else
-            _ = CloseRelayedLaterAsync(epoch);
-    }
-
-    /// <summary>Connections relayed to an earlier leader end: their clients reconnect.</summary>
-    private void CloseRelayedBefore(long epoch)
-    {
+        // Connections relayed to an earlier leader end: their clients reconnect.
         foreach (Relayed connection in relayed.Keys)
         {
             if (connection.Epoch < epoch)
                 connection.Close();
         }
-    }
-
-    /// <summary>
-    /// While no leader is known, connections relayed to the last one go on a little: a
-    /// leader that steps down (removed, say) still sends the replies it owes, then closes
-    /// its clients itself, and those replies must not be cut off on the way. One that died
-    /// or hangs is given up after the grace, or as soon as another leader is known.
-    /// </summary>
-    private async Task CloseRelayedLaterAsync(long epoch)
-    {
-        await Task.Delay(StepDownGrace);
-        CloseRelayedBefore(epoch);
     }
 
     public async Task<bool> RelayAsync(Socket client, CancellationToken stopping)
