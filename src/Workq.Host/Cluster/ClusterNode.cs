@@ -255,14 +255,40 @@ internal sealed class ClusterNode(
         int version = Interlocked.Increment(ref leaderVersion);
         if (leader is not null)
             Interlocked.Increment(ref leadersSeen);
-        if (leader is { IsRemote: false } && Leads)
-            return;
+        if (leader is { IsRemote: false })
+        {
+            if (Leads)
+                return;
+            _ = Task.Run(() => HastenLeadershipAsync(raft, version));
+        }
         // This member serves once its engine has the state (LeadAsync), not before.
         relay.NoLeader();
         Volatile.Write(ref leaderClient, "");
         if (leader is { IsRemote: true })
             _ = Task.Run(() => FollowAsync(leader, version));
         logger.LogInformation("Leader: {Leader}", leader?.EndPoint.ToString() ?? "none");
+    }
+
+    /// <summary>
+    /// A new leader serves once its first entry is committed, and DotNext's first round
+    /// after an election sends it no entries (its followers' next index starts after that
+    /// entry), so the entry would wait a whole heartbeat period for the second round:
+    /// rounds are forced back to back until the engine serves.
+    /// </summary>
+    private async Task HastenLeadershipAsync(RaftCluster<RaftClusterMember> raft, int version)
+    {
+        // Not the leadership token: DotNext sets it up only after raising the change.
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
+        patience.CancelAfter(TimeSpan.FromMilliseconds(Options.ElectionTimeout.Upper * 4));
+        try
+        {
+            while (!Leads && Volatile.Read(ref leaderVersion) == version && !patience.IsCancellationRequested)
+                await raft.ForceReplicationAsync(patience.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or NotLeaderException or ObjectDisposedException)
+        {
+            // Leadership ended, the member stops, or it took long enough: the heartbeats carry on.
+        }
     }
 
     /// <summary>Relays clients to the new leader once its client address is known.</summary>

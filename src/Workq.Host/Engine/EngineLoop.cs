@@ -509,6 +509,11 @@ internal sealed class EngineLoop(
     /// </summary>
     private async ValueTask DetachAsync(long durable)
     {
+        // The batch under way (a membership change's answer may have come just before the
+        // detach) is held like the others: never durable, its replies go out only if it
+        // waited for nothing but its turn.
+        if (sink is { } log && (batchReplies.Count > 0 || batchDisconnects.Count > 0))
+            Hold(++lastTicket, log.HasPending ? BatchKind.Write : batchReads ? BatchKind.Read : BatchKind.InTurn);
         sink = null;
         batch.Clear();
         batchReplies.Clear();
