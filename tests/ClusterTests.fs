@@ -212,8 +212,13 @@ let private membership =
                             do! stop joiner
 
                             // The leader removes itself: it steps down, the others elect one of them.
+                            // Its answer may be lost with the connection (a leader's relayed and own
+                            // connections close when it stops leading): the members then tell.
                             let l = running c |> List.find isLeader
-                            do! admin.RemoveClusterMemberAsync l.Raft
+                            try
+                                do! admin.RemoveClusterMemberAsync l.Raft
+                            with :? WorkqConnectionException ->
+                                ()
                             do! waitUntil 60.0 "a leader among the others" (fun () -> others c l |> List.exists isLeader)
                             do! stop l
                             let removedAt = DateTime.UtcNow
