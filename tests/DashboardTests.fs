@@ -105,6 +105,19 @@ let tests =
                         let leasedJob = leasedPage.GetProperty("jobs")[0]
                         Expect.equal (leasedJob.GetProperty("id").GetString()) first "the leased job"
                         Expect.equal (leasedJob.GetProperty("leaseEnds").ValueKind) JsonValueKind.String "with its lease's end"
+                        // Its completion counts for the queue's rates, sampled once a second.
+                        do! send worker $"complete {first} 2\r\nok\r\n"
+                        let! _payload = readLine worker
+                        let! completed = readLine worker
+                        Expect.equal completed "+OK" "completed"
+                        let deadline = DateTime.UtcNow.AddSeconds 20.0
+                        let mutable rates = (0.0, 0.0)
+                        while (fst rates = 0.0 || snd rates = 0.0) && DateTime.UtcNow < deadline do
+                            let! q = json client "/api/queues/mail"
+                            rates <- q.GetProperty("addedPerSecond").GetDouble(), q.GetProperty("completedPerSecond").GetDouble()
+                            do! Task.Delay 200
+                        Expect.isGreaterThan (fst rates) 0.0 "jobs added per second"
+                        Expect.isGreaterThan (snd rates) 0.0 "jobs completed per second"
                         let! missing = client.GetAsync("/api/jobs/" + Guid.NewGuid().ToString())
                         Expect.equal missing.StatusCode HttpStatusCode.NotFound "an unknown job"
                     })

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Workq.Domain;
 using Workq.Host.Engine;
 
@@ -50,11 +52,14 @@ internal sealed class EngineMetrics
     // starts there, which the job itself does not record. Removed when leased or gone.
     private readonly Dictionary<JobId, long> requeuedAt = [];
 
-    // When the leased jobs were leased, from the events: a run ends at the next event of
-    // its job. As many as leases held; removed when the lease ends or the job goes.
-    private readonly Dictionary<JobId, long> leasedAt = [];
+    // When the leased jobs were leased, from the events, and their queue's name, from the
+    // lease's reply: a run ends at the next event of its job, which is then counted for
+    // its queue. As many as leases held; removed when the lease ends or the job goes.
+    private readonly Dictionary<JobId, Lease> leases = [];
 
     private readonly record struct Pending(int Command, long Posted);
+
+    private record struct Lease(long At, string? Name);
 
     private readonly QueueTallies tallies;
 
@@ -216,12 +221,11 @@ internal sealed class EngineMetrics
                     break;
                 case JobEvent.JobLeased leased:
                     Bump(Leased);
-                    leasedAt[leased.Item1] = leased.at;
+                    leases[leased.Item1] = new Lease(leased.at, null);
                     break;
                 case JobEvent.JobCompleted completed:
                     Bump(Completed);
-                    TallyOf(before, completed.Item1, finished: true);
-                    LeaseEnded(before, completed.Item1, completed.at, Completed);
+                    tallies.Completed(LeaseEnded(before, completed.Item1, completed.at, Completed));
                     break;
                 case JobEvent.JobRetried retried:
                     Bump(Retried);
@@ -251,15 +255,13 @@ internal sealed class EngineMetrics
                     break;
                 case JobEvent.JobFailed failed:
                     Bump(Failed);
-                    TallyOf(before, failed.Item1, finished: false);
-                    LeaseEnded(before, failed.Item1, failed.at, Failed);
+                    tallies.Failed(LeaseEnded(before, failed.Item1, failed.at, Failed));
                     break;
                 case JobEvent.AttemptsExhausted exhausted:
                     // The last lease ran out: a timeout, and the job's failure.
                     Bump(TimedOutJob);
                     Bump(Failed);
-                    TallyOf(before, exhausted.Item1, finished: false);
-                    LeaseEnded(before, exhausted.Item1, exhausted.at, TimedOutJob);
+                    tallies.Failed(LeaseEnded(before, exhausted.Item1, exhausted.at, TimedOutJob));
                     break;
                 case JobEvent.JobExpired expired:
                     Bump(Expired);
@@ -279,24 +281,13 @@ internal sealed class EngineMetrics
     public (long Added, long Completed, long Failed) JobTotals() =>
         (Volatile.Read(ref jobEvents[Added]), Volatile.Read(ref jobEvents[Completed]), Volatile.Read(ref jobEvents[Failed]));
 
-    /// <summary>A job of <paramref name="before"/> completed or failed for good: counted for its queue.</summary>
-    private void TallyOf(State before, JobId id, bool finished)
-    {
-        if (before.FindJob(id) is not { } job)
-            return;
-        if (finished)
-            tallies.Completed(job.Name.Value);
-        else
-            tallies.Failed(job.Name.Value);
-    }
-
     private static void Bump(long[] counts, int index) => Volatile.Write(ref counts[index], counts[index] + 1);
 
     /// <summary>A job gone: nothing more to time for it.</summary>
     private void Forget(JobId id)
     {
         requeuedAt.Remove(id);
-        leasedAt.Remove(id);
+        leases.Remove(id);
     }
 
     /// <summary>A job was leased (as the lease's reply shows it): its wait in the queue ends.</summary>
@@ -304,6 +295,9 @@ internal sealed class EngineMetrics
     {
         if (job.Status is not Status.Leased lease)
             return;
+        ref Lease held = ref CollectionsMarshal.GetValueRefOrNullRef(leases, job.Id);
+        if (!Unsafe.IsNullRef(ref held))
+            held.Name = job.Name.Value;
         long at = lease.until - job.Ttr.Ms;
         long readyAt;
         if (requeuedAt.Remove(job.Id, out long requeued))
@@ -316,19 +310,28 @@ internal sealed class EngineMetrics
             jobWait.Record((at - readyAt) / 1000.0);
     }
 
-    /// <summary>A lease ended at <paramref name="at"/>: how long it ran, by how it ended.</summary>
-    private void LeaseEnded(State before, JobId id, long at, int how)
+    /// <summary>
+    /// A lease ended at <paramref name="at"/>: how long it ran, by how it ended; the name of
+    /// the job's queue (null for a job <paramref name="before"/> does not hold).
+    /// </summary>
+    private string? LeaseEnded(State before, JobId id, long at, int how)
     {
-        long leased;
-        if (!leasedAt.Remove(id, out leased))
+        bool known = leases.Remove(id, out Lease lease);
+        if (!known || lease.Name is null)
         {
-            // Leased before the server started: the lease's end and TTR tell when.
-            if (before.FindJob(id) is not { Status: Status.Leased lease } job)
-                return;
-            leased = lease.until - job.Ttr.Ms;
+            // Leased before the server started, or its lease's reply not seen here: the job tells.
+            if (before.FindJob(id) is not { } job)
+                return null;
+            if (known)
+                lease.Name = job.Name.Value;
+            else if (job.Status is Status.Leased leased)
+                lease = new Lease(leased.until - job.Ttr.Ms, job.Name.Value);
+            else
+                return job.Name.Value;
         }
         if (jobRun.Enabled)
-            jobRun.Record((at - leased) / 1000.0, new KeyValuePair<string, object?>(Attributes.JobEvent, JobEvents[how]));
+            jobRun.Record((at - lease.At) / 1000.0, new KeyValuePair<string, object?>(Attributes.JobEvent, JobEvents[how]));
+        return lease.Name;
     }
 
     private IEnumerable<Measurement<long>> ObserveCommands()

@@ -33,9 +33,17 @@ internal sealed class QueueTallies
 
     public void Added(string name) => Of(name)?.Add();
 
-    public void Completed(string name) => Of(name)?.Complete();
+    public void Completed(string? name)
+    {
+        if (name is not null)
+            Of(name)?.Complete();
+    }
 
-    public void Failed(string name) => Of(name)?.Fail();
+    public void Failed(string? name)
+    {
+        if (name is not null)
+            Of(name)?.Fail();
+    }
 
     public IEnumerable<KeyValuePair<string, Tally>> All => tallies;
 
