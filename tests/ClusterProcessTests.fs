@@ -86,7 +86,8 @@ let private stopNode (n: Node) : Task<unit> =
     }
 
 /// Who serves clients, asked of each running member that is not `except` (a paused one
-/// would not answer): the member whose client address a member names as its leader.
+/// would not answer): the member other than `except` whose client address a member names
+/// as its leader (an answer relayed just before a pause may still name the paused one).
 let private leaderOf (c: ProcessCluster) (except: Node option) : Task<Node> =
     task {
         let deadline = DateTime.UtcNow.AddSeconds 60.0
@@ -101,7 +102,10 @@ let private leaderOf (c: ProcessCluster) (except: Node option) : Task<Node> =
                         let! server = client.InspectServerAsync(timeout.Token)
                         match server.Role, server.Leader with
                         | NonNull "leader", NonNull leader ->
-                            found <- c.Nodes |> List.tryFind (fun m -> m.Client = leader && m.Process.IsSome)
+                            found <-
+                                c.Nodes
+                                |> List.tryFind (fun m ->
+                                    m.Client = leader && m.Process.IsSome && not (except |> Option.exists (fun e -> obj.ReferenceEquals(e, m))))
                         | _ -> ()
                     with
                     | :? WorkqConnectionException
@@ -143,9 +147,9 @@ let private play (c: ProcessCluster) (load: Load) (round: Round) : Task<unit> =
                 tryFinallyTask
                     (fun () -> task {
                         if round = PauseLeader then
-                            // The others elect a leader among themselves while it sleeps.
-                            let! next = leaderOf c (Some victim)
-                            Expect.isFalse (obj.ReferenceEquals(next, victim)) "a new leader"
+                            // The others elect a leader among themselves while it sleeps (or the test fails after 60 s).
+                            let! _ = leaderOf c (Some victim)
+                            ()
                         do! Task.Delay pause
                     })
                     (fun () -> task { signal sp Signals.cont })

@@ -136,15 +136,16 @@ public static class WorkqServer
         builder.Services.AddSingleton<HttpSide>();
         // A cluster member's engine starts detached: it serves only while the member leads.
         builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<EngineLoop>(sp, options.Cluster.IsMember));
-        // Started in this order, stopped in reverse: connections close before the engine
+        // Started in this order, stopped in reverse: SIGHUP is handled before a client can
+        // connect (unhandled, it would end the process); connections close before the engine
         // ends, and a cluster member's log outlives both; the HTTP side goes first, so
         // health checks fail before the job port closes.
+        builder.Services.AddHostedService<CredentialsReload>();
         if (options.Cluster.IsMember)
             AddClusterMember(builder, options.Cluster);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineLoop>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Listener>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HttpSide>());
-        builder.Services.AddHostedService<CredentialsReload>();
         builder.Services.AddHostedService<HeapTrimmer>();
         builder.Services.AddHostedService<MetricsStart>();
         builder.Services.AddHostedService<LifecycleLog>();
