@@ -264,12 +264,21 @@ let private tls =
                                         Expect.equal before "CN=workq-a" "nothing told the server yet"
                                         use hup = Process.Start("kill", [ "-HUP"; string sp.Process.Id ])
                                         do! hup.WaitForExitAsync()
+                                        let mutable served = before
                                         do!
                                             eventually 30000 "the new certificate" (fun () ->
                                                 task {
                                                     let! subject = servedSubject ep [ pki.Authority ]
+                                                    served <- subject
                                                     return subject = "CN=workq-b"
                                                 })
+                                            |> fun waiting ->
+                                                task {
+                                                    try
+                                                        do! waiting
+                                                    with e ->
+                                                        failtestf "%s (served %s; the server said:\n%s)" e.Message served sp.Text
+                                                }
                                         do!
                                             eventually 10000 "the log says so" (fun () ->
                                                 task { return sp.Output |> Seq.exists (fun l -> l.Contains "TLS certificate read again") })
