@@ -120,6 +120,10 @@ let tests =
                         Expect.isGreaterThan (snd rates) 0.0 "jobs completed per second"
                         let! missing = client.GetAsync("/api/jobs/" + Guid.NewGuid().ToString())
                         Expect.equal missing.StatusCode HttpStatusCode.NotFound "an unknown job"
+                        let! badName = client.GetAsync "/api/queues/no%20such/jobs"
+                        Expect.equal badName.StatusCode HttpStatusCode.NotFound "not a queue name"
+                        let! empty = json client "/api/queues/nothing-here"
+                        Expect.equal (empty.GetProperty("ready").GetInt32()) 0 "a name with nothing in it: an empty queue"
                     })
         }
 

@@ -92,13 +92,8 @@ internal static class DashboardApi
 
     public static async Task QueueAsync(HttpContext context, DashboardServices services)
     {
-        if (await services.StateOrUnavailableAsync(context) is not { } state)
+        if (await StateAndQueueAsync(context, services) is not ({ } state, { } name))
             return;
-        if (NameOf(context) is not { } name)
-        {
-            await NotFoundAsync(context, "not a queue name");
-            return;
-        }
         // A queue exists while it holds something: any other name's is an empty one.
         QueueRow row = StateViews.Queue(state, services.Activity, services.Now, name) ?? StateViews.Empty(name, services.Activity);
         await WriteAsync(context, w => Queue(w, row));
@@ -106,13 +101,8 @@ internal static class DashboardApi
 
     public static async Task QueueJobsAsync(HttpContext context, DashboardServices services)
     {
-        if (await services.StateOrUnavailableAsync(context) is not { } state)
+        if (await StateAndQueueAsync(context, services) is not ({ } state, { } name))
             return;
-        if (NameOf(context) is not { } name)
-        {
-            await NotFoundAsync(context, "not a queue name");
-            return;
-        }
         JobList list = QueuePage.ListParameter(context.Request.Query["list"].ToString());
         int offset = int.TryParse(context.Request.Query["offset"], out int o) ? o : 0;
         int limit = int.TryParse(context.Request.Query["limit"], out int l) ? l : QueuePage.PageSize;
@@ -200,8 +190,18 @@ internal static class DashboardApi
         w.WriteEndObject();
     });
 
-    private static JobName? NameOf(HttpContext context) =>
-        JobNameModule.tryCreate((string)context.Request.RouteValues["name"]!) is { } name ? name.Value : null;
+    /// <summary>The state and the route's queue name; null, with the answer written, when either is missing.</summary>
+    private static async Task<(State, JobName)?> StateAndQueueAsync(HttpContext context, DashboardServices services)
+    {
+        if (await services.StateOrUnavailableAsync(context) is not { } state)
+            return null;
+        if (JobNameModule.tryCreate((string)context.Request.RouteValues["name"]!) is not { } name)
+        {
+            await NotFoundAsync(context, "not a queue name");
+            return null;
+        }
+        return (state, name.Value);
+    }
 
     private static void Queue(Utf8JsonWriter w, QueueRow row)
     {
