@@ -127,6 +127,25 @@ let tests =
                     })
         }
 
+        testTask "a queue's list is paged: 25 to a page, with links to the next and the one before" {
+            do!
+                withDashboard (fun server ->
+                    task {
+                        for i in 1..30 do
+                            let! _ = addJob server.EndPoint "paged" $"job{i}"
+                            ()
+                        use client = browserLike server
+                        let! first = client.GetStringAsync "/queues/paged"
+                        Expect.stringContains first "1–25 of 30" "the first page"
+                        Expect.stringContains first "offset=25\">Next" "a link to the next"
+                        Expect.isFalse (first.Contains "Previous") "none before the first"
+                        let! second = client.GetStringAsync "/queues/paged?list=ready&offset=25"
+                        Expect.stringContains second "26–30 of 30" "the second page"
+                        Expect.stringContains second "offset=0\">Previous" "a link to the first"
+                        Expect.equal (Regex.Matches(second, "<tr><td><a href=\"/jobs/").Count) 5 "five jobs on it"
+                    })
+        }
+
         testTask "an action without the page's CSRF token, or from another origin, is refused and changes nothing" {
             do!
                 withDashboard (fun server ->

@@ -29,8 +29,6 @@ internal sealed class QueueTallies
         internal void Fail() => Volatile.Write(ref failed, failed + 1);
     }
 
-    public int Count => tallies.Count;
-
     public void Added(string name) => Of(name)?.Add();
 
     public void Completed(string? name)

@@ -26,8 +26,6 @@ internal sealed class Sessions(AuthTokens tokens, TimeProvider time)
         public long LastUsed = lastUsed;
     }
 
-    public int Count => sessions.Count;
-
     /// <summary>A new session for <paramref name="token"/>, which the caller has checked; its id.</summary>
     public string Start(string token)
     {

@@ -52,4 +52,26 @@ internal static class Html
     public static void Card(StringBuilder html, string label, string valueHtml, string? field) =>
         html.Append("<div class=\"card\"><div class=\"label\">").Append(label).Append("</div><div class=\"value\"")
             .Append(field is null ? "" : $" data-field=\"{field}\"").Append('>').Append(valueHtml).Append("</div></div>");
+
+    /// <summary>The <c>offset</c> of a page's address: 0 when absent or negative.</summary>
+    public static int Offset(Microsoft.AspNetCore.Http.HttpRequest request) =>
+        int.TryParse(request.Query["offset"], out int offset) ? Math.Max(0, offset) : 0;
+
+    /// <summary>
+    /// "Previous", "first–last of total", "Next" for a list shown <paramref name="shown"/> at a
+    /// time from <paramref name="offset"/>; <paramref name="link"/> makes a page's address (HTML-encoded).
+    /// </summary>
+    public static void Pager(StringBuilder html, int offset, int shown, int pageSize, int total, Func<int, string> link)
+    {
+        if (total == 0)
+            return;
+        int last = Math.Min(total, offset + shown);
+        html.Append("<nav class=\"pager\" aria-label=\"Pages\">");
+        if (offset > 0)
+            html.Append("<a class=\"button secondary\" rel=\"prev\" href=\"").Append(link(Math.Max(0, offset - pageSize))).Append("\">Previous</a>");
+        html.Append("<span>").Append(N(offset + (shown > 0 ? 1 : 0))).Append('–').Append(N(last)).Append(" of ").Append(N(total)).Append("</span>");
+        if (last < total)
+            html.Append("<a class=\"button secondary\" rel=\"next\" href=\"").Append(link(offset + pageSize)).Append("\">Next</a>");
+        html.Append("</nav>");
+    }
 }

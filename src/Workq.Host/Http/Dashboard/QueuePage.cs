@@ -29,8 +29,7 @@ internal static class QueuePage
         QueueRow row = StateViews.Queue(state, services.Activity, now, name)
             ?? StateViews.Empty(name, services.Activity);
         JobList list = ListParameter(context.Request.Query["list"].ToString());
-        int offset = int.TryParse(context.Request.Query["offset"], out int o) ? Math.Max(0, o) : 0;
-        JobListPage page = StateViews.Page(state, name, list, offset, PageSize);
+        JobListPage page = StateViews.Page(state, name, list, Offset(context.Request), PageSize);
 
         var html = new StringBuilder();
         html.Append("<h1>Queue ").Append(E(name.Value)).Append("</h1>");
@@ -61,7 +60,8 @@ internal static class QueuePage
         html.Append("</nav>");
         html.Append("<p class=\"note\">").Append(Order(list)).Append("</p>");
         JobTable(html, state, page, list, now);
-        Pager(html, name, page);
+        Pager(html, page.Offset, page.Jobs.Count, PageSize, page.Total,
+            offset => $"/queues/{E(Segment(name.Value))}?list={page.List.ToString().ToLowerInvariant()}&amp;offset={offset}");
         await Layout.WriteAsync(context, services, "Queue " + name.Value, "/", html.ToString());
     }
 
@@ -111,19 +111,4 @@ internal static class QueuePage
 
     private static string Relative(long at, long now) =>
         $"<time datetime=\"{At(at)}\" title=\"{At(at)}\">{(at >= now ? "in " + Span(at - now) : Span(now - at) + " ago")}</time>";
-
-    private static void Pager(StringBuilder html, JobName name, JobListPage page)
-    {
-        if (page.Total == 0)
-            return;
-        string link(int offset) => $"/queues/{E(Segment(name.Value))}?list={page.List.ToString().ToLowerInvariant()}&amp;offset={offset}";
-        int last = Math.Min(page.Total, page.Offset + page.Jobs.Count);
-        html.Append("<nav class=\"pager\" aria-label=\"Pages\">");
-        if (page.Offset > 0)
-            html.Append("<a class=\"button secondary\" rel=\"prev\" href=\"").Append(link(Math.Max(0, page.Offset - PageSize))).Append("\">Previous</a>");
-        html.Append("<span>").Append(N(page.Offset + (page.Jobs.Count > 0 ? 1 : 0))).Append('–').Append(N(last)).Append(" of ").Append(N(page.Total)).Append("</span>");
-        if (last < page.Total)
-            html.Append("<a class=\"button secondary\" rel=\"next\" href=\"").Append(link(page.Offset + PageSize)).Append("\">Next</a>");
-        html.Append("</nav>");
-    }
 }

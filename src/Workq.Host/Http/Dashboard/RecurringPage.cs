@@ -14,7 +14,7 @@ internal static class RecurringPage
     {
         if (await services.StateOrUnavailableAsync(context) is not { } state)
             return;
-        int offset = int.TryParse(context.Request.Query["offset"], out int o) ? Math.Max(0, o) : 0;
+        int offset = Offset(context.Request);
         long now = services.Now;
         int total = state.Recurrences.Count;
         var html = new StringBuilder("<h1>Recurring jobs</h1>");
@@ -38,15 +38,7 @@ internal static class RecurringPage
             }
             html.Append("</tbody></table></div>");
             if (total > PageSize)
-            {
-                html.Append("<nav class=\"pager\" aria-label=\"Pages\">");
-                if (offset > 0)
-                    html.Append("<a class=\"button secondary\" rel=\"prev\" href=\"/recurring?offset=").Append(Math.Max(0, offset - PageSize)).Append("\">Previous</a>");
-                html.Append("<span>").Append(N(Math.Min(offset + 1, total))).Append('–').Append(N(Math.Min(total, offset + PageSize))).Append(" of ").Append(N(total)).Append("</span>");
-                if (offset + PageSize < total)
-                    html.Append("<a class=\"button secondary\" rel=\"next\" href=\"/recurring?offset=").Append(offset + PageSize).Append("\">Next</a>");
-                html.Append("</nav>");
-            }
+                Pager(html, offset, Math.Clamp(total - offset, 0, PageSize), PageSize, total, from => $"/recurring?offset={from}");
         }
         await Layout.WriteAsync(context, services, "Recurring jobs", "/recurring", html.ToString());
     }

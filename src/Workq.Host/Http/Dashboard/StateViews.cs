@@ -167,14 +167,4 @@ internal static class StateViews
         _ when job.Status.IsWaiting => "scheduled",
         _ => "ready",
     };
-
-    /// <summary>The queue list a job in this state is found in; null for a finished job that did not fail.</summary>
-    public static JobList? ListOf(Job job) => StateName(job) switch
-    {
-        "ready" => JobList.Ready,
-        "scheduled" or "retrying" => JobList.Scheduled,
-        "leased" => JobList.Leased,
-        "failed" => JobList.Failed,
-        _ => null,
-    };
 }
