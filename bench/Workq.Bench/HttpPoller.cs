@@ -42,7 +42,8 @@ public sealed class HttpPoller : IAsyncDisposable
         using var timer = new PeriodicTimer(every);
         try
         {
-            do
+            // The first round a period after the start: the HTTP side starts just after the job port listens.
+            while (await timer.WaitForNextTickAsync(stop.Token))
             {
                 try
                 {
@@ -57,7 +58,6 @@ public sealed class HttpPoller : IAsyncDisposable
                     Failures++;
                 }
             }
-            while (await timer.WaitForNextTickAsync(stop.Token));
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
