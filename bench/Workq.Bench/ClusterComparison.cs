@@ -37,7 +37,7 @@ public static class ClusterComparison
         Measurement m;
         await using (var server = await ServerProcess.StartWorkqAsync(repo, ["--cmdlog-path", directory.Path, "--cmdlog-sync", sync], cancel))
         {
-            m = await Workload.WarmThenRunAsync(o, Workload.DialectFor(Target.Workq, o), server.EndPoint, server.Pid, cancel);
+            m = await Workload.WarmThenRunAsync(o, Target.Workq, server.EndPoint, server.Pid, cancel);
             m = m with { LogMb = directory.SizeBytes() / Megabyte };
         }
         return m with { Server = $"workq {sync}" };
@@ -49,7 +49,7 @@ public static class ClusterComparison
         await using (var cluster = await LocalCluster.StartAsync(o, repo, 3, ["--cluster-election-timeout", o.ElectionTimeout], cancel))
         {
             var leader = await cluster.LeaderAsync(TimeSpan.FromSeconds(60), cancel);
-            m = await Workload.WarmThenRunAsync(o, Workload.DialectFor(Target.Workq, o), leader.Client, leader.Process!.Pid, cancel);
+            m = await Workload.WarmThenRunAsync(o, Target.Workq, leader.Client, leader.Process!.Pid, cancel);
             m = m with { LogMb = leader.Directory.SizeBytes() / Megabyte };
         }
         return m with { Server = "workq cluster" };

@@ -35,7 +35,7 @@ public static class CmdlogComparison
         // The server goes before its directory does.
         await using (var server = await ServerProcess.StartWorkqAsync(repo, variant.HostArgs(directory), cancel))
         {
-            m = await Workload.WarmThenRunAsync(o, Workload.DialectFor(Target.Workq, o), server.EndPoint, server.Pid, cancel);
+            m = await Workload.WarmThenRunAsync(o, Target.Workq, server.EndPoint, server.Pid, cancel);
             if (directory is not null) m = m with { LogMb = directory.SizeBytes() / Megabyte };
         }
         return m with { Server = $"workq {variant.Name}" };

@@ -2,7 +2,8 @@ namespace Workq.Bench;
 
 /// <summary>
 /// Starts a fresh server of a kind: Workq as <c>--server</c> names it (a published build, say)
-/// or the Release host already built, with <c>--server-arg</c> and <c>--server-env</c>.
+/// or the Release host already built, with <c>--server-arg</c> and <c>--server-env</c>;
+/// beanstalkd or the original Go Workq as <c>--beanstalkd</c> and <c>--original</c> name them.
 /// </summary>
 public static class Fresh
 {
@@ -11,6 +12,7 @@ public static class Fresh
         Target.Workq when o.ScrapeMetrics || o.Dashboard =>
             ServerProcess.StartWorkqPolledAsync(o.FindRepoRoot(), o.ServerArgs, Pollers(o), cancel, o.ServerEnvironment, o.ServerExe),
         Target.Workq => ServerProcess.StartWorkqAsync(o.FindRepoRoot(), o.ServerArgs, cancel, o.ServerEnvironment, o.ServerExe),
+        Target.Original => ServerProcess.StartOriginalAsync(o.Original, cancel),
         _ => ServerProcess.StartBeanstalkdAsync(o.Beanstalkd, cancel),
     };
 

@@ -4,10 +4,11 @@ namespace Workq.Bench;
 
 public enum Mode { Queue, Run, Fill, Replay, Hostile, Failover, Startup }
 
-public enum Target { Workq, Beanstalkd }
+/// <summary>A server the tool measures: Workq, beanstalkd, or the original Go Workq 0.2.0 it reimplements.</summary>
+public enum Target { Workq, Beanstalkd, Original }
 
-/// <summary>What <c>--vs</c> compares Workq with: nothing, beanstalkd, its own command log, or a cluster of it.</summary>
-public enum Versus { None, Beanstalkd, Cmdlog, Cluster }
+/// <summary>What <c>--vs</c> compares Workq with: nothing, beanstalkd, the original Go Workq, its own command log, or a cluster of it.</summary>
+public enum Versus { None, Beanstalkd, Original, Cmdlog, Cluster }
 
 /// <summary>The command line, parsed.</summary>
 public sealed record Options
@@ -30,6 +31,8 @@ public sealed record Options
     public int LeaseWaitMs { get; init; } = 5000;
     public string Queue { get; init; } = "bench";
     public string Beanstalkd { get; init; } = "beanstalkd";
+    /// <summary>The original Go Workq's server program, as bench/original/build.sh builds it.</summary>
+    public string Original { get; init; } = "workq-original";
     public string? RepoRoot { get; init; }
     /// <summary>hostile: the patterns to run (all by default).</summary>
     public IReadOnlyList<string>? HostilePatterns { get; init; }
@@ -54,7 +57,8 @@ public sealed record Options
         usage: workq-bench [queue|run|fill|replay|hostile|failover|startup] [options]
 
           queue   P producers add jobs while W workers lease and complete them, until N are complete
-          run     P clients issue synchronous runs while W workers serve them (Workq only)
+          run     P clients issue synchronous runs while W workers serve them (Workq and the
+                  original; beanstalkd has no run)
           fill    P producers add N jobs; then the server's resident memory is reported
           replay  fill a server that has a command log (sync interval) with N live jobs, stop
                   it, and time a fresh server's replay of the log and measure its memory
@@ -76,11 +80,12 @@ public sealed record Options
                                      starts (repeatable)
           --server-env NAME=VALUE    the same: an environment variable for them (repeatable)
 
-          --target workq|beanstalkd  which server and protocol (default workq)
+          --target workq|beanstalkd|original  which server and protocol (default workq)
           --addr HOST:PORT           measure a running server instead of starting a fresh one
           --pid PID                  that server's process, for CPU and memory figures
           --vs beanstalkd            run Workq and beanstalkd alternately, --runs times each,
                                      and print medians and the Workq/beanstalkd ratios
+          --vs original              the same with the original Go Workq 0.2.0 (queue, run, fill)
           --vs cmdlog                run Workq in memory and with --cmdlog-sync os, interval and
                                      always alternately, --runs times each, and print medians
                                      and the ratios to in memory
@@ -106,6 +111,8 @@ public sealed record Options
           --lease-wait MS            how long a lease or reserve waits for a job (default 5000)
           --queue NAME               Workq queue name (default bench)
           --beanstalkd PATH          the beanstalkd program (default beanstalkd, on PATH)
+          --original PATH            the original Go Workq's workq-server, as bench/original/build.sh
+                                     builds it (default workq-original, on PATH)
           --repo DIR                 the Workq checkout to build the host from (default: found
                                      upwards from the current directory)
           --scrape-metrics           start Workq with its HTTP side on a port of its own and GET
@@ -159,6 +166,7 @@ public sealed record Options
                 "--lease-wait" => options with { LeaseWaitMs = Positive() },
                 "--queue" => options with { Queue = Value() },
                 "--beanstalkd" => options with { Beanstalkd = Value() },
+                "--original" => options with { Original = Value() },
                 "--repo" => options with { RepoRoot = Value() },
                 "--scrape-metrics" => options with { ScrapeMetrics = true },
                 "--dashboard" => options with { Dashboard = true },
@@ -169,8 +177,12 @@ public sealed record Options
             throw new ArgumentException("run mode is Workq only: beanstalkd has no run command");
         if (options.Versus != Versus.None && options.Address is not null)
             throw new ArgumentException("--vs starts its own servers: drop --addr");
+        if (options.Versus is Versus.Beanstalkd or Versus.Original && options.Target != Target.Workq)
+            throw new ArgumentException("--vs beanstalkd and --vs original compare Workq with that server: drop --target");
+        if (options.Mode == Mode.Hostile && (options.Address is not null || options.Target != Target.Workq || options.Versus != Versus.None))
+            throw new ArgumentException("hostile starts its own Workq servers: drop --addr, --target and --vs");
         if ((options.ScrapeMetrics || options.Dashboard) && (options.Address is not null || options.Mode == Mode.Replay || options.Versus is Versus.Cmdlog or Versus.Cluster))
-            throw new ArgumentException("--scrape-metrics and --dashboard apply to the Workq servers of queue, run and fill, with or without --vs beanstalkd");
+            throw new ArgumentException("--scrape-metrics and --dashboard apply to the Workq servers of queue, run and fill, with or without --vs beanstalkd or original");
         if (options.Versus is Versus.Cmdlog or Versus.Cluster && options.Target != Target.Workq)
             throw new ArgumentException("--vs cmdlog and --vs cluster compare Workq with itself: drop --target");
         if (options.Mode == Mode.Failover && (options.Address is not null || options.Target != Target.Workq || options.Versus != Versus.None || options.ScrapeMetrics || options.Dashboard))
@@ -190,7 +202,7 @@ public sealed record Options
         else if ((options.ServerExe is not null || options.ServerArgs.Count > 0 || options.ServerEnvironment.Count > 0)
                  && (options.Mode is not (Mode.Queue or Mode.Run or Mode.Fill or Mode.Hostile) || options.Address is not null
                      || options.Versus is Versus.Cmdlog or Versus.Cluster || (options.Mode == Mode.Hostile && options.ServerExe is not null)))
-            throw new ArgumentException("--server is for startup, queue, run and fill (alone or --vs beanstalkd); --server-arg and --server-env for those and hostile");
+            throw new ArgumentException("--server is for startup, queue, run and fill (alone or --vs beanstalkd or original); --server-arg and --server-env for those and hostile");
         if (options.Mode == Mode.Replay)
         {
             if (options.Address is not null || options.Target != Target.Workq || options.Versus != Versus.None)
@@ -215,16 +227,18 @@ public sealed record Options
     static Versus ParseVersus(string text) => text switch
     {
         "beanstalkd" => Versus.Beanstalkd,
+        "original" => Versus.Original,
         "cmdlog" => Versus.Cmdlog,
         "cluster" => Versus.Cluster,
-        _ => throw new ArgumentException($"--vs takes beanstalkd, cmdlog or cluster, not {text}"),
+        _ => throw new ArgumentException($"--vs takes beanstalkd, original, cmdlog or cluster, not {text}"),
     };
 
     static Target ParseTarget(string text) => text switch
     {
         "workq" => Target.Workq,
         "beanstalkd" => Target.Beanstalkd,
-        _ => throw new ArgumentException($"unknown server {text}: workq or beanstalkd"),
+        "original" => Target.Original,
+        _ => throw new ArgumentException($"unknown server {text}: workq, beanstalkd or original"),
     };
 
     /// <summary>The Workq checkout: the nearest directory upwards that holds Workq.sln.</summary>

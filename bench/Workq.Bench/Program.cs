@@ -35,7 +35,7 @@ try
         (Mode.Failover, _) => FailoverRun.RunAsync(options, stop.Token),
         (Mode.Hostile, _) => Hostile.RunAsync(options, stop.Token),
         (Mode.Startup, _) => StartupRun.RunAsync(options, stop.Token),
-        (_, Versus.Beanstalkd) => Comparison.RunAsync(options, stop.Token),
+        (_, Versus.Beanstalkd or Versus.Original) => Comparison.RunAsync(options, stop.Token),
         (_, Versus.Cmdlog) => CmdlogComparison.RunAsync(options, stop.Token),
         (_, Versus.Cluster) => ClusterComparison.RunAsync(options, stop.Token),
         _ => SingleRun.RunAsync(options, stop.Token),

@@ -18,7 +18,7 @@ public static class Report
     public static void PrintSingle(Options o, Measurement m)
     {
         Console.WriteLine($"{m.Server} {m.Mode}: {Settings(o)}");
-        Console.WriteLine($"  {m.Jobs} jobs in {m.Seconds:F2} s = {m.JobsPerSecond:F0} jobs/s{(m.Capped ? "  (stopped by the time cap)" : "")}");
+        Console.WriteLine($"  {m.Jobs} {Unit(o)} in {m.Seconds:F2} s = {m.JobsPerSecond:F0} {Unit(o)}/s{(m.Capped ? "  (stopped by the time cap)" : "")}");
         Console.WriteLine($"  {"command",-10} {"count",10} {"p50 us",10} {"p99 us",10} {"max us",10}");
         foreach (var key in Order)
             if (m.Latency.TryGetValue(key, out var l))
@@ -31,38 +31,46 @@ public static class Report
         Console.WriteLine("RESULT " + JsonSerializer.Serialize(new { settings = SettingsJson(o), result = m }, Json));
     }
 
-    /// <summary>Medians of each figure over the runs, side by side, with Workq/beanstalkd ratios.</summary>
-    public static void PrintComparison(Options o, IReadOnlyList<Measurement> workq, IReadOnlyList<Measurement> beanstalkd)
+    /// <summary>What a mode counts: runs in run mode, jobs otherwise.</summary>
+    internal static string Unit(Options o) => o.Mode == Mode.Run ? "runs" : "jobs";
+
+    /// <summary>
+    /// Medians of each figure over the runs, side by side, with the ratios of Workq to
+    /// <paramref name="peer"/> (beanstalkd or original), the other server's name.
+    /// </summary>
+    public static void PrintComparison(Options o, string peer, IReadOnlyList<Measurement> workq, IReadOnlyList<Measurement> other)
     {
-        var rows = new List<(string Name, string Key, double? W, double? B)>
+        var rows = new List<(string Name, string Key, double? W, double? P)>
         {
-            ("jobs/s", "jobsPerSecond", Median(workq, m => m.JobsPerSecond), Median(beanstalkd, m => m.JobsPerSecond)),
+            ($"{Unit(o)}/s", "jobsPerSecond", Median(workq, m => m.JobsPerSecond), Median(other, m => m.JobsPerSecond)),
         };
         foreach (var key in Order)
         {
-            if (!workq[0].Latency.TryGetValue(key, out var wl) || !beanstalkd[0].Latency.TryGetValue(key, out var bl)) continue;
-            var name = $"{wl.Command}/{bl.Command}";
-            rows.Add(($"{name} p50 us", $"{key}P50Us", Median(workq, m => m.Latency[key].P50Us), Median(beanstalkd, m => m.Latency[key].P50Us)));
-            rows.Add(($"{name} p99 us", $"{key}P99Us", Median(workq, m => m.Latency[key].P99Us), Median(beanstalkd, m => m.Latency[key].P99Us)));
-            rows.Add(($"{name} max us", $"{key}MaxUs", Median(workq, m => m.Latency[key].MaxUs), Median(beanstalkd, m => m.Latency[key].MaxUs)));
+            if (!workq[0].Latency.TryGetValue(key, out var wl) || !other[0].Latency.TryGetValue(key, out var pl)) continue;
+            var name = wl.Command == pl.Command ? wl.Command : $"{wl.Command}/{pl.Command}";
+            rows.Add(($"{name} p50 us", $"{key}P50Us", Median(workq, m => m.Latency[key].P50Us), Median(other, m => m.Latency[key].P50Us)));
+            rows.Add(($"{name} p99 us", $"{key}P99Us", Median(workq, m => m.Latency[key].P99Us), Median(other, m => m.Latency[key].P99Us)));
+            rows.Add(($"{name} max us", $"{key}MaxUs", Median(workq, m => m.Latency[key].MaxUs), Median(other, m => m.Latency[key].MaxUs)));
         }
-        rows.Add(("CPU s/1000 jobs", "cpuSecondsPer1000Jobs", Median(workq, m => m.CpuSecondsPer1000Jobs), Median(beanstalkd, m => m.CpuSecondsPer1000Jobs)));
-        rows.Add(("peak RSS MB", "peakRssMb", Median(workq, m => m.PeakRssMb), Median(beanstalkd, m => m.PeakRssMb)));
-        rows.Add(("client CPU s/1000 jobs", "clientCpuSecondsPer1000Jobs", Median(workq, m => m.ClientCpuSecondsPer1000Jobs), Median(beanstalkd, m => m.ClientCpuSecondsPer1000Jobs)));
+        rows.Add(("CPU s/1000 jobs", "cpuSecondsPer1000Jobs", Median(workq, m => m.CpuSecondsPer1000Jobs), Median(other, m => m.CpuSecondsPer1000Jobs)));
+        rows.Add(("peak RSS MB", "peakRssMb", Median(workq, m => m.PeakRssMb), Median(other, m => m.PeakRssMb)));
+        rows.Add(("client CPU s/1000 jobs", "clientCpuSecondsPer1000Jobs", Median(workq, m => m.ClientCpuSecondsPer1000Jobs), Median(other, m => m.ClientCpuSecondsPer1000Jobs)));
         if (o.Mode == Mode.Fill)
-            rows.Add(("RSS bytes/job", "rssBytesPerJob", Median(workq, m => m.RssBytesPerJob), Median(beanstalkd, m => m.RssBytesPerJob)));
+            rows.Add(("RSS bytes/job", "rssBytesPerJob", Median(workq, m => m.RssBytesPerJob), Median(other, m => m.RssBytesPerJob)));
 
-        Console.WriteLine($"workq vs beanstalkd, {o.Mode.ToString().ToLowerInvariant()}: {Settings(o)}; medians of {o.Runs} runs each");
-        Console.WriteLine($"  {"median",-22} {"workq",12} {"beanstalkd",12} {"ratio w/b",12}");
-        foreach (var (name, _, w, b) in rows)
-            Console.WriteLine($"  {name,-22} {Cell(w),12} {Cell(b),12} {Cell(Ratio(w, b), "F2"),12}");
-        if (workq.Concat(beanstalkd).Any(m => m.Capped)) Console.WriteLine("  (some runs were stopped by the time cap)");
+        Console.WriteLine($"workq vs {peer}, {o.Mode.ToString().ToLowerInvariant()}: {Settings(o)}; medians of {o.Runs} runs each");
+        Console.WriteLine($"  {"median",-22} {"workq",12} {peer,12} {"ratio w/" + peer[0],12}");
+        foreach (var (name, _, w, p) in rows)
+            Console.WriteLine($"  {name,-22} {Cell(w),12} {Cell(p),12} {Cell(Ratio(w, p), "F2"),12}");
+        Console.WriteLine($"  (ratios: above 1 is better for Workq in {Unit(o)}/s, worse in latency, CPU and memory)");
+        if (workq.Concat(other).Any(m => m.Capped)) Console.WriteLine("  (some runs were stopped by the time cap)");
 
         var json = new Dictionary<string, object?>
         {
             ["settings"] = SettingsJson(o),
-            ["medians"] = rows.ToDictionary(r => r.Key, r => new { workq = r.W, beanstalkd = r.B, ratio = Ratio(r.W, r.B) }),
-            ["runs"] = new { workq, beanstalkd },
+            ["peer"] = peer,
+            ["medians"] = rows.ToDictionary(r => r.Key, r => new Dictionary<string, double?> { ["workq"] = r.W, [peer] = r.P, ["ratio"] = Ratio(r.W, r.P) }),
+            ["runs"] = new Dictionary<string, IReadOnlyList<Measurement>> { ["workq"] = workq, [peer] = other },
         };
         Console.WriteLine("RESULT " + JsonSerializer.Serialize(json, Json));
     }

@@ -125,6 +125,13 @@ public sealed class ServerProcess : IAsyncDisposable
         return StartAsync(exe, ["-l", "127.0.0.1", "-p", port.ToString(), "-z", "1048576"], port, cancel);
     }
 
+    /// <summary>The original Go Workq 0.2.0, in memory: it keeps a command log only when given -cmdlog-path.</summary>
+    public static Task<ServerProcess> StartOriginalAsync(string exe, CancellationToken cancel)
+    {
+        var port = FreePort();
+        return StartAsync(exe, ["-listen", $"127.0.0.1:{port}"], port, cancel);
+    }
+
     static ServerProcess Launch(string exe, string[] args, int port, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(exe, args) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -132,7 +139,16 @@ public sealed class ServerProcess : IAsyncDisposable
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             info.Environment[name] = value;
         var launchedAt = Stopwatch.GetTimestamp();
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {exe}");
+        Process process;
+        try
+        {
+            process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {exe}");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            // Not there, say: a one-line error rather than a stack trace.
+            throw new InvalidOperationException($"could not start {exe}: {e.Message}", e);
+        }
         var server = new ServerProcess(process, new IPEndPoint(IPAddress.Loopback, port)) { LaunchedAt = launchedAt };
         process.OutputDataReceived += (_, e) => server.Remember(e.Data);
         process.ErrorDataReceived += (_, e) => server.Remember(e.Data);

@@ -8,11 +8,16 @@ public static class Workload
 {
     const double Megabyte = 1024 * 1024;
 
+    /// <summary>A target's name in reports: workq, beanstalkd, original.</summary>
+    public static string NameOf(Target target) => target.ToString().ToLowerInvariant();
+
     public static Dialect DialectFor(Target target, Options o) => target switch
     {
         // Queue jobs complete with an empty result, as beanstalkd's delete carries none;
         // a run's result goes back to its client, so it is as large as the payload.
-        Target.Workq => new WorkqDialect(o.Queue, o.PayloadSize, o.Mode == Mode.Run ? o.PayloadSize : 0, o.LeaseWaitMs),
+        // The original speaks the protocol Workq reimplements.
+        Target.Workq or Target.Original =>
+            new WorkqDialect(o.Queue, o.PayloadSize, o.Mode == Mode.Run ? o.PayloadSize : 0, o.LeaseWaitMs, name: NameOf(target)),
         _ => new BeanstalkDialect(o.PayloadSize, o.LeaseWaitMs),
     };
 
@@ -20,14 +25,14 @@ public static class Workload
     /// The measured run, after an unmeasured warm-up when asked for. A fill warms up with
     /// the queue workload, so its jobs don't count as filled.
     /// </summary>
-    public static async Task<Measurement> WarmThenRunAsync(Options o, Dialect dialect, EndPoint server, int? pid, CancellationToken cancel)
+    public static async Task<Measurement> WarmThenRunAsync(Options o, Target target, EndPoint server, int? pid, CancellationToken cancel)
     {
         if (o.Warmup > 0)
         {
             var warm = o with { Jobs = o.Warmup, Mode = o.Mode == Mode.Fill ? Mode.Queue : o.Mode };
-            await RunAsync(warm, DialectFor(dialect is WorkqDialect ? Target.Workq : Target.Beanstalkd, warm), server, pid, cancel);
+            await RunAsync(warm, DialectFor(target, warm), server, pid, cancel);
         }
-        return await RunAsync(o, dialect, server, pid, cancel);
+        return await RunAsync(o, DialectFor(target, o), server, pid, cancel);
     }
 
     public static async Task<Measurement> RunAsync(Options o, Dialect dialect, EndPoint server, int? pid, CancellationToken cancel)

@@ -1,6 +1,9 @@
 namespace Workq.Bench;
 
-/// <summary>Workq's protocol: <c>add</c>, <c>lease</c>, <c>complete</c>, <c>run</c>.</summary>
+/// <summary>
+/// Workq's protocol: <c>add</c>, <c>lease</c>, <c>complete</c>, <c>run</c>; the original Go
+/// Workq's too, which Workq reimplements.
+/// </summary>
 public sealed class WorkqDialect : Dialect
 {
     const int IdLength = 36;
@@ -17,8 +20,9 @@ public sealed class WorkqDialect : Dialect
     readonly byte[] completePrefix = Ascii("complete ");
     readonly byte[] completeSuffix;
 
-    public WorkqDialect(string queue, int payloadSize, int resultSize, int leaseWaitMs, int ttl = DefaultTtl)
+    public WorkqDialect(string queue, int payloadSize, int resultSize, int leaseWaitMs, int ttl = DefaultTtl, string name = "workq")
     {
+        Name = name;
         var payload = Filler(payloadSize);
         var blankId = new string('0', IdLength);
         add = [.. Ascii($"add {blankId} {queue} {Ttr} {ttl} {payloadSize}\r\n"), .. payload, (byte)'\r', (byte)'\n'];
@@ -28,7 +32,7 @@ public sealed class WorkqDialect : Dialect
         MaxRequestSize = Math.Max(Math.Max(add.Length, run.Length), completePrefix.Length + IdLength + completeSuffix.Length);
     }
 
-    public override string Name => "workq";
+    public override string Name { get; }
     public override bool SupportsRun => true;
     public override int MaxRequestSize { get; }
 
@@ -53,11 +57,14 @@ public sealed class WorkqDialect : Dialect
         return at + completeSuffix.Length;
     }
 
-    /// <summary>Both templates start with a four-byte command and a space: the id follows.</summary>
+    /// <summary>
+    /// Both templates start with a four-byte command and a space: the id follows. A random
+    /// (version 4) UUID, the only kind the original accepts, so both servers get the same ids.
+    /// </summary>
     static int WithFreshId(byte[] template, Span<byte> destination)
     {
         template.CopyTo(destination);
-        Guid.CreateVersion7().TryFormat(destination.Slice(4, IdLength), out _, "D");
+        Guid.NewGuid().TryFormat(destination.Slice(4, IdLength), out _, "D");
         return template.Length;
     }
 
