@@ -174,14 +174,14 @@ public sealed record Options
             };
         }
         if (options.Mode == Mode.Run && (options.Target == Target.Beanstalkd || options.Versus == Versus.Beanstalkd))
-            throw new ArgumentException("run mode is Workq only: beanstalkd has no run command");
+            throw new ArgumentException("run mode is for Workq and the original: beanstalkd has no run command");
         if (options.Versus != Versus.None && options.Address is not null)
             throw new ArgumentException("--vs starts its own servers: drop --addr");
         if (options.Versus is Versus.Beanstalkd or Versus.Original && options.Target != Target.Workq)
             throw new ArgumentException("--vs beanstalkd and --vs original compare Workq with that server: drop --target");
         if (options.Mode == Mode.Hostile && (options.Address is not null || options.Target != Target.Workq || options.Versus != Versus.None))
             throw new ArgumentException("hostile starts its own Workq servers: drop --addr, --target and --vs");
-        if ((options.ScrapeMetrics || options.Dashboard) && (options.Address is not null || options.Mode == Mode.Replay || options.Versus is Versus.Cmdlog or Versus.Cluster))
+        if ((options.ScrapeMetrics || options.Dashboard) && (options.Address is not null || options.Target != Target.Workq || options.Mode == Mode.Replay || options.Versus is Versus.Cmdlog or Versus.Cluster))
             throw new ArgumentException("--scrape-metrics and --dashboard apply to the Workq servers of queue, run and fill, with or without --vs beanstalkd or original");
         if (options.Versus is Versus.Cmdlog or Versus.Cluster && options.Target != Target.Workq)
             throw new ArgumentException("--vs cmdlog and --vs cluster compare Workq with itself: drop --target");
@@ -200,9 +200,9 @@ public sealed record Options
             };
         }
         else if ((options.ServerExe is not null || options.ServerArgs.Count > 0 || options.ServerEnvironment.Count > 0)
-                 && (options.Mode is not (Mode.Queue or Mode.Run or Mode.Fill or Mode.Hostile) || options.Address is not null
+                 && (options.Mode is not (Mode.Queue or Mode.Run or Mode.Fill or Mode.Hostile) || options.Address is not null || options.Target != Target.Workq
                      || options.Versus is Versus.Cmdlog or Versus.Cluster || (options.Mode == Mode.Hostile && options.ServerExe is not null)))
-            throw new ArgumentException("--server is for startup, queue, run and fill (alone or --vs beanstalkd or original); --server-arg and --server-env for those and hostile");
+            throw new ArgumentException("--server is for the Workq servers of startup, queue, run and fill (alone or --vs beanstalkd or original); --server-arg and --server-env for those and hostile's");
         if (options.Mode == Mode.Replay)
         {
             if (options.Address is not null || options.Target != Target.Workq || options.Versus != Versus.None)
