@@ -7,8 +7,12 @@ namespace Workq.Bench;
 public sealed class JobBudget(long total)
 {
     long taken;
+    long returned;
 
     public long Total => total;
+
+    /// <summary>How many requests came back empty and were tried again.</summary>
+    public long Returned => Interlocked.Read(ref returned);
 
     public bool TryTake()
     {
@@ -18,5 +22,9 @@ public sealed class JobBudget(long total)
     }
 
     /// <summary>A request that came back empty (a lease that timed out) is tried again.</summary>
-    public void Return() => Interlocked.Decrement(ref taken);
+    public void Return()
+    {
+        Interlocked.Increment(ref returned);
+        Interlocked.Decrement(ref taken);
+    }
 }

@@ -20,6 +20,12 @@ public sealed record Measurement
     public required bool Capped { get; init; }
     /// <summary>Keyed by add, lease, complete, run; each names the server's own command.</summary>
     public required Dictionary<string, LatencySummary> Latency { get; init; }
+    /// <summary>
+    /// Leases that timed out and were sent again (queue and run modes). Every lease is
+    /// owed a job, so each one is a wake-up the server missed with a job ready, or the
+    /// end of a time-capped run.
+    /// </summary>
+    public long? LeaseTimeouts { get; init; }
     public double? CpuSecondsPer1000Jobs { get; init; }
     public double? PeakRssMb { get; init; }
     /// <summary>Fill mode: resident memory once all jobs are in, and its growth per job.</summary>

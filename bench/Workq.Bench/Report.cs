@@ -23,6 +23,7 @@ public static class Report
         foreach (var key in Order)
             if (m.Latency.TryGetValue(key, out var l))
                 Console.WriteLine($"  {l.Command,-10} {l.Count,10} {l.P50Us,10:F1} {l.P99Us,10:F1} {l.MaxUs,10:F1}");
+        if (m.LeaseTimeouts is { } timeouts) Console.WriteLine($"  lease timeouts: {timeouts} (each a wait of {o.LeaseWaitMs} ms with a job owed)");
         if (m.CpuSecondsPer1000Jobs is { } cpu) Console.WriteLine($"  server CPU: {cpu:F4} s per 1000 jobs");
         if (m.PeakRssMb is { } peak) Console.WriteLine($"  server peak RSS: {peak:F1} MB");
         if (m.RssAfterFillMb is { } rss) Console.WriteLine($"  server RSS after fill: {rss:F1} MB ({m.RssBytesPerJob:F0} bytes per job)");
@@ -62,6 +63,9 @@ public static class Report
         Console.WriteLine($"  {"median",-22} {"workq",12} {peer,12} {"ratio w/" + peer[0],12}");
         foreach (var (name, _, w, p) in rows)
             Console.WriteLine($"  {name,-22} {Cell(w),12} {Cell(p),12} {Cell(Ratio(w, p), "F2"),12}");
+        var timeouts = (W: Median(workq, m => m.LeaseTimeouts), P: Median(other, m => m.LeaseTimeouts));
+        if (o.Mode != Mode.Fill)
+            Console.WriteLine($"  {"lease timeouts",-22} {Cell(timeouts.W, "F0"),12} {Cell(timeouts.P, "F0"),12}");
         Console.WriteLine($"  (ratios: above 1 is better for Workq in {Unit(o)}/s, worse in latency, CPU and memory)");
         if (workq.Concat(other).Any(m => m.Capped)) Console.WriteLine("  (some runs were stopped by the time cap)");
 
@@ -69,6 +73,7 @@ public static class Report
         {
             ["settings"] = SettingsJson(o),
             ["peer"] = peer,
+            ["leaseTimeouts"] = o.Mode == Mode.Fill ? null : new Dictionary<string, double?> { ["workq"] = timeouts.W, [peer] = timeouts.P },
             ["medians"] = rows.ToDictionary(r => r.Key, r => new Dictionary<string, double?> { ["workq"] = r.W, [peer] = r.P, ["ratio"] = Ratio(r.W, r.P) }),
             ["runs"] = new Dictionary<string, IReadOnlyList<Measurement>> { ["workq"] = workq, [peer] = other },
         };

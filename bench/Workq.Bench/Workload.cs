@@ -38,10 +38,11 @@ public static class Workload
     public static async Task<Measurement> RunAsync(Options o, Dialect dialect, EndPoint server, int? pid, CancellationToken cancel)
     {
         var progress = new Progress(o.Jobs);
+        var leases = new JobBudget(o.Jobs);
         var connections = new List<Connection>();
         try
         {
-            await ConnectAllAsync(o, dialect, server, progress, connections, cancel);
+            await ConnectAllAsync(o, dialect, server, progress, leases, connections, cancel);
 
             var cpuBefore = pid is { } p ? ProcStats.CpuSeconds(p) : (double?)null;
             var rssBefore = pid is { } q ? ProcStats.Rss(q) : (long?)null;
@@ -75,6 +76,7 @@ public static class Workload
                 JobsPerSecond = jobs / seconds,
                 Capped = capped,
                 Latency = Latencies(dialect, connections),
+                LeaseTimeouts = o.Mode == Mode.Fill ? null : leases.Returned,
                 ClientCpuSecondsPer1000Jobs = clientCpu * 1000 / perJob,
                 ClientBytesAllocatedPerJob = (double)allocated / perJob,
                 CpuSecondsPer1000Jobs = pid is { } r && jobs > 0 ? (ProcStats.CpuSeconds(r) - cpuBefore) * 1000 / jobs : null,
@@ -103,10 +105,10 @@ public static class Workload
         }
     }
 
-    static async Task ConnectAllAsync(Options o, Dialect dialect, EndPoint server, Progress progress, List<Connection> into, CancellationToken cancel)
+    static async Task ConnectAllAsync(
+        Options o, Dialect dialect, EndPoint server, Progress progress, JobBudget leases, List<Connection> into, CancellationToken cancel)
     {
         var adds = new JobBudget(o.Jobs);
-        var leases = new JobBudget(o.Jobs);
         for (var i = 0; i < o.Producers; i++)
         {
             var socket = await Connection.ConnectAsync(server, cancel);
