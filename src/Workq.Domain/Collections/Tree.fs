@@ -98,7 +98,8 @@ type internal TreeStats =
       LeafFill: float }
 
 module internal Tree =
-    let defaultCapacity = 32
+    /// Sixteen: half the leaf an update copies at 32, for a level more (doc/architecture.md).
+    let defaultCapacity = 16
 
     let shape (comparer: IComparer<'K>) (payload: Payload<'P, 'V>) capacity =
         if capacity < 4 then invalidArg (nameof capacity) "a node holds at least 4 entries"
