@@ -9,8 +9,12 @@ open Microsoft.Extensions.Hosting
 open Microsoft.Extensions.Logging
 open Workq.Host
 
-// Warnings and errors only, to keep the test output readable.
-let private quiet = Action<HostApplicationBuilder>(fun builder -> builder.Logging.SetMinimumLevel LogLevel.Warning |> ignore)
+// Warnings and errors only, to keep the test output readable; WORKQ_TEST_INFO=1 shows the
+// servers' information lines too, to follow a failing test.
+let private level =
+    if isNull (System.Environment.GetEnvironmentVariable "WORKQ_TEST_INFO") then LogLevel.Warning else LogLevel.Information
+
+let private quiet = Action<HostApplicationBuilder>(fun builder -> builder.Logging.SetMinimumLevel level |> ignore)
 
 /// Every test server's HTTP side listens on a port of its own unless the test names one
 /// (the flag given last wins): the default port would be shared by tests running at once.

@@ -2,7 +2,9 @@
 module Workq.Domain.Decide
 
 /// A decision in the making: every event is applied as soon as it is emitted, so later
-/// choices see its consequences.
+/// choices see its consequences. A struct: a request takes several steps, and each would
+/// otherwise be an object for the collector.
+[<Struct>]
 type private Step =
     { State: State
       Events: Event list

@@ -1,9 +1,11 @@
 /// Folding events into the state: no decisions here, only their consequences.
 module Workq.Domain.Evolve
 
-let private withQueue (q: Queue) (state: State) =
-    { state with
-        Queues = if Queue.isEmpty q then Map.remove q.Name state.Queues else Map.add q.Name q state.Queues }
+/// The queues with `q` in place of its old self (an empty queue goes).
+let private queuesWith (q: Queue) (state: State) =
+    if Queue.isEmpty q then Map.remove q.Name state.Queues else Map.add q.Name q state.Queues
+
+let private withQueue (q: Queue) (state: State) = { state with Queues = queuesWith q state }
 
 let private updateQueue name (change: Queue -> Queue) (state: State) = withQueue (change (State.queue name state)) state
 
@@ -53,7 +55,8 @@ let private added (job: Job) state =
         match expiryTimer job with
         | Some timer -> place job { p with Timers = Timers.add timer p.Timers }
         | None -> place job p
-    { withQueue p.Queue state with
+    { state with
+        Queues = queuesWith p.Queue state
         Jobs = SortedTree.add job.Id job state.Jobs
         Timers = p.Timers
         StoredBytes = state.StoredBytes + Job.storedBytes job
@@ -65,7 +68,8 @@ let private removed (job: Job) state =
         match expiryTimer job with
         | Some timer -> Timers.remove timer p.Timers
         | None -> p.Timers
-    { withQueue p.Queue state with
+    { state with
+        Queues = queuesWith p.Queue state
         Jobs = SortedTree.remove job.Id state.Jobs
         Timers = timers
         StoredBytes = state.StoredBytes - Job.storedBytes job
@@ -82,7 +86,8 @@ let private transition id (change: Job -> Job) state =
     | ValueSome job ->
         let next = change job
         let p = placeOf job state |> unplace job |> place next
-        { withQueue p.Queue state with
+        { state with
+            Queues = queuesWith p.Queue state
             Jobs = SortedTree.add id next state.Jobs
             Timers = p.Timers
             StoredBytes = state.StoredBytes + Job.storedBytes next - Job.storedBytes job }

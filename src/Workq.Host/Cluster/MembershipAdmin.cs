@@ -138,6 +138,7 @@ internal sealed class MembershipAdmin(RaftCluster cluster, EngineInbox inbox, IL
         if (!added)
             return Reply.NewServerError(
                 $"{address} did not catch up within {ChangeTimeout.TotalSeconds:0} s: start it first, with -cluster-listen {address}");
+        await SettledAsync(endPoint, member: true, leadership);
         logger.LogInformation("Added {Member} to the cluster", address);
         return Reply.Done;
     }
@@ -150,8 +151,31 @@ internal sealed class MembershipAdmin(RaftCluster cluster, EngineInbox inbox, IL
         logger.LogInformation("Removing {Member} from the cluster", address);
         if (!await cluster.RemoveMemberAsync(endPoint, leadership))
             return Reply.NewServerError($"{address} could not be removed; ask again");
+        await SettledAsync(endPoint, member: false, leadership);
         logger.LogInformation("Removed {Member} from the cluster; stop it", address);
         return Reply.Done;
+    }
+
+    /// <summary>
+    /// Waits (a little) until the leader's list of members shows a committed change: it
+    /// follows the commit, and a <c>cluster status</c> right after the reply must show it.
+    /// The change is made whatever happens here: a leader that removed itself stops
+    /// leading meanwhile, and its answer is still that the change was made.
+    /// </summary>
+    private async Task SettledAsync(IPEndPoint endPoint, bool member, CancellationToken leadership)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(leadership);
+        timeout.CancelAfter(ChangeTimeout);
+        try
+        {
+            while (IsMember(endPoint) != member)
+                await Task.Delay(5, timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            if (!leadership.IsCancellationRequested)
+                logger.LogWarning("The list of members did not show the change to {Member} in time", endPoint);
+        }
     }
 
     private bool IsMember(IPEndPoint endPoint) => cluster.Members.Any(m => endPoint.Equals(m.EndPoint));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.FSharp.Collections;
@@ -323,7 +324,7 @@ internal sealed class EngineLoop(
         }
         else
         {
-            Report(batchStart, batch);
+            Report(batchStart, CollectionsMarshal.AsSpan(batch));
             await SendAsync();
         }
         batch.Clear();
@@ -333,7 +334,7 @@ internal sealed class EngineLoop(
     /// An answered batch's decisions, decided on <paramref name="before"/>, go to the
     /// metrics (and, at Debug, to the log).
     /// </summary>
-    private void Report(State before, IReadOnlyList<BatchItem> items)
+    private void Report(State before, ReadOnlySpan<BatchItem> items)
     {
         long answered = Stopwatch.GetTimestamp();
         bool debug = logger.IsEnabled(LogLevel.Debug);

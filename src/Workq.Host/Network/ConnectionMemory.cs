@@ -11,6 +11,12 @@ internal sealed class ConnectionMemory(Action grown) : MemoryPool<byte>
 {
     private long held;
 
+    /// <summary>
+    /// A returned buffer's wrapper, kept for the next rent: the pipes rent and return a
+    /// buffer for nearly every receive and send, and each wrapper would be garbage.
+    /// </summary>
+    private Buffer? spare;
+
     /// <summary>Bytes of buffers rented and not yet returned.</summary>
     public long Held => Interlocked.Read(ref held);
 
@@ -21,18 +27,24 @@ internal sealed class ConnectionMemory(Action grown) : MemoryPool<byte>
         byte[] array = ArrayPool<byte>.Shared.Rent(minBufferSize <= 0 ? Connection.BufferSize : minBufferSize);
         Interlocked.Add(ref held, array.Length);
         grown();
-        return new Buffer(this, array);
+        if (Interlocked.Exchange(ref spare, null) is not { } buffer)
+            return new Buffer(this, array);
+        buffer.Hold(array);
+        return buffer;
     }
 
     protected override void Dispose(bool disposing)
     {
     }
 
+    /// <summary>A rented array until disposed; then, while spare, nothing.</summary>
     private sealed class Buffer(ConnectionMemory owner, byte[] array) : IMemoryOwner<byte>
     {
         private byte[]? array = array;
 
         public Memory<byte> Memory => array ?? throw new ObjectDisposedException(nameof(Buffer));
+
+        public void Hold(byte[] rented) => Volatile.Write(ref array, rented);
 
         public void Dispose()
         {
@@ -40,6 +52,7 @@ internal sealed class ConnectionMemory(Action grown) : MemoryPool<byte>
             {
                 Interlocked.Add(ref owner.held, -returned.Length);
                 ArrayPool<byte>.Shared.Return(returned);
+                Interlocked.CompareExchange(ref owner.spare, this, null);
             }
         }
     }
