@@ -10,6 +10,9 @@ public enum Target { Workq, Beanstalkd, Original }
 /// <summary>What <c>--vs</c> compares Workq with: nothing, beanstalkd, the original Go Workq, its own command log, or a cluster of it.</summary>
 public enum Versus { None, Beanstalkd, Original, Cmdlog, Cluster }
 
+/// <summary>The job ids the load generator makes: time-ordered (UUIDv7, the .NET client's) or random (v4, the Go client's).</summary>
+public enum IdKind { V7, V4 }
+
 /// <summary>The command line, parsed.</summary>
 public sealed record Options
 {
@@ -33,6 +36,9 @@ public sealed record Options
     public string Beanstalkd { get; init; } = "beanstalkd";
     /// <summary>The original Go Workq's server program, as bench/original/build.sh builds it.</summary>
     public string Original { get; init; } = "workq-original";
+    /// <summary>Job ids: version 7 unless told, or unless the original is measured (it takes version 4 only).</summary>
+    public IdKind? Ids { get; init; }
+    public IdKind IdsFor => Ids ?? (Target == Target.Original || Versus == Versus.Original ? IdKind.V4 : IdKind.V7);
     public string? RepoRoot { get; init; }
     /// <summary>hostile: the patterns to run (all by default).</summary>
     public IReadOnlyList<string>? HostilePatterns { get; init; }
@@ -113,6 +119,9 @@ public sealed record Options
           --beanstalkd PATH          the beanstalkd program (default beanstalkd, on PATH)
           --original PATH            the original Go Workq's workq-server, as bench/original/build.sh
                                      builds it (default workq-original, on PATH)
+          --ids v7|v4                job ids: time-ordered version 7 (the .NET client's; the
+                                     default) or random version 4 (the Go client's; the only
+                                     kind the original takes, so the default with it)
           --repo DIR                 the Workq checkout to build the host from (default: found
                                      upwards from the current directory)
           --scrape-metrics           start Workq with its HTTP side on a port of its own and GET
@@ -167,6 +176,12 @@ public sealed record Options
                 "--queue" => options with { Queue = Value() },
                 "--beanstalkd" => options with { Beanstalkd = Value() },
                 "--original" => options with { Original = Value() },
+                "--ids" => options with { Ids = Value() switch
+                {
+                    "v7" => IdKind.V7,
+                    "v4" => IdKind.V4,
+                    var other => throw new ArgumentException($"--ids takes v7 or v4, not {other}"),
+                } },
                 "--repo" => options with { RepoRoot = Value() },
                 "--scrape-metrics" => options with { ScrapeMetrics = true },
                 "--dashboard" => options with { Dashboard = true },
@@ -177,6 +192,8 @@ public sealed record Options
             throw new ArgumentException("run mode is for Workq and the original: beanstalkd has no run command");
         if (options.Versus != Versus.None && options.Address is not null)
             throw new ArgumentException("--vs starts its own servers: drop --addr");
+        if (options.Ids == IdKind.V7 && (options.Target == Target.Original || options.Versus == Versus.Original))
+            throw new ArgumentException("the original takes version-4 ids only: drop --ids v7");
         if (options.Versus is Versus.Beanstalkd or Versus.Original && options.Target != Target.Workq)
             throw new ArgumentException("--vs beanstalkd and --vs original compare Workq with that server: drop --target");
         if (options.Mode == Mode.Hostile && (options.Address is not null || options.Target != Target.Workq || options.Versus != Versus.None))

@@ -81,7 +81,7 @@ public static class Report
     }
 
     internal static string Settings(Options o) =>
-        $"N={o.Jobs}{(o.Warmup > 0 ? $" (after {o.Warmup} warm-up)" : "")} P={o.Producers}{(o.Mode is Mode.Fill or Mode.Replay ? "" : $" W={o.Workers}")} payload={o.PayloadSize} pipeline={o.Pipeline}";
+        $"N={o.Jobs}{(o.Warmup > 0 ? $" (after {o.Warmup} warm-up)" : "")} P={o.Producers}{(o.Mode is Mode.Fill or Mode.Replay ? "" : $" W={o.Workers}")} payload={o.PayloadSize} pipeline={o.Pipeline} ids={o.IdsFor.ToString().ToLowerInvariant()}";
 
     internal static object SettingsJson(Options o) => new
     {

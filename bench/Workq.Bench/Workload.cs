@@ -17,7 +17,7 @@ public static class Workload
         // a run's result goes back to its client, so it is as large as the payload.
         // The original speaks the protocol Workq reimplements.
         Target.Workq or Target.Original =>
-            new WorkqDialect(o.Queue, o.PayloadSize, o.Mode == Mode.Run ? o.PayloadSize : 0, o.LeaseWaitMs, name: NameOf(target)),
+            new WorkqDialect(o.Queue, o.PayloadSize, o.Mode == Mode.Run ? o.PayloadSize : 0, o.LeaseWaitMs, name: NameOf(target), ids: o.IdsFor),
         _ => new BeanstalkDialect(o.PayloadSize, o.LeaseWaitMs),
     };
 

@@ -20,9 +20,12 @@ public sealed class WorkqDialect : Dialect
     readonly byte[] completePrefix = Ascii("complete ");
     readonly byte[] completeSuffix;
 
-    public WorkqDialect(string queue, int payloadSize, int resultSize, int leaseWaitMs, int ttl = DefaultTtl, string name = "workq")
+    readonly IdKind ids;
+
+    public WorkqDialect(string queue, int payloadSize, int resultSize, int leaseWaitMs, int ttl = DefaultTtl, string name = "workq", IdKind ids = IdKind.V7)
     {
         Name = name;
+        this.ids = ids;
         var payload = Filler(payloadSize);
         var blankId = new string('0', IdLength);
         add = [.. Ascii($"add {blankId} {queue} {Ttr} {ttl} {payloadSize}\r\n"), .. payload, (byte)'\r', (byte)'\n'];
@@ -58,13 +61,15 @@ public sealed class WorkqDialect : Dialect
     }
 
     /// <summary>
-    /// Both templates start with a four-byte command and a space: the id follows. A random
-    /// (version 4) UUID, the only kind the original accepts, so both servers get the same ids.
+    /// Both templates start with a four-byte command and a space: the id follows. Where the
+    /// ids land in the server's index of jobs depends on their kind: at its end for
+    /// time-ordered ones, anywhere for random ones.
     /// </summary>
-    static int WithFreshId(byte[] template, Span<byte> destination)
+    int WithFreshId(byte[] template, Span<byte> destination)
     {
         template.CopyTo(destination);
-        Guid.NewGuid().TryFormat(destination.Slice(4, IdLength), out _, "D");
+        Guid id = ids == IdKind.V7 ? Guid.CreateVersion7() : Guid.NewGuid();
+        id.TryFormat(destination.Slice(4, IdLength), out _, "D");
         return template.Length;
     }
 

@@ -54,7 +54,7 @@ module SortedKeys =
 
     /// An empty set ordered by `comparer`, which every set made from it keeps.
     let empty (comparer: IComparer<'K>) : SortedKeys<'K> =
-        let shape = Tree.shape comparer (NoValues()) Tree.defaultCapacity
+        let shape = Tree.shape comparer (NoValues()) (Tree.capacityFor sizeof<'K>)
         SortedKeys(shape, shape.Empty)
 
     let isEmpty (keys: SortedKeys<'K>) = keys.IsEmpty

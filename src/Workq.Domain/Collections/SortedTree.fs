@@ -64,7 +64,7 @@ module SortedTree =
 
     /// An empty map ordered by `comparer`, which every map made from it keeps.
     let empty<'K, 'V> (comparer: IComparer<'K>) : SortedTree<'K, 'V> =
-        let shape = Tree.shape comparer (ValueArray<'V>()) Tree.defaultCapacity
+        let shape = Tree.shape comparer (ValueArray<'V>()) (Tree.capacityFor (sizeof<'K> + sizeof<'V>))
         SortedTree(shape, shape.Empty)
 
     let isEmpty (tree: SortedTree<'K, 'V>) = tree.IsEmpty

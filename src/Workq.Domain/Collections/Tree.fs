@@ -98,8 +98,10 @@ type internal TreeStats =
       LeafFill: float }
 
 module internal Tree =
-    /// Sixteen: half the leaf an update copies at 32, for a level more (doc/architecture.md).
-    let defaultCapacity = 16
+    /// Entries per node: as many as fill about 512 bytes of a leaf's arrays, between 8 and
+    /// 32. A change copies a leaf whole, so wide keys get narrower nodes: 32 for a map of
+    /// references (jobs by id), 16 for a set of 32-byte queue keys (doc/architecture.md).
+    let capacityFor entryBytes = max 8 (min 32 (512 / max 1 entryBytes))
 
     let shape (comparer: IComparer<'K>) (payload: Payload<'P, 'V>) capacity =
         if capacity < 4 then invalidArg (nameof capacity) "a node holds at least 4 entries"

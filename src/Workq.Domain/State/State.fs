@@ -4,7 +4,7 @@ namespace Workq.Domain
 /// waits are connection state.
 ///
 /// The per-job collections are wide-node trees (SortedTree, SortedKeys): a few objects
-/// per 16 entries instead of one per entry, which is most of a job's memory and of the
+/// per 16 to 32 entries instead of one per entry, which is most of a job's memory and of the
 /// collector's work.
 type State =
     { Jobs: SortedTree<JobId, Job>
