@@ -5,9 +5,8 @@ module Workq.Domain.Evolve
 let private queuesWith (q: Queue) (state: State) =
     if Queue.isEmpty q then Map.remove q.Name state.Queues else Map.add q.Name q state.Queues
 
-let private withQueue (q: Queue) (state: State) = { state with Queues = queuesWith q state }
-
-let private updateQueue name (change: Queue -> Queue) (state: State) = withQueue (change (State.queue name state)) state
+let private updateQueue name (change: Queue -> Queue) (state: State) =
+    { state with Queues = queuesWith (change (State.queue name state)) state }
 
 let private wakeTimer (job: Job) = Timer.Of(Job.dueAt job, job.Seq, Wake job.Id)
 
