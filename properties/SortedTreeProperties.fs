@@ -284,6 +284,12 @@ let private equality =
 let private fill (stats: TreeStats) = stats.LeafFill
 
 let private ascending n = Seq.init n id
+
+/// A 32-byte key, as wide as a queue's `QueueKey`.
+[<Struct>]
+type private WideKey = { A: int64; B: int64; C: int64; D: int64 }
+
+let private wideOrder = Comparer<WideKey>.Create(fun x y -> x.A.CompareTo y.A)
 let private tree capacity keys =
     keys |> Seq.fold (fun t k -> SortedTree.add k k t) (SortedTree.Internal.emptyWith capacity Comparer<int>.Default)
 
@@ -309,6 +315,16 @@ let private examples =
                 valid (SortedTree.Internal.validate t)
                 Expect.isGreaterThanOrEqual (fill (SortedTree.Internal.stats t)) 0.9 "leaves at least 90% full"
             }
+
+        test "a tree's nodes hold about 512 bytes of entries: 32 of a map of references, 16 of a set of 32-byte keys" {
+            // Added in order, every leaf but the last is full, so the leaves count the width.
+            let map = ascending 3_200 |> Seq.fold (fun t k -> SortedTree.add (k.ToString "D6") (box k) t) (SortedTree.empty StringComparer.Ordinal)
+            Expect.equal (SortedTree.Internal.stats map).Leaves 100 "3,200 entries in leaves of 32"
+            let set =
+                ascending 3_200
+                |> Seq.fold (fun s k -> SortedKeys.add { A = int64 k; B = 0L; C = 0L; D = 0L } s) (SortedKeys.empty wideOrder)
+            Expect.equal (SortedKeys.Internal.stats set).Leaves 200 "3,200 keys in leaves of 16"
+        }
 
         test "a set's keys added in order fill its leaves" {
             let s = ascending 50_000 |> Seq.fold (fun s k -> SortedKeys.add k s) (SortedKeys.empty Comparer<int>.Default)
