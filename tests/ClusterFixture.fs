@@ -137,20 +137,25 @@ let converged (c: TestCluster) : Task<unit> =
         let target = l.Node.CommitIndex
         do! waitUntil 30.0 $"the members to apply the entries up to {target}" (fun () ->
             running c |> List.forall (fun m -> m.Node.AppliedIndex >= target))
-        // Entries may still come (the leader's timers), so agreement may take a moment.
-        let agree () =
-            let states = running c |> List.map (fun m -> durableBytes m.Node.State.Current.State)
-            states |> List.forall (fun s -> s = states.Head)
+        // Entries may still come (the leader's timers): states are compared as sampled at
+        // one index on every member, and a sample that catches one member an entry ahead is
+        // taken again.
+        let sample () = running c |> List.map (fun m -> m.Raft, m.Node.State.Current)
+        let sameIndex (s: (_ * Workq.Host.Cluster.Applied) list) = s |> List.forall (fun (_, a) -> a.Index = (snd s.Head).Index)
         let deadline = DateTime.UtcNow.AddSeconds 10.0
-        while not (agree ()) && DateTime.UtcNow < deadline do
-            do! Task.Delay 100
-        if not (agree ()) then
-            let described =
-                running c
-                |> List.map (fun m ->
-                    let applied = m.Node.State.Current
-                    $"{m.Raft}: index {applied.Index}, {applied.State.Jobs.Count} jobs")
-            failtestf "the members hold different states: %s" (String.concat "; " described)
+        let mutable taken = sample ()
+        while not (sameIndex taken) && DateTime.UtcNow < deadline do
+            do! Task.Delay 50
+            taken <- sample ()
+        let described () =
+            taken
+            |> List.map (fun (address, a) -> $"{address}: index {a.Index}, {a.State.Jobs.Count} jobs")
+            |> String.concat "; "
+        if not (sameIndex taken) then
+            failtestf "the members did not reach one index in 10 s: %s" (described ())
+        let bytes = taken |> List.map (fun (_, a) -> durableBytes a.State)
+        if not (bytes |> List.forall (fun b -> b = bytes.Head)) then
+            failtestf "the members hold different states at one index: %s" (described ())
     }
 
 /// The job ids in a member's committed state.
