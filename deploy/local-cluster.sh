@@ -10,7 +10,8 @@
 #   deploy/local-cluster.sh stop [DATA]     SIGTERM to each, and waits for it
 #
 # DATA defaults to ./workq-cluster. WORKQ_SERVER names the program to run (default: the
-# Release build of src/Workq.Host, built when missing).
+# Release build of src/Workq.Host, built when missing); WORKQ_ARGS holds more flags for
+# every member (e.g. WORKQ_ARGS="-cmdlog-clean-int 5000").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -40,7 +41,7 @@ start)
         fi
         "$server" -listen "127.0.0.1:99${n}2" -http-listen "127.0.0.1:99${n}3" \
             -cmdlog-path "$data/$n" -cluster-listen "127.0.0.1:700$n" -cluster-peers "$peers" \
-            >>"$data/$n.log" 2>&1 &
+            ${WORKQ_ARGS:-} >>"$data/$n.log" 2>&1 &
         echo $! >"$data/$n.pid"
         echo "member $n: clients 127.0.0.1:99${n}2, HTTP 127.0.0.1:99${n}3, Raft 127.0.0.1:700$n, data $data/$n (pid $!)"
     done

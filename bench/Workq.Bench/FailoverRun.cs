@@ -10,9 +10,11 @@ namespace Workq.Bench;
 /// <summary>
 /// <c>failover</c>: a three-member cluster on this machine under P producers that add
 /// through every member; its leader is killed (SIGKILL) <c>--kills</c> times, and started
-/// again each time. The failover time is from the kill to the first acknowledged add
-/// sent after it. At the end every acknowledged add is sent again to the leader: a job
-/// that is there is refused as a duplicate; one that was lost is added, and counted.
+/// again each time, or with <c>--pause</c> paused (SIGSTOP) and resumed (SIGCONT) once
+/// another leader serves, when it must have stepped down. The failover time is from the
+/// signal to the first acknowledged add sent after it. At the end every acknowledged add
+/// is sent again to the leader: a job that is there is refused as a duplicate; one that
+/// was lost is added, and counted.
 /// </summary>
 public static class FailoverRun
 {
@@ -26,21 +28,29 @@ public static class FailoverRun
         await using var cluster = await LocalCluster.StartAsync(o, repo, 3, ["--cluster-election-timeout", o.ElectionTimeout], cancel);
         var load = new Load(cluster.Members.Select(m => m.Client).ToArray(), o.Producers, o.PayloadSize);
         var failovers = new List<double>();
+        var stepDowns = new List<double>();
+        var fault = o.Pause ? "pause" : "kill";
         try
         {
-            for (var kill = 1; kill <= o.Kills; kill++)
+            for (var round = 1; round <= o.Kills; round++)
             {
                 await Task.Delay(Settle, cancel);
                 var leader = await cluster.LeaderAsync(TimeSpan.FromSeconds(60), cancel);
                 // Timed from the signal: an add sent after it cannot be answered by the old leader.
                 var waiter = load.Waiter();
-                await cluster.KillAsync(leader, waiter.Start);
-                var killedAt = waiter.After;
+                if (o.Pause)
+                    cluster.Pause(leader, waiter.Start);
+                else
+                    await cluster.KillAsync(leader, waiter.Start);
+                var signalledAt = waiter.After;
                 var acked = await waiter.Acked.Task.WaitAsync(TimeSpan.FromSeconds(60), cancel);
-                var ms = Stopwatch.GetElapsedTime(killedAt, acked).TotalMilliseconds;
+                var ms = Stopwatch.GetElapsedTime(signalledAt, acked).TotalMilliseconds;
                 failovers.Add(ms);
-                Console.Error.WriteLine($"kill {kill}/{o.Kills} of {leader.Raft}: first acknowledged add after {ms:F0} ms");
-                await cluster.StartAsync(leader, cancel);
+                Console.Error.WriteLine($"{fault} {round}/{o.Kills} of {leader.Raft}: first acknowledged add after {ms:F0} ms");
+                if (o.Pause)
+                    stepDowns.Add(await ResumeAsync(cluster, leader, cancel));
+                else
+                    await cluster.StartAsync(leader, cancel);
             }
         }
         finally
@@ -50,33 +60,59 @@ public static class FailoverRun
         var finalLeader = await cluster.LeaderAsync(TimeSpan.FromSeconds(60), cancel);
         var acknowledged = load.Acknowledged;
         var lost = await CountLostAsync(finalLeader.Client, acknowledged, o.PayloadSize, cancel);
-        Print(o, failovers, acknowledged.Count, load.Broken, lost);
+        Print(o, fault, failovers, stepDowns, acknowledged.Count, load.Broken, lost);
     }
 
-    static void Print(Options o, List<double> failovers, int acknowledged, long broken, long lost)
+    /// <summary>
+    /// Resumes a paused leader and waits until it relays to another (it has stepped down);
+    /// returns the milliseconds that took. It may not serve as leader again meanwhile.
+    /// </summary>
+    static async Task<double> ResumeAsync(LocalCluster cluster, LocalCluster.Member paused, CancellationToken cancel)
     {
-        var sorted = failovers.Order().ToArray();
-        var median = sorted.Length == 0 ? 0 : sorted.Length % 2 == 1
-            ? sorted[sorted.Length / 2]
-            : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-        var max = sorted.Length == 0 ? 0 : sorted[^1];
+        cluster.Resume(paused);
+        var resumedAt = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(resumedAt) < TimeSpan.FromSeconds(30))
+        {
+            if (await cluster.LeaderSeenByAsync(paused, cancel) is { } seen && seen != paused)
+                return Stopwatch.GetElapsedTime(resumedAt).TotalMilliseconds;
+            await Task.Delay(10, cancel);
+        }
+        throw new InvalidOperationException($"{paused.Raft}, resumed, still serves as the leader after 30 s");
+    }
+
+    static void Print(Options o, string fault, List<double> failovers, List<double> stepDowns, int acknowledged, long broken, long lost)
+    {
         var under2s = failovers.Count(ms => ms < 2000);
-        Console.WriteLine($"workq 3-member cluster, leader killed {failovers.Count} times: -p {o.Producers}, --payload {o.PayloadSize}, election timeout {o.ElectionTimeout} ms");
-        Console.WriteLine($"  failover (kill -> first acknowledged add): median {median:F0} ms, max {max:F0} ms, under 2 s in {under2s} of {failovers.Count}");
+        var signalled = o.Pause ? "paused" : "killed";
+        Console.WriteLine($"workq 3-member cluster, leader {signalled} {failovers.Count} times: -p {o.Producers}, --payload {o.PayloadSize}, election timeout {o.ElectionTimeout} ms");
+        Console.WriteLine($"  failover ({fault} -> first acknowledged add): median {Median(failovers):F0} ms, max {Max(failovers):F0} ms, under 2 s in {under2s} of {failovers.Count}");
         Console.WriteLine($"  each, ms: {string.Join(" ", failovers.Select(ms => ms.ToString("F0")))}");
-        Console.WriteLine($"  adds acknowledged: {acknowledged}; lost: {lost}; adds whose connection broke (outcome unknown, not counted): {broken}");
+        if (o.Pause)
+            Console.WriteLine($"  the paused leader, resumed, relayed to the new one after: median {Median(stepDowns):F0} ms, max {Max(stepDowns):F0} ms");
+        Console.WriteLine($"  adds acknowledged: {acknowledged}; lost: {lost}; adds whose connection broke or that had no reply within 1 s (outcome unknown, not counted): {broken}");
         Console.WriteLine("RESULT " + JsonSerializer.Serialize(new
         {
-            settings = new { producers = o.Producers, payload = o.PayloadSize, electionTimeout = o.ElectionTimeout, kills = o.Kills },
+            settings = new { producers = o.Producers, payload = o.PayloadSize, electionTimeout = o.ElectionTimeout, kills = o.Kills, fault },
             failoverMs = failovers,
-            medianMs = median,
-            maxMs = max,
+            medianMs = Median(failovers),
+            maxMs = Max(failovers),
             under2s,
+            stepDownMs = stepDowns,
             acknowledged,
             lost,
             broken,
         }, Report.Json));
     }
+
+    static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1
+            ? sorted[sorted.Length / 2]
+            : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    static double Max(List<double> values) => values.Count == 0 ? 0 : values.Max();
 
     /// <summary>
     /// Sends every acknowledged add again, pipelined, to <paramref name="leader"/>: the
@@ -116,6 +152,13 @@ public static class FailoverRun
     /// </summary>
     sealed class Load
     {
+        /// <summary>
+        /// How long a producer waits for a reply before it leaves the member for the next,
+        /// as a client with a timeout does: a paused member accepts connections (the kernel
+        /// does) but answers nothing.
+        /// </summary>
+        static readonly TimeSpan ReplyPatience = TimeSpan.FromSeconds(1);
+
         readonly IPEndPoint[] members;
         readonly int payloadSize;
         readonly CancellationTokenSource stop = new();
@@ -166,14 +209,21 @@ public static class FailoverRun
                         var sentAt = Stopwatch.GetTimestamp();
                         await socket.SendAsync(AddRequest(id, payloadSize), SocketFlags.None, token);
                         string reply;
+                        using var patience = CancellationTokenSource.CreateLinkedTokenSource(token);
+                        patience.CancelAfter(ReplyPatience);
                         try
                         {
-                            reply = await lines.ReadLineAsync(token);
+                            reply = await lines.ReadLineAsync(patience.Token);
                         }
                         catch (IOException)
                         {
                             Interlocked.Increment(ref broken);
                             throw;
+                        }
+                        catch (OperationCanceledException) when (!token.IsCancellationRequested)
+                        {
+                            Interlocked.Increment(ref broken);
+                            throw new IOException($"no reply from {member} within {ReplyPatience.TotalSeconds:F0} s");
                         }
                         if (reply != "+OK")
                             throw new UnexpectedReplyException($"unexpected reply to add: {reply}");

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace Workq.Bench;
 
@@ -76,6 +77,41 @@ public sealed class LocalCluster : IAsyncDisposable
             await process.DisposeAsync();
         }
     }
+
+    /// <summary>
+    /// SIGSTOP: the member keeps its sockets and its state but does nothing, as a machine
+    /// that hangs does; <paramref name="signalled"/> is told the moment the signal was sent.
+    /// </summary>
+    public void Pause(Member member, Action<long>? signalled = null)
+    {
+        Signal(member, SigStop);
+        signalled?.Invoke(Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>SIGCONT: a paused member goes on where it stopped.</summary>
+    public void Resume(Member member) => Signal(member, SigCont);
+
+    const int SigCont = 18;
+    const int SigStop = 19;
+
+    static void Signal(Member member, int signal)
+    {
+        var process = member.Process ?? throw new InvalidOperationException($"{member.Raft} is not running");
+        if (kill(process.Pid, signal) != 0)
+            throw new InvalidOperationException($"signal {signal} to {member.Raft} failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    static extern int kill(int pid, int signal);
+
+    /// <summary>
+    /// The leader that answers through <paramref name="asked"/> (a follower relays to it),
+    /// or null when none answers within 3 s.
+    /// </summary>
+    public async Task<Member?> LeaderSeenByAsync(Member asked, CancellationToken cancel) =>
+        await AskLeaderAsync(asked.Client, cancel) is { } address
+            ? Members.FirstOrDefault(m => m.Client.ToString() == address)
+            : null;
 
     /// <summary>The member that serves clients, as a running member says (through it, the leader answers).</summary>
     public async Task<Member> LeaderAsync(TimeSpan patience, CancellationToken cancel)

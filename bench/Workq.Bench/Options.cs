@@ -54,8 +54,10 @@ public sealed record Options
 
     /// <summary>Start Workq with its HTTP side on and poll its dashboard's API as an open page does.</summary>
     public bool Dashboard { get; init; }
-    /// <summary>How many times <c>failover</c> kills the leader.</summary>
+    /// <summary>How many times <c>failover</c> kills (or pauses) the leader.</summary>
     public int Kills { get; init; } = 20;
+    /// <summary><c>failover</c>: pause the leader (SIGSTOP, then SIGCONT) rather than kill it.</summary>
+    public bool Pause { get; init; }
     /// <summary>The cluster members' <c>--cluster-election-timeout</c>.</summary>
     public string ElectionTimeout { get; init; } = "300-600";
 
@@ -100,6 +102,8 @@ public sealed record Options
                                      each, and print medians and the ratios to interval
           --runs K                   runs per server with --vs (default 3)
           --kills N                  failover: how many times the leader is killed (default 20)
+          --pause                    failover: pause the leader (SIGSTOP) rather than kill it; it is
+                                     resumed (SIGCONT) once a new leader has acknowledged an add
           --election-timeout LOW-HIGH  the cluster members' election timeout in ms (default 300-600)
           --server PATH              the Workq program startup, queue, run and fill start (default:
                                      the JIT build, src/Workq.Host/bin/Release/net10.0/workq-server;
@@ -150,6 +154,7 @@ public sealed record Options
                 "replay" => options with { Mode = Mode.Replay },
                 "failover" => options with { Mode = Mode.Failover },
                 "--kills" => options with { Kills = Positive() },
+                "--pause" => options with { Pause = true },
                 "--election-timeout" => options with { ElectionTimeout = Value() },
                 "hostile" => options with { Mode = Mode.Hostile },
                 "--pattern" => options with { HostilePatterns = [.. options.HostilePatterns ?? [], Value()] },
@@ -204,6 +209,8 @@ public sealed record Options
             throw new ArgumentException("--vs cmdlog and --vs cluster compare Workq with itself: drop --target");
         if (options.Mode == Mode.Failover && (options.Address is not null || options.Target != Target.Workq || options.Versus != Versus.None || options.ScrapeMetrics || options.Dashboard))
             throw new ArgumentException("failover starts its own cluster: drop --addr, --target, --vs, --scrape-metrics and --dashboard");
+        if (options.Pause && options.Mode != Mode.Failover)
+            throw new ArgumentException("--pause applies to failover only");
         if (options.Mode == Mode.Startup)
         {
             if (options.Address is not null || options.Target != Target.Workq || options.Versus != Versus.None)

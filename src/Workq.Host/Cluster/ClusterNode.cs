@@ -189,6 +189,8 @@ internal sealed class ClusterNode(
             {
                 leadership = await raft.WaitForLeadershipAsync(stop);
                 term = await TermOfLeadershipAsync(leadership);
+                // Entries without a payload (the new leader's first) do not wait for a snapshot being read.
+                await state!.SettledAsync().WaitAsync(leadership);
             }
             catch (Exception e) when (e is OperationCanceledException or QuorumUnreachableException or ObjectDisposedException)
             {

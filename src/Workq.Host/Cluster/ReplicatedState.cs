@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using DotNext.IO;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using Microsoft.Extensions.Logging;
@@ -43,6 +44,7 @@ internal sealed class ReplicatedState : IStateMachine, IAsyncDisposable
     private volatile Applied current;
     private RaftSnapshot? snapshot;
     private Task writing = Task.CompletedTask;
+    private Task reading = Task.CompletedTask;
     private long lastSnapshotAt;
     private bool changedSinceSnapshot;
     private OwnEntry lastOwn = new(0, 0);
@@ -103,8 +105,16 @@ internal sealed class ReplicatedState : IStateMachine, IAsyncDisposable
         logger.LogInformation("Loaded the snapshot at index {Index}: {Jobs} jobs", newest.Index, read.ResultValue.Jobs.Count);
     }
 
+    /// <summary>
+    /// Completes once an installed snapshot's state has been read (it is read beside the
+    /// log, see <see cref="InstallAsync"/>): <see cref="Current"/> is then the state as of
+    /// the last entry applied.
+    /// </summary>
+    public Task SettledAsync() => reading;
+
     public async ValueTask<long> ApplyAsync(LogEntry entry, CancellationToken token)
     {
+        await reading;
         if (entry.IsSnapshot)
         {
             await InstallAsync(entry, token);
@@ -199,29 +209,47 @@ internal sealed class ReplicatedState : IStateMachine, IAsyncDisposable
     /// Takes the leader's snapshot: this member had fallen behind its compacted log. Its
     /// bytes become this member's newest snapshot file, and its state this member's.
     /// </summary>
+    /// <remarks>
+    /// The leader waits for the answer no longer than its request timeout (the lower
+    /// election timeout), so only receiving the bytes and making them durable happen
+    /// here; the state is read from the file beside the log, and the entries after the
+    /// snapshot wait for it (<see cref="ApplyAsync"/>).
+    /// </remarks>
     private async ValueTask InstallAsync(LogEntry entry, CancellationToken token)
     {
         await writing;
+        long started = Stopwatch.GetTimestamp();
         string final = RaftSnapshot.PathFor(dir, entry.Index, entry.Term);
         string temp = final + LogFiles.TempSuffix;
+        long received;
         await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024, useAsync: true))
         {
             await entry.WriteToAsync(file, 64 * 1024, token);
             await file.FlushAsync(token);
             file.Flush(flushToDisk: true);
+            received = file.Length;
         }
         File.Move(temp, final, overwrite: true);
         DirectorySync.Flush(dir);
-        byte[] bytes = await File.ReadAllBytesAsync(final, token);
-        var read = Workq.Domain.CommandLog.Snapshot.read(Now(), bytes, bytes.Length);
-        if (read.IsError)
-            Fail($"the snapshot received at index {entry.Index} cannot be read: {read.ErrorValue}");
-        current = new Applied(read.ResultValue, entry.Index, entry.Term, current.Latest);
         Publish(new RaftSnapshot(final, entry.Index, entry.Term));
         changedSinceSnapshot = false;
         lastSnapshotAt = Now();
+        TimeSpan receiving = Stopwatch.GetElapsedTime(started);
+        reading = Task.Run(() => Read(final, entry.Index, entry.Term, received, receiving));
+    }
+
+    private void Read(string path, long index, long term, long size, TimeSpan receiving)
+    {
+        long started = Stopwatch.GetTimestamp();
+        byte[] bytes = File.ReadAllBytes(path);
+        var read = Workq.Domain.CommandLog.Snapshot.read(Now(), bytes, bytes.Length);
+        if (read.IsError)
+            Fail($"the snapshot received at index {index} cannot be read: {read.ErrorValue}");
         Interlocked.Increment(ref installs);
-        logger.LogInformation("Installed the leader's snapshot at index {Index}: {Jobs} jobs", entry.Index, read.ResultValue.Jobs.Count);
+        current = new Applied(read.ResultValue, index, term, current.Latest);
+        logger.LogInformation(
+            "Installed the leader's snapshot at index {Index}: {Jobs} jobs, {Bytes} bytes received and made durable in {Receiving} ms, read in {Reading} ms",
+            index, read.ResultValue.Jobs.Count, size, (long)receiving.TotalMilliseconds, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     /// <summary>The log has compacted up to <paramref name="watermark"/>: older snapshots go.</summary>
@@ -248,7 +276,18 @@ internal sealed class ReplicatedState : IStateMachine, IAsyncDisposable
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    public async ValueTask DisposeAsync() => await writing;
+    public async ValueTask DisposeAsync()
+    {
+        await writing;
+        try
+        {
+            await reading;
+        }
+        catch (InvalidDataException)
+        {
+            // Reported as it happened (Fail).
+        }
+    }
 }
 
 /// <summary>A member's state as of an entry: the entry's index and term, and the latest instant its events carried.</summary>

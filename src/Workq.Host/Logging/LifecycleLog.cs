@@ -36,7 +36,7 @@ internal sealed partial class LifecycleLog(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         Started(logger, listener.EndPoint, http.EndPoint is { } httpEndPoint ? $"{(tls.Enabled ? "HTTPS" : "HTTP")} on {httpEndPoint}" : "no HTTP port",
-            ServerCommandLine.Version, Describe(engine.Restored) + Describe(tls, tokens));
+            ServerCommandLine.Version, Describe(options, engine.Restored) + Describe(tls, tokens));
         Exposure.Warn(options, listener.EndPoint, http.EndPoint, logger);
         lifetime.ApplicationStopped.Register(() => Stopped(logger));
         return Task.CompletedTask;
@@ -48,8 +48,10 @@ internal sealed partial class LifecycleLog(
         return Task.CompletedTask;
     }
 
-    private static string Describe(RestoreSummary? restored)
+    private static string Describe(ServerOptions options, RestoreSummary? restored)
     {
+        if (options.Cluster.IsMember)
+            return $"cluster member {options.Cluster.Listen}, its data in {options.CommandLog.Path}";
         if (restored?.Log is not { } log)
             return "in memory (no command log)";
         string sync = log.Sync == SyncPolicy.Interval
