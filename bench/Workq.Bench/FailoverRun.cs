@@ -12,7 +12,8 @@ namespace Workq.Bench;
 /// through every member; its leader is killed (SIGKILL) <c>--kills</c> times, and started
 /// again each time, or with <c>--pause</c> paused (SIGSTOP) and resumed (SIGCONT) once
 /// another leader serves, when it must have stepped down. The failover time is from the
-/// signal to the first acknowledged add sent after it. At the end every acknowledged add
+/// signal to the first add acknowledged by a client that tries every member at once from
+/// then on (<see cref="Load.ProbeAsync"/>). At the end every acknowledged add
 /// is sent again to the leader: a job that is there is refused as a duplicate; one that
 /// was lost is added, and counted.
 /// </summary>
@@ -37,13 +38,12 @@ public static class FailoverRun
                 await Task.Delay(Settle, cancel);
                 var leader = await cluster.LeaderAsync(TimeSpan.FromSeconds(60), cancel);
                 // Timed from the signal: an add sent after it cannot be answered by the old leader.
-                var waiter = load.Waiter();
+                long signalledAt = 0;
                 if (o.Pause)
-                    cluster.Pause(leader, waiter.Start);
+                    cluster.Pause(leader, at => signalledAt = at);
                 else
-                    await cluster.KillAsync(leader, waiter.Start);
-                var signalledAt = waiter.After;
-                var acked = await waiter.Acked.Task.WaitAsync(TimeSpan.FromSeconds(60), cancel);
+                    await cluster.KillAsync(leader, at => signalledAt = at);
+                var acked = await load.ProbeAsync(cancel).WaitAsync(TimeSpan.FromSeconds(60), cancel);
                 var ms = Stopwatch.GetElapsedTime(signalledAt, acked).TotalMilliseconds;
                 failovers.Add(ms);
                 Console.Error.WriteLine($"{fault} {round}/{o.Kills} of {leader.Raft}: first acknowledged add after {ms:F0} ms");
@@ -165,8 +165,6 @@ public static class FailoverRun
         readonly Task[] producers;
         readonly ConcurrentQueue<Guid> acknowledged = new();
         long broken;
-        // The kill being timed: the first add sent after it and acknowledged completes it.
-        volatile AckWaiter? waiter;
 
         public Load(IPEndPoint[] members, int producers, int payloadSize)
         {
@@ -180,14 +178,56 @@ public static class FailoverRun
         public long Broken => Interlocked.Read(ref broken);
 
         /// <summary>
-        /// Waits for the first add sent after the moment it is started with and acknowledged
-        /// (it completes with the moment of the acknowledgement).
+        /// Sends adds from now on to every member at once, each on a connection of its own
+        /// and again after every failure, until one is acknowledged; returns the moment
+        /// it was (a <see cref="Stopwatch"/> timestamp).
         /// </summary>
-        public AckWaiter Waiter()
+        public async Task<long> ProbeAsync(CancellationToken cancel)
         {
-            var next = new AckWaiter();
-            waiter = next;
-            return next;
+            using var done = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            var first = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var probes = members.Select(member => Task.Run(async () =>
+            {
+                while (!done.Token.IsCancellationRequested)
+                {
+                    var sent = false;
+                    try
+                    {
+                        using var socket = await Connection.ConnectAsync(member, done.Token);
+                        var id = Guid.CreateVersion7();
+                        await socket.SendAsync(AddRequest(id, payloadSize), SocketFlags.None, done.Token);
+                        sent = true;
+                        if (await ReplyAsync(new LineReader(socket), member, done.Token) == "+OK")
+                        {
+                            acknowledged.Enqueue(id);
+                            first.TrySetResult(Stopwatch.GetTimestamp());
+                            return;
+                        }
+                    }
+                    catch (Exception e) when (e is IOException or SocketException)
+                    {
+                        if (sent)
+                            Interlocked.Increment(ref broken);
+                    }
+                    catch (OperationCanceledException) when (done.Token.IsCancellationRequested)
+                    {
+                        // Another member's answer came first; this add's outcome is not known.
+                        if (sent)
+                            Interlocked.Increment(ref broken);
+                        return;
+                    }
+                    await Task.Delay(10, CancellationToken.None);
+                }
+            })).ToArray();
+            try
+            {
+                return await first.Task.WaitAsync(cancel);
+            }
+            finally
+            {
+                await done.CancelAsync();
+                await Task.WhenAll(probes);
+            }
         }
 
         public static byte[] AddRequest(Guid id, int payloadSize) =>
@@ -206,31 +246,20 @@ public static class FailoverRun
                     while (!token.IsCancellationRequested)
                     {
                         var id = Guid.CreateVersion7();
-                        var sentAt = Stopwatch.GetTimestamp();
                         await socket.SendAsync(AddRequest(id, payloadSize), SocketFlags.None, token);
                         string reply;
-                        using var patience = CancellationTokenSource.CreateLinkedTokenSource(token);
-                        patience.CancelAfter(ReplyPatience);
                         try
                         {
-                            reply = await lines.ReadLineAsync(patience.Token);
+                            reply = await ReplyAsync(lines, member, token);
                         }
                         catch (IOException)
                         {
                             Interlocked.Increment(ref broken);
                             throw;
                         }
-                        catch (OperationCanceledException) when (!token.IsCancellationRequested)
-                        {
-                            Interlocked.Increment(ref broken);
-                            throw new IOException($"no reply from {member} within {ReplyPatience.TotalSeconds:F0} s");
-                        }
                         if (reply != "+OK")
                             throw new UnexpectedReplyException($"unexpected reply to add: {reply}");
-                        var ackedAt = Stopwatch.GetTimestamp();
                         acknowledged.Enqueue(id);
-                        if (waiter is { } w && sentAt >= w.After)
-                            w.Acked.TrySetResult(ackedAt);
                     }
                 }
                 catch (Exception e) when (e is IOException or SocketException)
@@ -244,6 +273,21 @@ public static class FailoverRun
             }
         }
 
+        /// <summary>The next reply line; an <see cref="IOException"/> when none comes within <see cref="ReplyPatience"/>.</summary>
+        static async Task<string> ReplyAsync(LineReader lines, IPEndPoint member, CancellationToken token)
+        {
+            using var patience = CancellationTokenSource.CreateLinkedTokenSource(token);
+            patience.CancelAfter(ReplyPatience);
+            try
+            {
+                return await lines.ReadLineAsync(patience.Token);
+            }
+            catch (OperationCanceledException) when (!token.IsCancellationRequested)
+            {
+                throw new IOException($"no reply from {member} within {ReplyPatience.TotalSeconds:F0} s");
+            }
+        }
+
         public async Task StopAsync()
         {
             await stop.CancelAsync();
@@ -251,18 +295,6 @@ public static class FailoverRun
         }
 
 
-    }
-
-    /// <summary>The first acknowledgement of an add sent after <see cref="After"/>; nothing counts before <see cref="Start"/>.</summary>
-    sealed class AckWaiter
-    {
-        long after = long.MaxValue;
-
-        public long After => Volatile.Read(ref after);
-
-        public TaskCompletionSource<long> Acked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Start(long at) => Volatile.Write(ref after, at);
     }
 
     /// <summary>Reads a connection's replies line by line (ASCII, CR LF).</summary>

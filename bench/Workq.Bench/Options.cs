@@ -74,8 +74,9 @@ public sealed record Options
           hostile what careless or hostile clients can take: each pattern against a fresh
                   server, its peak RSS growth against the server's bound (bench/README.md)
           failover  start a 3-member cluster, P producers add through every member, and kill
-                    its leader --kills times (starting it again each time): the time from each
-                    kill to the first acknowledged add, and the acknowledged adds lost
+                    (or --pause) its leader --kills times (starting or resuming it each time):
+                    the time from each signal to the first acknowledged add, and the
+                    acknowledged adds lost
           startup time --runs fresh server processes from exec to the first connection and to
                   the first reply: in memory, on an empty command log, and on a log of N jobs
                   (defaults here: --runs 10 -n 100000 --payload 100 --pipeline 64)
