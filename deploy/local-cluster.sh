@@ -26,7 +26,14 @@ data=$(realpath -m "${2:-workq-cluster}")
 server=${WORKQ_SERVER:-$repo/src/Workq.Host/bin/Release/net10.0/workq-server}
 peers=127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003
 
-running() { [ -f "$data/$1.pid" ] && kill -0 "$(cat "$data/$1.pid")" 2>/dev/null; }
+# Running: the process exists and is not a zombie (killed, and not reaped where the
+# started members' parent is gone).
+running() {
+    [ -f "$data/$1.pid" ] || return 1
+    local state
+    state=$(awk '{ print $3 }' "/proc/$(cat "$data/$1.pid")/stat" 2>/dev/null) || return 1
+    [ -n "$state" ] && [ "$state" != Z ]
+}
 
 case $command in
 start)
