@@ -130,7 +130,7 @@ internal sealed class ReplicatedState : IStateMachine, IAsyncDisposable
                 int filled = await CopyPayloadAsync(entry, bytes, token);
                 var applied = Batch.apply(before.State, before.Latest, bytes, filled);
                 if (applied.IsError)
-                    Fail($"the log entry at index {entry.Index} (term {entry.Term}) is damaged at offset {applied.ErrorValue}");
+                    throw Failure($"the log entry at index {entry.Index} (term {entry.Term}) is damaged at offset {applied.ErrorValue}");
                 current = new Applied(applied.ResultValue.State, entry.Index, entry.Term, applied.ResultValue.Latest);
             }
             finally
@@ -241,10 +241,18 @@ internal sealed class ReplicatedState : IStateMachine, IAsyncDisposable
     private void Read(string path, long index, long term, long size, TimeSpan receiving)
     {
         long started = Stopwatch.GetTimestamp();
-        byte[] bytes = File.ReadAllBytes(path);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failure($"the snapshot received at index {index} cannot be read back from {path}: {e.Message}");
+        }
         var read = Workq.Domain.CommandLog.Snapshot.read(Now(), bytes, bytes.Length);
         if (read.IsError)
-            Fail($"the snapshot received at index {index} cannot be read: {read.ErrorValue}");
+            throw Failure($"the snapshot received at index {index} cannot be read: {read.ErrorValue}");
         Interlocked.Increment(ref installs);
         current = new Applied(read.ResultValue, index, term, current.Latest);
         logger.LogInformation(
@@ -266,12 +274,12 @@ internal sealed class ReplicatedState : IStateMachine, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>An entry this member cannot apply: applying further would leave it apart from the others.</summary>
-    private void Fail(string what)
+    /// <summary>An entry or snapshot this member cannot apply: applying further would leave it apart from the others.</summary>
+    private InvalidDataException Failure(string what)
     {
         string message = $"{what}; this member stops. Empty its -cmdlog-path directory and start it again: it catches up from the others";
         fatal(message);
-        throw new InvalidDataException(message);
+        return new InvalidDataException(message);
     }
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -285,7 +293,7 @@ internal sealed class ReplicatedState : IStateMachine, IAsyncDisposable
         }
         catch (InvalidDataException)
         {
-            // Reported as it happened (Fail).
+            // Reported as it happened (Failure).
         }
     }
 }
