@@ -13,10 +13,12 @@ namespace Workq.Bench;
 public sealed class LocalCluster : IAsyncDisposable
 {
     /// <summary>One member: its ports and directory, and its process while it runs.</summary>
-    public sealed class Member(int clientPort, int raftPort, LogDirectory directory)
+    public sealed class Member(int clientPort, int raftPort, int? httpPort, LogDirectory directory)
     {
         public IPEndPoint Client { get; } = new(IPAddress.Loopback, clientPort);
         public string Raft { get; } = $"127.0.0.1:{raftPort}";
+        /// <summary>Its HTTP side, when the cluster was started with one per member.</summary>
+        public IPEndPoint? Http { get; } = httpPort is { } port ? new(IPAddress.Loopback, port) : null;
         public LogDirectory Directory { get; } = directory;
         public ServerProcess? Process { get; set; }
     }
@@ -35,12 +37,16 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public IReadOnlyList<Member> Members { get; }
 
-    /// <summary>Starts <paramref name="size"/> members with <paramref name="extraArgs"/> each, and waits for a leader.</summary>
-    public static async Task<LocalCluster> StartAsync(Options o, string repo, int size, IReadOnlyList<string> extraArgs, CancellationToken cancel)
+    /// <summary>
+    /// Starts <paramref name="size"/> members with <paramref name="extraArgs"/> each, and
+    /// waits for a leader; with <paramref name="http"/> each has its HTTP side on a port of
+    /// its own (otherwise none).
+    /// </summary>
+    public static async Task<LocalCluster> StartAsync(Options o, string repo, int size, IReadOnlyList<string> extraArgs, CancellationToken cancel, bool http = false)
     {
-        var ports = LowPorts(2 * size);
+        var ports = LowPorts((http ? 3 : 2) * size);
         var members = Enumerable.Range(0, size)
-            .Select(i => new Member(ports[i], ports[size + i], LogDirectory.Create(o.LogParent, "member")))
+            .Select(i => new Member(ports[i], ports[size + i], http ? ports[2 * size + i] : null, LogDirectory.Create(o.LogParent, "member")))
             .ToList();
         var cluster = new LocalCluster(repo, members, extraArgs);
         try
@@ -60,7 +66,7 @@ public sealed class LocalCluster : IAsyncDisposable
     public async Task StartAsync(Member member, CancellationToken cancel) =>
         member.Process = await ServerProcess.StartWorkqOnAsync(
             repo, member.Client.Port,
-            ["--http-listen", "none", "--cmdlog-path", member.Directory.Path, "--cluster-listen", member.Raft, "--cluster-peers", peers, .. extraArgs],
+            ["--http-listen", member.Http?.ToString() ?? "none", "--cmdlog-path", member.Directory.Path, "--cluster-listen", member.Raft, "--cluster-peers", peers, .. extraArgs],
             cancel);
 
     /// <summary>

@@ -17,6 +17,13 @@ public sealed class LogDirectory : IDisposable
         return new LogDirectory(path);
     }
 
+    /// <summary>Removes everything in it, as a wiped disk would leave it.</summary>
+    public void Empty()
+    {
+        Directory.Delete(Path, recursive: true);
+        Directory.CreateDirectory(Path);
+    }
+
     /// <summary>The bytes of every file in it (segments, snapshots, the lock file).</summary>
     public long SizeBytes() =>
         new DirectoryInfo(Path).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);

@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Workq.Bench;
 
-public enum Mode { Queue, Run, Fill, Replay, Hostile, Failover, Startup }
+public enum Mode { Queue, Run, Fill, Replay, Hostile, Failover, Catchup, Startup }
 
 /// <summary>A server the tool measures: Workq, beanstalkd, or the original Go Workq 0.2.0 it reimplements.</summary>
 public enum Target { Workq, Beanstalkd, Original }
@@ -62,7 +62,7 @@ public sealed record Options
     public string ElectionTimeout { get; init; } = "300-600";
 
     public const string Usage = """
-        usage: workq-bench [queue|run|fill|replay|hostile|failover|startup] [options]
+        usage: workq-bench [queue|run|fill|replay|hostile|failover|catchup|startup] [options]
 
           queue   P producers add jobs while W workers lease and complete them, until N are complete
           run     P clients issue synchronous runs while W workers serve them (Workq and the
@@ -77,6 +77,9 @@ public sealed record Options
                     (or --pause) its leader --kills times (starting or resuming it each time):
                     the time from each signal to the first acknowledged add, and the
                     acknowledged adds lost
+          catchup   start a 3-member cluster that snapshots every 5 s, add N jobs, then wipe a
+                    follower and start it again: how long it takes to catch up by the leader's
+                    snapshot and log (defaults here: --payload 100 -p 16)
           startup time --runs fresh server processes from exec to the first connection and to
                   the first reply: in memory, on an empty command log, and on a log of N jobs
                   (defaults here: --runs 10 -n 100000 --payload 100 --pipeline 64)
@@ -154,6 +157,7 @@ public sealed record Options
                 "fill" => options with { Mode = Mode.Fill },
                 "replay" => options with { Mode = Mode.Replay },
                 "failover" => options with { Mode = Mode.Failover },
+                "catchup" => options with { Mode = Mode.Catchup },
                 "--kills" => options with { Kills = Positive() },
                 "--pause" => options with { Pause = true },
                 "--election-timeout" => options with { ElectionTimeout = Value() },
@@ -212,6 +216,16 @@ public sealed record Options
             throw new ArgumentException("failover starts its own cluster: drop --addr, --target, --vs, --scrape-metrics and --dashboard");
         if (options.Pause && options.Mode != Mode.Failover)
             throw new ArgumentException("--pause applies to failover only");
+        if (options.Mode == Mode.Catchup)
+        {
+            if (options.Address is not null || options.Target != Target.Workq || options.Versus != Versus.None || options.ScrapeMetrics || options.Dashboard)
+                throw new ArgumentException("catchup starts its own cluster: drop --addr, --target, --vs, --scrape-metrics and --dashboard");
+            options = options with
+            {
+                PayloadSize = given.Contains("--payload") ? options.PayloadSize : 100,
+                Producers = given.Contains("-p") || given.Contains("--producers") ? options.Producers : 16,
+            };
+        }
         if (options.Mode == Mode.Startup)
         {
             if (options.Address is not null || options.Target != Target.Workq || options.Versus != Versus.None)

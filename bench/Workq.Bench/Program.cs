@@ -33,6 +33,7 @@ try
     {
         (Mode.Replay, _) => ReplayRun.RunAsync(options, stop.Token),
         (Mode.Failover, _) => FailoverRun.RunAsync(options, stop.Token),
+        (Mode.Catchup, _) => CatchupRun.RunAsync(options, stop.Token),
         (Mode.Hostile, _) => Hostile.RunAsync(options, stop.Token),
         (Mode.Startup, _) => StartupRun.RunAsync(options, stop.Token),
         (_, Versus.Beanstalkd or Versus.Original) => Comparison.RunAsync(options, stop.Token),
