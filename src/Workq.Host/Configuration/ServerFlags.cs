@@ -50,7 +50,7 @@ internal static class ServerFlags
             o => o.Cluster.Peers, (o, v) => o.Cluster.Peers = v),
         new ServerFlag<ElectionTimeout>(
             "cluster-election-timeout", FlagValues.MillisecondRange,
-            "how long a follower waits to hear from the leader before it stands for election: a random time between LOW and HIGH",
+            "how long a follower waits to hear from the leader before it stands for election: a random time between LOW and HIGH; a request between members (a snapshot's transfer too) times out after LOW / 2",
             o => o.Cluster.ElectionTimeout, (o, v) => o.Cluster.ElectionTimeout = v),
         new ServerFlag<long>(
             "max-stored-bytes", FlagValues.Bytes,
