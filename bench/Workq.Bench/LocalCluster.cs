@@ -6,7 +6,7 @@ using System.Runtime.InteropServices;
 namespace Workq.Bench;
 
 /// <summary>
-/// A cluster of Workq processes on this machine (<c>--vs cluster</c>, <c>failover</c>):
+/// A cluster of Workq processes on this machine (<c>--vs cluster</c>, <c>failover</c>, <c>catchup</c>):
 /// each member with a client port, a Raft port and a fresh directory of its own, all
 /// kept for its life, so that a member killed and started again is the same member.
 /// </summary>

@@ -44,7 +44,8 @@ internal sealed class ReplicatedState : IStateMachine, IAsyncDisposable
     private volatile Applied current;
     private RaftSnapshot? snapshot;
     private Task writing = Task.CompletedTask;
-    private Task reading = Task.CompletedTask;
+    // Read by a new leader (SettledAsync) as well as by the applier.
+    private volatile Task reading = Task.CompletedTask;
     private long lastSnapshotAt;
     private bool changedSinceSnapshot;
     private OwnEntry lastOwn = new(0, 0);
@@ -210,9 +211,9 @@ internal sealed class ReplicatedState : IStateMachine, IAsyncDisposable
     /// bytes become this member's newest snapshot file, and its state this member's.
     /// </summary>
     /// <remarks>
-    /// The leader waits for the answer no longer than its request timeout (the lower
-    /// election timeout), so only receiving the bytes and making them durable happen
-    /// here; the state is read from the file beside the log, and the entries after the
+    /// The leader waits for the answer no longer than its request timeout (half the lower
+    /// election timeout, see <see cref="ClusterNode"/>), so only receiving the bytes and
+    /// making them durable happen here; the state is read from the file beside the log, and the entries after the
     /// snapshot wait for it (<see cref="ApplyAsync"/>).
     /// </remarks>
     private async ValueTask InstallAsync(LogEntry entry, CancellationToken token)
