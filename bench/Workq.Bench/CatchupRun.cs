@@ -16,7 +16,6 @@ namespace Workq.Bench;
 /// </summary>
 public static partial class CatchupRun
 {
-    const int LongTtl = 86_400_000;
     static readonly TimeSpan CleanInterval = TimeSpan.FromSeconds(5);
     static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
 
@@ -34,7 +33,7 @@ public static partial class CatchupRun
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var leader = await cluster.LeaderAsync(TimeSpan.FromSeconds(60), cancel);
 
-        var dialect = new WorkqDialect(o.Queue, o.PayloadSize, 0, o.LeaseWaitMs, LongTtl);
+        var dialect = new WorkqDialect(o.Queue, o.PayloadSize, 0, o.LeaseWaitMs, WorkqDialect.DayTtl);
         var fill = await Workload.RunAsync(o with { Mode = Mode.Fill, Warmup = 0 }, dialect, leader.Client, leader.Process!.Pid, cancel);
         if (fill.Capped || fill.Jobs != o.Jobs)
             throw new InvalidOperationException($"the fill added {fill.Jobs} of {o.Jobs} jobs");

@@ -10,8 +10,6 @@ namespace Workq.Bench;
 public static partial class ReplayRun
 {
     const double Megabyte = 1024 * 1024;
-    /// <summary>A day: no job's TTL runs out while we measure.</summary>
-    const int LongTtl = 86_400_000;
     static readonly TimeSpan StopPatience = TimeSpan.FromSeconds(120);
     static readonly TimeSpan SettleFor = TimeSpan.FromSeconds(3);
 
@@ -89,7 +87,7 @@ public static partial class ReplayRun
     {
         await using var server = await ServerProcess.StartWorkqAsync(repo, args, cancel);
         var fillOptions = o with { Mode = Mode.Fill, Warmup = 0 };
-        var dialect = new WorkqDialect(o.Queue, o.PayloadSize, 0, o.LeaseWaitMs, LongTtl);
+        var dialect = new WorkqDialect(o.Queue, o.PayloadSize, 0, o.LeaseWaitMs, WorkqDialect.DayTtl);
         // Every add is checked: any reply but +OK throws, and a run short of N fails here.
         var fill = await Workload.RunAsync(fillOptions, dialect, server.EndPoint, server.Pid, cancel);
         if (fill.Capped || fill.Jobs != o.Jobs)

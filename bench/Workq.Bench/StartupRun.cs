@@ -9,8 +9,6 @@ namespace Workq.Bench;
 /// </summary>
 public static class StartupRun
 {
-    /// <summary>A day: no job's TTL runs out while we measure.</summary>
-    const int LongTtl = 86_400_000;
     static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(1);
     static readonly TimeSpan StopPatience = TimeSpan.FromSeconds(120);
 
@@ -68,7 +66,7 @@ public static class StartupRun
     static async Task FillAsync(Options o, string exe, string[] args, CancellationToken cancel)
     {
         await using var server = await ServerProcess.StartAsync(exe, args, cancel);
-        var dialect = new WorkqDialect(o.Queue, o.PayloadSize, 0, o.LeaseWaitMs, LongTtl);
+        var dialect = new WorkqDialect(o.Queue, o.PayloadSize, 0, o.LeaseWaitMs, WorkqDialect.DayTtl);
         // Every add is checked: any reply but +OK throws, and a run short of N fails here.
         var fill = await Workload.RunAsync(o with { Mode = Mode.Fill, Warmup = 0 }, dialect, server.EndPoint, server.Pid, cancel);
         if (fill.Capped || fill.Jobs != o.Jobs)

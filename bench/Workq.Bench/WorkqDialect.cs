@@ -10,6 +10,8 @@ public sealed class WorkqDialect : Dialect
     const int Ttr = 60_000;
     /// <summary>A queue job's TTL unless told otherwise: ten minutes.</summary>
     public const int DefaultTtl = 600_000;
+    /// <summary>A day: the TTL of jobs a fill leaves to be measured (none runs out meanwhile).</summary>
+    public const int DayTtl = 86_400_000;
     /// <summary>A run waits long enough that only a stalled server makes it time out.</summary>
     const int RunWait = 60_000;
 
