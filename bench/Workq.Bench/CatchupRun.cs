@@ -57,9 +57,15 @@ public static partial class CatchupRun
         var caughtUp = applied >= committed ? Stopwatch.GetElapsedTime(started) : (TimeSpan?)null;
         var installed = follower.Process!.RecentOutput.Select(line => Installed().Match(line)).LastOrDefault(m => m.Success);
         Print(o, fill.JobsPerSecond, caughtUp, applied, committed, installed);
+        if (caughtUp is null)
+        {
+            Console.WriteLine("  the follower's last lines:");
+            foreach (var line in follower.Process.RecentOutput.TakeLast(5))
+                Console.WriteLine("    " + line);
+        }
     }
 
-    /// <summary>A gauge's value from <paramref name="member"/>'s <c>/metrics</c>; 0 while it does not answer.</summary>
+    /// <summary>A gauge's value from <paramref name="member"/>'s <c>/metrics</c>; 0 while it does not answer (within 10 s).</summary>
     static async Task<long> MetricAsync(HttpClient http, LocalCluster.Member member, string name, CancellationToken cancel)
     {
         string text;
@@ -67,7 +73,7 @@ public static partial class CatchupRun
         {
             text = await http.GetStringAsync($"http://{member.Http}/metrics", cancel);
         }
-        catch (HttpRequestException)
+        catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancel.IsCancellationRequested))
         {
             return 0;
         }

@@ -89,7 +89,7 @@ internal sealed class ClusterNode(
         {
             dir.Prepare();
             var restored = new ReplicatedState(
-                dir.Snapshots, options.CommandLog.CleanInterval, time, loggers.CreateLogger<ReplicatedState>(), Fatal);
+                dir.Snapshots, options.CommandLog.CleanInterval, Options.RequestTimeout, time, loggers.CreateLogger<ReplicatedState>(), Fatal);
             restored.Restore();
             directory = dir;
             state = restored;
@@ -114,11 +114,7 @@ internal sealed class ClusterNode(
         {
             LowerElectionTimeout = Options.ElectionTimeout.Lower,
             UpperElectionTimeout = Options.ElectionTimeout.Upper,
-            // A pre-vote, a vote and a new leader's first round each wait this long for a
-            // member that does not answer (paused, or cut off without a reset), and a
-            // snapshot must be received within it. DotNext's default, the whole lower
-            // election timeout, let a paused leader's failover take over 2 s.
-            RequestTimeout = TimeSpan.FromMilliseconds(Options.ElectionTimeout.Lower / 2),
+            RequestTimeout = Options.RequestTimeout,
             // An empty membership means a new member waiting to be added, never a cluster of one.
             ColdStart = false,
             ConfigurationStorage = members,

@@ -22,6 +22,15 @@ public sealed class ClusterOptions
 
     public ElectionTimeout ElectionTimeout { get; set; } = DefaultElectionTimeout;
 
+    /// <summary>
+    /// How long a member waits for another's answer to any request, a snapshot's transfer
+    /// included: half the lower election timeout. A pre-vote, a vote and a new leader's
+    /// first round each wait this long for a member that does not answer (paused, or cut
+    /// off without a reset); DotNext's default, the whole lower election timeout, let a
+    /// paused leader's failover take over 2 s.
+    /// </summary>
+    public TimeSpan RequestTimeout => TimeSpan.FromMilliseconds(ElectionTimeout.Lower / 2);
+
     public bool IsMember => Listen is not null;
 }
 

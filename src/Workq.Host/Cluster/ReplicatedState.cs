@@ -37,6 +37,7 @@ internal sealed class ReplicatedState : IStateMachine, IAsyncDisposable
 {
     private readonly string dir;
     private readonly TimeSpan snapshotInterval;
+    private readonly TimeSpan requestTimeout;
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly Action<string> fatal;
@@ -50,14 +51,20 @@ internal sealed class ReplicatedState : IStateMachine, IAsyncDisposable
     private bool changedSinceSnapshot;
     private OwnEntry lastOwn = new(0, 0);
     private long installs;
+    // The share of the leader's request timeout a snapshot may take here: the rest is its
+    // own sending and the way back.
+    private const double LateShare = 0.7;
+    private long quietUntil;
 
     /// <param name="dir">Where the snapshots are kept.</param>
     /// <param name="snapshotInterval">How often, at most, a snapshot is written while entries come.</param>
+    /// <param name="requestTimeout">How long a leader waits for a member to take its snapshot.</param>
     /// <param name="fatal">Stops the member: an entry or snapshot it cannot read.</param>
-    public ReplicatedState(string dir, TimeSpan snapshotInterval, TimeProvider time, ILogger logger, Action<string> fatal)
+    public ReplicatedState(string dir, TimeSpan snapshotInterval, TimeSpan requestTimeout, TimeProvider time, ILogger logger, Action<string> fatal)
     {
         this.dir = dir;
         this.snapshotInterval = snapshotInterval;
+        this.requestTimeout = requestTimeout;
         this.time = time;
         this.logger = logger;
         this.fatal = fatal;
@@ -211,8 +218,8 @@ internal sealed class ReplicatedState : IStateMachine, IAsyncDisposable
     /// bytes become this member's newest snapshot file, and its state this member's.
     /// </summary>
     /// <remarks>
-    /// The leader waits for the answer no longer than its request timeout (half the lower
-    /// election timeout, see <see cref="ClusterNode"/>), so only receiving the bytes and
+    /// The leader waits for the answer no longer than its request timeout
+    /// (<see cref="ClusterOptions.RequestTimeout"/>), so only receiving the bytes and
     /// making them durable happen here; the state is read from the file beside the log, and the entries after the
     /// snapshot wait for it (<see cref="ApplyAsync"/>).
     /// </remarks>
@@ -225,10 +232,29 @@ internal sealed class ReplicatedState : IStateMachine, IAsyncDisposable
         long received;
         await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024, useAsync: true))
         {
-            await entry.WriteToAsync(file, 64 * 1024, token);
-            await file.FlushAsync(token);
+            try
+            {
+                await entry.WriteToAsync(file, 64 * 1024, token);
+                await file.FlushAsync(token);
+                // The transfer can end early without an error: the length tells.
+                if (entry.Length is { } length && file.Length != length)
+                    throw new IOException($"the leader's snapshot at index {entry.Index} ended after {file.Length} of {length} bytes");
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException)
+            {
+                WarnCutShort(entry.Index, file.Length, Stopwatch.GetElapsedTime(started));
+                throw;
+            }
             file.Flush(flushToDisk: true);
             received = file.Length;
+        }
+        // Taken after the leader gave up, it would be refused when sent again, and this
+        // member would stay behind: refused here, the next try starts afresh.
+        if (Stopwatch.GetElapsedTime(started) > requestTimeout * LateShare)
+        {
+            File.Delete(temp);
+            WarnCutShort(entry.Index, received, Stopwatch.GetElapsedTime(started));
+            throw new IOException($"the leader's snapshot at index {entry.Index} took too long to arrive: the leader may have given up on it");
         }
         File.Move(temp, final, overwrite: true);
         DirectorySync.Flush(dir);
@@ -237,6 +263,24 @@ internal sealed class ReplicatedState : IStateMachine, IAsyncDisposable
         lastSnapshotAt = Now();
         TimeSpan receiving = Stopwatch.GetElapsedTime(started);
         reading = Task.Run(() => Read(final, entry.Index, entry.Term, received, receiving));
+    }
+
+    /// <summary>
+    /// The leader gave up on a snapshot (or would have) before it was all here: it sends it
+    /// again and again, and while none arrives in time this member stays behind. Said at
+    /// most every 10 s, with what to do.
+    /// </summary>
+    private void WarnCutShort(long index, long bytes, TimeSpan after)
+    {
+        long now = Environment.TickCount64;
+        if (now < quietUntil)
+            return;
+        quietUntil = now + 10_000;
+        logger.LogWarning(
+            "The leader's snapshot at index {Index} was cut short or late ({Bytes} bytes in {Ms} ms): a snapshot must arrive within "
+            + "the request timeout (half the lower -cluster-election-timeout); until one does, this member stays behind. "
+            + "A longer -cluster-election-timeout on every member gives it more time",
+            index, bytes, (long)after.TotalMilliseconds);
     }
 
     private void Read(string path, long index, long term, long size, TimeSpan receiving)
