@@ -220,8 +220,8 @@ internal sealed class ReplicatedState : IStateMachine, IAsyncDisposable
     /// <remarks>
     /// The leader waits for the answer no longer than its request timeout
     /// (<see cref="ClusterOptions.RequestTimeout"/>), so only receiving the bytes and
-    /// making them durable happen here; the state is read from the file beside the log, and the entries after the
-    /// snapshot wait for it (<see cref="ApplyAsync"/>).
+    /// making them durable happen here; the state is read from the file beside the log,
+    /// and the entries after the snapshot wait for it (<see cref="ApplyAsync"/>).
     /// </remarks>
     private async ValueTask InstallAsync(LogEntry entry, CancellationToken token)
     {
@@ -248,12 +248,13 @@ internal sealed class ReplicatedState : IStateMachine, IAsyncDisposable
             file.Flush(flushToDisk: true);
             received = file.Length;
         }
+        TimeSpan receiving = Stopwatch.GetElapsedTime(started);
         // Taken after the leader gave up, it would be refused when sent again, and this
         // member would stay behind: refused here, the next try starts afresh.
-        if (Stopwatch.GetElapsedTime(started) > requestTimeout * LateShare)
+        if (receiving > requestTimeout * LateShare)
         {
             File.Delete(temp);
-            WarnCutShort(entry.Index, received, Stopwatch.GetElapsedTime(started));
+            WarnCutShort(entry.Index, received, receiving);
             throw new IOException($"the leader's snapshot at index {entry.Index} took too long to arrive: the leader may have given up on it");
         }
         File.Move(temp, final, overwrite: true);
@@ -261,7 +262,6 @@ internal sealed class ReplicatedState : IStateMachine, IAsyncDisposable
         Publish(new RaftSnapshot(final, entry.Index, entry.Term));
         changedSinceSnapshot = false;
         lastSnapshotAt = Now();
-        TimeSpan receiving = Stopwatch.GetElapsedTime(started);
         reading = Task.Run(() => Read(final, entry.Index, entry.Term, received, receiving));
     }
 
@@ -278,9 +278,9 @@ internal sealed class ReplicatedState : IStateMachine, IAsyncDisposable
         quietUntil = now + 10_000;
         logger.LogWarning(
             "The leader's snapshot at index {Index} was cut short or late ({Bytes} bytes in {Ms} ms): a snapshot must arrive within "
-            + "the request timeout (half the lower -cluster-election-timeout); until one does, this member stays behind. "
-            + "A longer -cluster-election-timeout on every member gives it more time",
-            index, bytes, (long)after.TotalMilliseconds);
+            + "{Limit} ms ({Share:P0} of the request timeout, half the lower -cluster-election-timeout); until one does, this member "
+            + "stays behind. A longer -cluster-election-timeout on every member gives it more time",
+            index, bytes, (long)after.TotalMilliseconds, (long)(requestTimeout * LateShare).TotalMilliseconds, LateShare);
     }
 
     private void Read(string path, long index, long term, long size, TimeSpan receiving)
